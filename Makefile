@@ -1,0 +1,32 @@
+# coreos-lab: set up, test and demo. `make install` once, then `make test` or `make demo`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DIR := $(CURDIR)/.demo
+
+.PHONY: install test test-lab lint demo bench clean
+
+$(BIN)/coreos-lab: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/coreos-lab  ## create .venv with coreos-lab and the test tools
+
+lint: install  ## ruff and mypy, as CI runs them
+	$(BIN)/ruff check coreos_lab tests bench
+	$(BIN)/ruff format --check coreos_lab tests bench
+	$(BIN)/mypy
+
+test: install lint  ## the whole suite, as CI runs it
+	$(BIN)/pytest -q
+
+bench: install  ## benchmark scripts; they print their figures
+	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+demo: install  ## emulator, then up, ips and down against it: the main job without an Azure account
+	./scripts/demo.sh
+
+clean:
+	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,409 @@
+"""The lab's settings: one validated object, read from flags, environment, a TOML file and defaults.
+
+Precedence, highest first: command-line flags, ``COREOS_LAB_*`` environment variables,
+``coreos-lab.toml`` (in the working directory, or the file ``--config`` names), then the
+defaults below. Each field's metadata carries its flag and its help text, so the CLI builds
+the options of ``plan`` and ``up`` from this one table and they cannot drift apart.
+
+Pure: reading the environment and the TOML file is left to :func:`load_settings`' caller,
+which passes them in.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import ipaddress
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coreos_lab.errors import UsageError
+
+ENV_PREFIX = "COREOS_LAB_"
+CONFIG_FILE = "coreos-lab.toml"
+
+ETCD_SIZES = (3, 5, 7)
+CLOUDS = ("azure", "usgov", "china", "emulator")
+BOOTSTRAPS = ("discovery", "static")
+KEY_TYPES = ("rsa", "ed25519")
+CHANNELS = ("stable", "beta", "alpha")
+
+FLATCAR_PUBLISHER = "kinvolk"
+# The CoreVM offer needs neither a purchase plan nor accepted terms (flatcar.md §1).
+FLATCAR_OFFER = "flatcar-container-linux-corevm-amd64"
+
+_LAB_NAME = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
+_LOCATION = re.compile(r"^[a-z][a-z0-9]{1,39}$")
+_VM_SIZE = re.compile(r"^Standard_[A-Za-z0-9_]+$")
+_STORAGE_NAME = re.compile(r"^[a-z0-9]{3,24}$")
+_IMAGE_VERSION = re.compile(r"^(latest|previous|\d+\.\d+\.\d+)$")
+_SUBSCRIPTION = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
+
+
+def _opt(flag: str, help: str, **extra: Any) -> dict[str, Any]:
+    return {"flag": flag, "help": help, **extra}
+
+
+@dataclass(frozen=True)
+class LabSettings:
+    """Everything ``up`` needs to know before it talks to Azure."""
+
+    name: str = field(
+        default="coreos-lab",
+        metadata=_opt(
+            "--name",
+            "Lab name: names the resource group and prefixes every resource in it.",
+        ),
+    )
+    location: str = field(
+        default="westeurope", metadata=_opt("--location", "Azure region to build the lab in.")
+    )
+    etcd: int = field(
+        default=3,
+        metadata=_opt("--etcd", "Number of etcd members: 3, 5 or 7 (odd, so a majority exists)."),
+    )
+    hosts: int = field(
+        default=2,
+        metadata=_opt("--hosts", "Number of container hosts, named host0, host1, …"),
+    )
+    etcd_vm_size: str = field(
+        default="Standard_B2ats_v2",
+        metadata=_opt("--etcd-vm-size", "VM size of the etcd members (2 vCPU, 1 GiB)."),
+    )
+    host_vm_size: str = field(
+        default="Standard_B2als_v2",
+        metadata=_opt("--host-vm-size", "VM size of the container hosts (2 vCPU, 4 GiB)."),
+    )
+    address_space: str = field(
+        default="10.0.0.0/16", metadata=_opt("--address-space", "Address space of the VNet.")
+    )
+    etcd_subnet: str = field(
+        default="10.0.0.0/24", metadata=_opt("--etcd-subnet", "Subnet of the etcd members.")
+    )
+    host_subnet: str = field(
+        default="10.0.1.0/24", metadata=_opt("--host-subnet", "Subnet of the container hosts.")
+    )
+    ssh_from: str = field(
+        default="",
+        metadata=_opt(
+            "--ssh-from",
+            "CIDR allowed to reach SSH (port 22), e.g. 203.0.113.7/32; "
+            "nothing else is open from outside. Required by up.",
+        ),
+    )
+    channel: str = field(
+        default="stable", metadata=_opt("--channel", "Flatcar channel: stable, beta or alpha.")
+    )
+    etcd_image_version: str = field(
+        default="latest",
+        metadata=_opt(
+            "--etcd-image-version",
+            "Flatcar version for the etcd members: 'latest' or a version like 4593.2.5.",
+        ),
+    )
+    host_image_version: str = field(
+        default="previous",
+        metadata=_opt(
+            "--host-image-version",
+            "Flatcar version for the container hosts: 'previous' (the release before the "
+            "etcd members', so the update exercise has something to update) or a version.",
+        ),
+    )
+    storage_account: str = field(
+        default="",
+        metadata=_opt(
+            "--storage-account",
+            "Boot-diagnostics storage account name (3-24 lowercase letters and digits); "
+            "derived from the subscription and lab name when empty.",
+        ),
+    )
+    bootstrap: str = field(
+        default="discovery",
+        metadata=_opt(
+            "--bootstrap",
+            "How etcd members find each other: 'discovery' (a discovery URL) or 'static' "
+            "(every member is given the full initial cluster).",
+        ),
+    )
+    discovery_service: str = field(
+        default="https://discovery.etcd.io",
+        metadata=_opt("--discovery-service", "etcd discovery service that hands out tokens."),
+    )
+    discovery_url: str = field(
+        default="",
+        metadata=_opt(
+            "--discovery-url", "Use this discovery token URL instead of requesting a new one."
+        ),
+    )
+    ssh_key: Path = field(
+        default=Path("~/.ssh/id_rsa_coreos_azure_lab"),
+        metadata=_opt(
+            "--ssh-key", "Private key to use, generated (with its .pub) when it does not exist."
+        ),
+    )
+    ssh_key_type: str = field(
+        default="rsa",
+        metadata=_opt("--ssh-key-type", "Type of a generated key: rsa (4096 bits) or ed25519."),
+    )
+    ssh_public_key: Path | None = field(
+        default=None,
+        metadata=_opt(
+            "--ssh-public-key",
+            "An existing OpenSSH public key to install instead of --ssh-key's .pub.",
+        ),
+    )
+    cloud: str = field(
+        default="azure",
+        metadata=_opt(
+            "--cloud",
+            "Where to build: azure, usgov, china, or emulator (the local ARM emulator).",
+        ),
+    )
+    subscription: str = field(
+        default="",
+        metadata=_opt(
+            "--subscription",
+            "Azure subscription id; else AZURE_SUBSCRIPTION_ID, else the Azure CLI's default.",
+            env="AZURE_SUBSCRIPTION_ID",
+        ),
+    )
+
+    # ---- derived values -------------------------------------------------------------------
+
+    @property
+    def resource_group(self) -> str:
+        return self.name
+
+    @property
+    def image_sku(self) -> str:
+        # Generation 2 (UEFI) images are the ones Flatcar recommends (flatcar.md §1).
+        return f"{self.channel}-gen2"
+
+    def storage_account_name(self, subscription_id: str) -> str:
+        """The storage account name: the user's, or one derived from subscription and lab.
+
+        Storage names are global across Azure; a hash of subscription and lab name gives every
+        lab its own, and the same one on every run (like ARM's ``uniqueString``).
+        """
+        if self.storage_account:
+            return self.storage_account
+        digest = hashlib.sha256(f"{subscription_id.lower()}/{self.name}".encode()).hexdigest()
+        prefix = re.sub(r"[^a-z0-9]", "", self.name)[:11]
+        return f"{prefix}{digest[:13]}"
+
+    def etcd_private_ip(self, index: int) -> str:
+        """Static private IP of etcd member ``index``: Azure reserves .0-.3 of each subnet."""
+        return str(ipaddress.ip_network(self.etcd_subnet)[4 + index])
+
+    def host_private_ip(self, index: int) -> str:
+        return str(ipaddress.ip_network(self.host_subnet)[4 + index])
+
+
+SETTINGS_FIELDS: tuple[dataclasses.Field[Any], ...] = dataclasses.fields(LabSettings)
+_FIELD_BY_NAME = {f.name: f for f in SETTINGS_FIELDS}
+
+
+def env_var(field_name: str) -> str:
+    return ENV_PREFIX + field_name.upper()
+
+
+def load_settings(
+    flags: Mapping[str, Any],
+    environ: Mapping[str, str],
+    config_text: str | None = None,
+    config_name: str = CONFIG_FILE,
+) -> LabSettings:
+    """Merge flags > environment > TOML > defaults, then validate.
+
+    ``flags`` maps field names to values, ``None`` meaning "not given on the command line".
+    """
+    file_values = _parse_toml(config_text, config_name) if config_text is not None else {}
+    values: dict[str, Any] = {}
+    for f in SETTINGS_FIELDS:
+        flag_value = flags.get(f.name)
+        if flag_value is not None:
+            values[f.name] = _coerce(f, flag_value, f.metadata["flag"])
+            continue
+        for var in (env_var(f.name), f.metadata.get("env")):
+            if var and environ.get(var):
+                values[f.name] = _coerce(f, environ[var], var)
+                break
+        else:
+            if f.name in file_values:
+                values[f.name] = _coerce(f, file_values[f.name], f"{f.name} in {config_name}")
+    settings = LabSettings(**values)
+    validate(settings)
+    return settings
+
+
+def _parse_toml(text: str, name: str) -> dict[str, Any]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{name} is not valid TOML ({exc}); fix or remove it.") from None
+    table = data.get("lab", data)
+    if not isinstance(table, dict):
+        raise UsageError(f"{name}: [lab] must be a table of settings.")
+    unknown = sorted(k for k in (key.replace("-", "_") for key in table) if k not in _FIELD_BY_NAME)
+    if unknown:
+        known = ", ".join(f.name for f in SETTINGS_FIELDS)
+        raise UsageError(f"{name} has unknown setting '{unknown[0]}'; known settings: {known}.")
+    return {k.replace("-", "_"): v for k, v in table.items()}
+
+
+def _coerce(f: dataclasses.Field[Any], value: Any, source: str) -> Any:
+    if f.name in ("etcd", "hosts"):
+        if isinstance(value, bool):
+            raise UsageError(f"{source} must be a whole number, not {value!r}.")
+        try:
+            return int(value)
+        except (TypeError, ValueError):
+            raise UsageError(f"{source} must be a whole number, not {value!r}.") from None
+    if f.name in ("ssh_key", "ssh_public_key"):
+        return Path(str(value))
+    if not isinstance(value, str):
+        raise UsageError(f"{source} must be a string, not {value!r}.")
+    return value.strip()
+
+
+def validate(s: LabSettings) -> None:
+    """Raise :class:`UsageError` with one sentence for the first setting that cannot work."""
+    if not _LAB_NAME.match(s.name):
+        raise UsageError(
+            f"Lab name '{s.name}' is not usable: use 2-40 lowercase letters, digits and "
+            "hyphens, starting with a letter and not ending with a hyphen."
+        )
+    if not _LOCATION.match(s.location):
+        raise UsageError(
+            f"Location '{s.location}' is not an Azure region name; use one like 'westeurope' "
+            "(az account list-locations -o table lists them)."
+        )
+    if s.etcd not in ETCD_SIZES:
+        why = (
+            "an even number adds no fault tolerance over the odd number below it"
+            if s.etcd % 2 == 0 and s.etcd > 0
+            else "the lab supports 3, 5 or 7 members"
+        )
+        raise UsageError(f"--etcd {s.etcd} is not supported: {why}; use 3, 5 or 7.")
+    for flag, size in (("--etcd-vm-size", s.etcd_vm_size), ("--host-vm-size", s.host_vm_size)):
+        if not _VM_SIZE.match(size):
+            raise UsageError(f"{flag} '{size}' is not a VM size; use one like Standard_B2als_v2.")
+        if re.match(r"^Standard_A\d+$", size):
+            raise UsageError(
+                f"{flag} {size} is an A-series v1 size, which Azure has retired; "
+                "use one like Standard_B2als_v2."
+            )
+    _validate_network(s)
+    if s.ssh_from:
+        _validate_ssh_from(s.ssh_from)
+    _choice("--channel", s.channel, CHANNELS)
+    _choice("--bootstrap", s.bootstrap, BOOTSTRAPS)
+    _choice("--ssh-key-type", s.ssh_key_type, KEY_TYPES)
+    _choice("--cloud", s.cloud, CLOUDS)
+    for flag, version in (
+        ("--etcd-image-version", s.etcd_image_version),
+        ("--host-image-version", s.host_image_version),
+    ):
+        if not _IMAGE_VERSION.match(version):
+            raise UsageError(
+                f"{flag} '{version}' is not a Flatcar version; use 'latest', 'previous' "
+                "or a version like 4593.2.5."
+            )
+    if s.storage_account and not _STORAGE_NAME.match(s.storage_account):
+        raise UsageError(
+            f"--storage-account '{s.storage_account}' is not a valid storage account name: "
+            "use 3-24 lowercase letters and digits."
+        )
+    if s.subscription and not _SUBSCRIPTION.match(s.subscription):
+        raise UsageError(
+            f"--subscription '{s.subscription}' is not a subscription id; use the GUID that "
+            "'az account show --query id' prints."
+        )
+    _validate_urls(s)
+    if s.bootstrap == "static" and s.discovery_url:
+        raise UsageError(
+            "--discovery-url and --bootstrap static exclude each other; give one of them."
+        )
+
+
+def _choice(flag: str, value: str, allowed: tuple[str, ...]) -> None:
+    if value not in allowed:
+        raise UsageError(f"{flag} '{value}' is not one of: {', '.join(allowed)}.")
+
+
+def _network(flag: str, value: str) -> ipaddress.IPv4Network:
+    try:
+        net = ipaddress.ip_network(value, strict=True)
+    except ValueError as exc:
+        raise UsageError(f"{flag} '{value}' is not an IPv4 CIDR block ({exc}).") from None
+    if not isinstance(net, ipaddress.IPv4Network):
+        raise UsageError(f"{flag} '{value}' must be an IPv4 CIDR block.")
+    return net
+
+
+def _validate_network(s: LabSettings) -> None:
+    space = _network("--address-space", s.address_space)
+    if not space.is_private:
+        raise UsageError(
+            f"--address-space {space} is not a private range; use one inside 10.0.0.0/8, "
+            "172.16.0.0/12 or 192.168.0.0/16."
+        )
+    subnets = {
+        "--etcd-subnet": _network("--etcd-subnet", s.etcd_subnet),
+        "--host-subnet": _network("--host-subnet", s.host_subnet),
+    }
+    for flag, net in subnets.items():
+        if not net.subnet_of(space):
+            raise UsageError(f"{flag} {net} lies outside --address-space {space}; pick one inside.")
+        if net.prefixlen > 29:
+            raise UsageError(f"{flag} {net} is smaller than /29, the smallest subnet Azure allows.")
+    etcd_net, host_net = subnets["--etcd-subnet"], subnets["--host-subnet"]
+    if etcd_net.overlaps(host_net):
+        raise UsageError(f"--etcd-subnet {etcd_net} and --host-subnet {host_net} overlap.")
+    if s.hosts < 1:
+        raise UsageError(f"--hosts {s.hosts} is too few: the lab needs at least one host.")
+    # Azure keeps the first four addresses and the last one of every subnet.
+    for flag, net, count, what in (
+        ("--etcd-subnet", etcd_net, s.etcd, "etcd members"),
+        ("--host-subnet", host_net, s.hosts, "hosts"),
+    ):
+        usable = net.num_addresses - 5
+        if count > usable:
+            raise UsageError(f"{flag} {net} has room for {usable} {what}, not {count}.")
+    if s.hosts > 50:
+        raise UsageError(f"--hosts {s.hosts} is more than a lab needs; use at most 50.")
+
+
+def _validate_ssh_from(value: str) -> None:
+    try:
+        net = ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        raise UsageError(
+            f"--ssh-from '{value}' is not an address or CIDR block; use e.g. 203.0.113.7/32."
+        ) from None
+    if not isinstance(net, ipaddress.IPv4Network):
+        raise UsageError(f"--ssh-from '{value}' must be IPv4.")
+    if str(net) != value and not (net.prefixlen == 32 and value == str(net.network_address)):
+        raise UsageError(f"--ssh-from '{value}' has host bits set; did you mean {net}?")
+
+
+def _validate_urls(s: LabSettings) -> None:
+    if not re.match(r"^https?://[^/\s]+/?$", s.discovery_service):
+        raise UsageError(
+            f"--discovery-service '{s.discovery_service}' must be a URL like "
+            "https://discovery.etcd.io, with no path."
+        )
+    if s.discovery_url and not re.match(r"^https?://[^/\s]+/\S+$", s.discovery_url):
+        raise UsageError(
+            f"--discovery-url '{s.discovery_url}' is not a discovery token URL; it looks like "
+            "https://discovery.etcd.io/<32 hex characters>."
+        )
+
+
+def ssh_source_prefix(s: LabSettings) -> str:
+    """The NSG source prefix for SSH, normalised to a CIDR block."""
+    return str(ipaddress.ip_network(s.ssh_from, strict=False))
