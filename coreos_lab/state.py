@@ -1,0 +1,198 @@
+"""The lab's local state: one private JSON file per lab.
+
+It keeps what a later ``up`` must not decide again, above all the etcd discovery token
+(a token is single-use per cluster, so requesting a new one would split the cluster).
+The file lives at ``<state_dir>/labs/<lab>/state.json``, in 0700 directories, mode 0600,
+and is replaced atomically so a crash never leaves half a file behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from coreos_lab.errors import LabError, UsageError
+
+STATE_DIR_ENV = "COREOS_LAB_STATE_DIR"
+STATE_FILE = "state.json"
+FORMAT_VERSION = 1
+
+# A lab name becomes a directory name: no separators, no leading dot (so no "..").
+_LAB = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")
+
+
+@dataclass
+class LabState:
+    """What coreos-lab remembers about one lab between runs."""
+
+    lab: str
+    # The token is a capability: whoever holds it can join the cluster, so keep it out of repr.
+    discovery_url: str | None = field(default=None, repr=False)
+    discovery_size: int | None = None
+    subscription_id: str | None = None
+    cloud: str | None = None
+    etcd_image_version: str | None = None
+    host_image_version: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": FORMAT_VERSION, **dataclasses.asdict(self)}
+
+
+_STR_FIELDS = (
+    "discovery_url",
+    "subscription_id",
+    "cloud",
+    "etcd_image_version",
+    "host_image_version",
+)
+_INT_FIELDS = ("discovery_size",)
+
+
+def state_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """The base directory of all labs' state (XDG base directory rules)."""
+    env = os.environ if environ is None else environ
+    if env.get(STATE_DIR_ENV):
+        return Path(env[STATE_DIR_ENV]).expanduser()
+    if env.get("XDG_STATE_HOME"):
+        return Path(env["XDG_STATE_HOME"]).expanduser() / "coreos-lab"
+    home = Path(env["HOME"]) if env.get("HOME") else Path.home()
+    return home / ".local" / "state" / "coreos-lab"
+
+
+def state_path(lab: str, base: Path | None = None) -> Path:
+    """Where ``lab``'s state file is (whether or not it exists)."""
+    if not _LAB.match(lab):
+        raise UsageError(
+            f"Lab name '{lab}' cannot name a state directory; use letters, digits, '.', '_' "
+            "and '-', starting with a letter or digit."
+        )
+    return (state_dir() if base is None else base) / "labs" / lab / STATE_FILE
+
+
+def load_state(lab: str, base: Path | None = None) -> LabState:
+    """Read ``lab``'s state, or an empty state if the lab has none yet."""
+    path = state_path(lab, base)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return LabState(lab=lab)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise LabError(
+            f"Cannot read lab state {path} ({_reason(exc)}); fix its permissions or delete it."
+        ) from None
+    try:
+        return _from_json(json.loads(text), lab)
+    except (ValueError, TypeError) as exc:
+        raise LabError(
+            f"Lab state {path} is corrupt ({exc}); delete it, and the lab's next run starts "
+            "afresh (a new discovery token means a new etcd cluster)."
+        ) from None
+
+
+def _from_json(data: Any, lab: str) -> LabState:
+    if not isinstance(data, dict):
+        raise ValueError("not a JSON object")
+    data = dict(data)
+    version = data.pop("version", None)
+    if version != FORMAT_VERSION:
+        if isinstance(version, int) and version > FORMAT_VERSION:
+            raise LabError(
+                f"Lab '{lab}' state is format {version}, newer than this coreos-lab "
+                f"understands ({FORMAT_VERSION}); upgrade coreos-lab."
+            )
+        raise ValueError(f"unknown format version {version!r}")
+    if data.pop("lab", None) != lab:
+        raise ValueError(f"it does not belong to lab '{lab}'")
+    state = LabState(lab=lab)
+    for name in _STR_FIELDS:
+        value = data.pop(name, None)
+        if value is not None and not isinstance(value, str):
+            raise ValueError(f"{name} is not a string")
+        setattr(state, name, value)
+    for name in _INT_FIELDS:
+        value = data.pop(name, None)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise ValueError(f"{name} is not a whole number")
+        setattr(state, name, value)
+    extra = data.pop("extra", {})
+    if not isinstance(extra, dict):
+        raise ValueError("extra is not an object")
+    # Keys a newer coreos-lab wrote survive a round trip through this one.
+    state.extra = {**data, **extra}
+    return state
+
+
+def save_state(state: LabState, base: Path | None = None) -> Path:
+    """Write ``state`` atomically, readable by its owner only; return the file's path."""
+    path = state_path(state.lab, base)
+    _make_private_dirs(path.parent)
+    tmp = path.with_name(f".{STATE_FILE}.{secrets.token_hex(6)}.tmp")
+    payload = json.dumps(state.to_json(), indent=2, sort_keys=True) + "\n"
+    try:
+        # 0600 from the first byte: the file holds the discovery token.
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.fchmod(fd, 0o600)  # the umask may have taken bits away; put exactly these
+            with os.fdopen(fd, "w", encoding="utf-8", closefd=False) as out:
+                out.write(payload)
+                out.flush()
+                os.fsync(out.fileno())
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise LabError(
+            f"Cannot write lab state {path} ({_reason(exc)}); check that its directory is "
+            f"writable or set {STATE_DIR_ENV} to one that is."
+        ) from None
+    return path
+
+
+def remove_state(lab: str, base: Path | None = None) -> bool:
+    """Delete ``lab``'s state (and its directory if now empty); False if there was none."""
+    path = state_path(lab, base)
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    with contextlib.suppress(OSError):
+        path.parent.rmdir()  # only succeeds when nothing else lives there
+    return True
+
+
+def _make_private_dirs(directory: Path) -> None:
+    """Create the missing levels of ``directory`` with mode 0700; keep existing ones."""
+    missing: list[Path] = []
+    current = directory
+    while not current.exists():
+        missing.append(current)
+        current = current.parent
+    try:
+        for level in reversed(missing):
+            with contextlib.suppress(FileExistsError):  # another process got there first
+                level.mkdir(mode=0o700)
+                level.chmod(0o700)  # mkdir's mode is filtered through the umask
+        # The lab's own directory is ours alone, whoever created it.
+        directory.chmod(0o700)
+    except OSError as exc:
+        raise LabError(
+            f"Cannot create the lab state directory {directory} ({_reason(exc)}); set "
+            f"{STATE_DIR_ENV} to a writable directory."
+        ) from None
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()
+    return str(exc)
