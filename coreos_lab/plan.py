@@ -1,0 +1,455 @@
+"""The plan: settings (plus key, token and image versions) → every resource of the lab.
+
+Pure data, no I/O. Each :class:`Resource` carries the body ARM expects on PUT, in ARM's REST
+shape (camelCase, ``properties`` nesting) because the current SDKs send dict bodies verbatim,
+and the keys of the resources it depends on. The Azure layer applies the plan as a DAG;
+``coreos-lab plan`` renders it.
+
+Anything only ``up`` can know (a key not yet generated, a token not yet requested, an image
+version not yet resolved) is filled with a visible placeholder and listed in
+:attr:`LabPlan.unknowns`; such a plan can be shown but not applied.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from coreos_lab import ignition
+from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings, ssh_source_prefix
+
+ADMIN_USER = "core"
+
+# Tags that mark a resource as coreos-lab's and name its lab; `down` refuses a group without them.
+TAG_MANAGED_BY = "managed-by"
+TAG_MANAGED_BY_VALUE = "coreos-lab"
+TAG_LAB = "coreos-lab"
+TAG_ROLE = "coreos-lab-role"
+# ARM never returns a VM's custom data, so its hash travels in a tag for the next `up` to compare.
+TAG_CUSTOM_DATA = "coreos-lab-custom-data"
+
+PLACEHOLDER_KEY = "<ssh key: generated or read by up>"
+PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
+
+# Resource kinds, in the order a person reads a lab.
+RESOURCE_GROUP = "resourceGroup"
+NSG = "networkSecurityGroup"
+VNET = "virtualNetwork"
+STORAGE = "storageAccount"
+PUBLIC_IP = "publicIPAddress"
+NIC = "networkInterface"
+VM = "virtualMachine"
+
+ARM_TYPES = {
+    RESOURCE_GROUP: "Microsoft.Resources/resourceGroups",
+    NSG: "Microsoft.Network/networkSecurityGroups",
+    VNET: "Microsoft.Network/virtualNetworks",
+    STORAGE: "Microsoft.Storage/storageAccounts",
+    PUBLIC_IP: "Microsoft.Network/publicIPAddresses",
+    NIC: "Microsoft.Network/networkInterfaces",
+    VM: "Microsoft.Compute/virtualMachines",
+}
+
+ETCD_SUBNET_NAME = "etcd"
+HOST_SUBNET_NAME = "hosts"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One ARM resource the lab needs: what it is, its PUT body, and what must exist first."""
+
+    kind: str
+    name: str
+    id: str
+    body: dict[str, Any]
+    depends_on: tuple[str, ...] = ()
+    summary: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}/{self.name}"
+
+    @property
+    def arm_type(self) -> str:
+        return ARM_TYPES[self.kind]
+
+
+@dataclass(frozen=True)
+class Machine:
+    """A VM as the lab's users know it: etcd0…, host0…"""
+
+    name: str
+    role: str  # "etcd" or "host"
+    private_ip: str
+    vm_size: str
+    image_version: str
+
+
+@dataclass(frozen=True)
+class PlanInputs:
+    """What the plan needs beyond settings; ``None`` where only `up` can know it yet."""
+
+    subscription_id: str | None = None
+    ssh_public_key: str | None = None
+    discovery_url: str | None = None
+    etcd_image_version: str | None = None
+    host_image_version: str | None = None
+
+
+@dataclass(frozen=True)
+class LabPlan:
+    settings: LabSettings
+    subscription_id: str
+    resources: tuple[Resource, ...]
+    machines: tuple[Machine, ...]
+    unknowns: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        """True when nothing is a placeholder, so the plan can be applied."""
+        return not self.unknowns
+
+    def by_key(self) -> dict[str, Resource]:
+        return {r.key: r for r in self.resources}
+
+    def of_kind(self, kind: str) -> Iterator[Resource]:
+        return (r for r in self.resources if r.kind == kind)
+
+
+def lab_tags(settings: LabSettings, role: str | None = None) -> dict[str, str]:
+    tags = {TAG_MANAGED_BY: TAG_MANAGED_BY_VALUE, TAG_LAB: settings.name}
+    if role:
+        tags[TAG_ROLE] = role
+    return tags
+
+
+def build_plan(settings: LabSettings, inputs: PlanInputs) -> LabPlan:
+    """Every resource `up` creates for ``settings``, with bodies and dependencies."""
+    unknowns: list[str] = []
+    sub = inputs.subscription_id
+    if sub is None:
+        sub = PLACEHOLDER_SUBSCRIPTION
+        unknowns.append("subscription: read from the credentials by up")
+    ssh_key = inputs.ssh_public_key
+    if ssh_key is None:
+        ssh_key = PLACEHOLDER_KEY
+        unknowns.append("SSH public key: generated or read by up")
+    if not settings.ssh_from:
+        unknowns.append("SSH source: up requires --ssh-from (SSH stays closed without it)")
+    bootstrap = _bootstrap(settings, inputs, unknowns)
+    etcd_version = _image_version(
+        inputs.etcd_image_version, settings.etcd_image_version, "etcd", unknowns
+    )
+    host_version = _image_version(
+        inputs.host_image_version, settings.host_image_version, "host", unknowns
+    )
+
+    ids = _Ids(sub, settings.resource_group)
+    storage_name = settings.storage_account_name(sub)
+    if inputs.subscription_id is None and not settings.storage_account:
+        unknowns.append("storage account name: derived from the subscription by up")
+
+    resources: list[Resource] = [
+        _resource_group(settings, ids),
+        _nsg(settings, ids),
+        _vnet(settings, ids),
+        _storage(settings, ids, storage_name),
+    ]
+    machines: list[Machine] = []
+    etcd_members = tuple((f"etcd{i}", settings.etcd_private_ip(i)) for i in range(settings.etcd))
+    for name, ip in etcd_members:
+        machines.append(Machine(name, "etcd", ip, settings.etcd_vm_size, etcd_version))
+    for i in range(settings.hosts):
+        machines.append(
+            Machine(
+                f"host{i}", "host", settings.host_private_ip(i), settings.host_vm_size, host_version
+            )
+        )
+    for m in machines:
+        config = (
+            ignition.etcd_member_config(m.name, bootstrap)
+            if m.role == "etcd"
+            else ignition.container_host_config(m.name, etcd_members)
+        )
+        resources += _machine_resources(settings, ids, m, config, ssh_key, storage_name)
+    return LabPlan(settings, sub, tuple(resources), tuple(machines), tuple(unknowns))
+
+
+def _bootstrap(
+    settings: LabSettings, inputs: PlanInputs, unknowns: list[str]
+) -> ignition.EtcdBootstrap:
+    members = tuple((f"etcd{i}", settings.etcd_private_ip(i)) for i in range(settings.etcd))
+    if settings.bootstrap == "static":
+        return ignition.EtcdBootstrap(discovery_url=None, members=members)
+    url = inputs.discovery_url or settings.discovery_url
+    if not url:
+        url = f"{settings.discovery_service}/<token requested by up>"
+        unknowns.append(f"etcd discovery token: requested by up from {settings.discovery_service}")
+    return ignition.EtcdBootstrap(discovery_url=url, members=members)
+
+
+def _image_version(resolved: str | None, wanted: str, role: str, unknowns: list[str]) -> str:
+    if resolved:
+        return resolved
+    if wanted in ("latest", "previous"):
+        unknowns.append(f"{role} image version: '{wanted}' is resolved against Azure by up")
+    return wanted
+
+
+class _Ids:
+    """ARM resource ids of the lab's resources."""
+
+    def __init__(self, subscription_id: str, resource_group: str) -> None:
+        self.group = f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+
+    def of(self, kind: str, name: str) -> str:
+        return f"{self.group}/providers/{ARM_TYPES[kind]}/{name}"
+
+    def subnet(self, vnet: str, subnet: str) -> str:
+        return f"{self.of(VNET, vnet)}/subnets/{subnet}"
+
+
+def _names(settings: LabSettings) -> tuple[str, str]:
+    return f"{settings.name}-nsg", f"{settings.name}-vnet"
+
+
+def _resource_group(settings: LabSettings, ids: _Ids) -> Resource:
+    return Resource(
+        RESOURCE_GROUP,
+        settings.resource_group,
+        ids.group,
+        {"location": settings.location, "tags": lab_tags(settings)},
+        summary={"location": settings.location},
+    )
+
+
+def _rule(
+    name: str, priority: int, protocol: str, ports: str, source: str, description: str
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "properties": {
+            "description": description,
+            "priority": priority,
+            "direction": "Inbound",
+            "access": "Allow",
+            "protocol": protocol,
+            "sourceAddressPrefix": source,
+            "sourcePortRange": "*",
+            "destinationAddressPrefix": "VirtualNetwork",
+            "destinationPortRange": ports,
+        },
+    }
+
+
+def _nsg(settings: LabSettings, ids: _Ids) -> Resource:
+    nsg_name, _ = _names(settings)
+    # Standard public IPs are closed to inbound traffic unless an NSG allows it, and Azure's
+    # default rules (AllowVnetInBound, DenyAllInBound) already keep everything else inside
+    # the VNet; the etcd and flannel rules make that intent visible and survive a change of
+    # the defaults.
+    rules: list[dict[str, Any]] = []
+    ssh_source = ssh_source_prefix(settings) if settings.ssh_from else None
+    if ssh_source:
+        rules.append(_rule("allow-ssh", 100, "Tcp", "22", ssh_source, "SSH from the allowed CIDR"))
+    rules += [
+        _rule("allow-etcd-vnet", 200, "Tcp", "2379-2380", "VirtualNetwork", "etcd client+peer"),
+        _rule("allow-flannel-vnet", 210, "Udp", "8285-8472", "VirtualNetwork", "flannel"),
+    ]
+    return Resource(
+        NSG,
+        nsg_name,
+        ids.of(NSG, nsg_name),
+        {
+            "location": settings.location,
+            "tags": lab_tags(settings),
+            "properties": {"securityRules": rules},
+        },
+        depends_on=(f"{RESOURCE_GROUP}/{settings.resource_group}",),
+        summary={
+            "ssh from": ssh_source or "nobody (set --ssh-from)",
+            "etcd 2379-2380, flannel 8285-8472": "VNet only",
+        },
+    )
+
+
+def _vnet(settings: LabSettings, ids: _Ids) -> Resource:
+    nsg_name, vnet_name = _names(settings)
+    nsg_ref = {"id": ids.of(NSG, nsg_name)}
+    return Resource(
+        VNET,
+        vnet_name,
+        ids.of(VNET, vnet_name),
+        {
+            "location": settings.location,
+            "tags": lab_tags(settings),
+            "properties": {
+                "addressSpace": {"addressPrefixes": [settings.address_space]},
+                "subnets": [
+                    {
+                        "name": ETCD_SUBNET_NAME,
+                        "properties": {
+                            "addressPrefix": settings.etcd_subnet,
+                            "networkSecurityGroup": nsg_ref,
+                        },
+                    },
+                    {
+                        "name": HOST_SUBNET_NAME,
+                        "properties": {
+                            "addressPrefix": settings.host_subnet,
+                            "networkSecurityGroup": nsg_ref,
+                        },
+                    },
+                ],
+            },
+        },
+        depends_on=(f"{NSG}/{nsg_name}",),
+        summary={
+            "address space": settings.address_space,
+            ETCD_SUBNET_NAME: settings.etcd_subnet,
+            HOST_SUBNET_NAME: settings.host_subnet,
+        },
+    )
+
+
+def _storage(settings: LabSettings, ids: _Ids, name: str) -> Resource:
+    return Resource(
+        STORAGE,
+        name,
+        ids.of(STORAGE, name),
+        {
+            "location": settings.location,
+            "tags": lab_tags(settings),
+            "sku": {"name": "Standard_LRS"},
+            "kind": "StorageV2",
+            "properties": {
+                "supportsHttpsTrafficOnly": True,
+                "minimumTlsVersion": "TLS1_2",
+                "allowBlobPublicAccess": False,
+            },
+        },
+        depends_on=(f"{RESOURCE_GROUP}/{settings.resource_group}",),
+        summary={"sku": "Standard_LRS", "use": "boot diagnostics"},
+    )
+
+
+def _machine_resources(
+    settings: LabSettings,
+    ids: _Ids,
+    m: Machine,
+    config: dict[str, Any],
+    ssh_key: str,
+    storage_name: str,
+) -> list[Resource]:
+    _, vnet_name = _names(settings)
+    subnet = ETCD_SUBNET_NAME if m.role == "etcd" else HOST_SUBNET_NAME
+    pip_name, nic_name = f"{m.name}-ip", f"{m.name}-nic"
+    group_key = f"{RESOURCE_GROUP}/{settings.resource_group}"
+    pip = Resource(
+        PUBLIC_IP,
+        pip_name,
+        ids.of(PUBLIC_IP, pip_name),
+        {
+            "location": settings.location,
+            "tags": lab_tags(settings, m.role),
+            "sku": {"name": "Standard", "tier": "Regional"},
+            "properties": {
+                "publicIPAllocationMethod": "Static",
+                "publicIPAddressVersion": "IPv4",
+            },
+        },
+        depends_on=(group_key,),
+        summary={"sku": "Standard", "allocation": "Static"},
+    )
+    nic = Resource(
+        NIC,
+        nic_name,
+        ids.of(NIC, nic_name),
+        {
+            "location": settings.location,
+            "tags": lab_tags(settings, m.role),
+            "properties": {
+                "ipConfigurations": [
+                    {
+                        "name": "ipconfig1",
+                        "properties": {
+                            "privateIPAllocationMethod": "Static",
+                            "privateIPAddress": m.private_ip,
+                            "subnet": {"id": ids.subnet(vnet_name, subnet)},
+                            "publicIPAddress": {"id": pip.id},
+                        },
+                    }
+                ]
+            },
+        },
+        depends_on=(f"{VNET}/{vnet_name}", pip.key),
+        summary={"private ip": m.private_ip, "subnet": subnet},
+    )
+    data = ignition.custom_data(config)
+    tags = lab_tags(settings, m.role)
+    tags[TAG_CUSTOM_DATA] = hashlib.sha256(data.encode()).hexdigest()[:32]
+    vm = Resource(
+        VM,
+        m.name,
+        ids.of(VM, m.name),
+        {
+            "location": settings.location,
+            "tags": tags,
+            "properties": {
+                "hardwareProfile": {"vmSize": m.vm_size},
+                "storageProfile": {
+                    "imageReference": {
+                        "publisher": FLATCAR_PUBLISHER,
+                        "offer": FLATCAR_OFFER,
+                        "sku": settings.image_sku,
+                        "version": m.image_version,
+                    },
+                    "osDisk": {
+                        "name": f"{m.name}-osdisk",
+                        "createOption": "FromImage",
+                        "managedDisk": {"storageAccountType": "StandardSSD_LRS"},
+                        "deleteOption": "Delete",
+                    },
+                },
+                "osProfile": {
+                    "computerName": m.name,
+                    "adminUsername": ADMIN_USER,
+                    "customData": data,
+                    "linuxConfiguration": {
+                        "disablePasswordAuthentication": True,
+                        "ssh": {
+                            "publicKeys": [
+                                {
+                                    "path": f"/home/{ADMIN_USER}/.ssh/authorized_keys",
+                                    "keyData": ssh_key,
+                                }
+                            ]
+                        },
+                    },
+                },
+                "networkProfile": {
+                    "networkInterfaces": [
+                        {"id": nic.id, "properties": {"primary": True, "deleteOption": "Delete"}}
+                    ]
+                },
+                "diagnosticsProfile": {
+                    "bootDiagnostics": {
+                        "enabled": True,
+                        "storageUri": f"https://{storage_name}.blob.core.windows.net/",
+                    }
+                },
+            },
+        },
+        # Each VM waits only for its own NIC and the diagnostics account: the 2016 template
+        # made every host wait for all etcd VMs, which serialised the whole deployment.
+        depends_on=(nic.key, f"{STORAGE}/{storage_name}"),
+        summary={
+            "role": m.role,
+            "size": m.vm_size,
+            "image": f"{FLATCAR_OFFER}:{settings.image_sku}:{m.image_version}",
+            "ignition": f"{len(data)} base64 chars",
+        },
+    )
+    return [pip, nic, vm]

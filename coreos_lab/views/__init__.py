@@ -1,0 +1,1 @@
+"""Presentation: rich and plain renderings of plans, events and results. Views only render."""
