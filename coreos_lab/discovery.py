@@ -93,7 +93,8 @@ def discovery_url_for(
 
     Order: ``--discovery-url``; else the token stored in the lab's state (no request); else
     a new token from the service. ``state`` is updated and saved (under ``base``, default
-    :func:`~coreos_lab.state.state_dir`) whenever the token it records changes.
+    :func:`~coreos_lab.state.state_dir`) whenever the token it records changes. Only for
+    ``--bootstrap discovery``: a static cluster needs no token.
     """
     if state.lab != settings.name:
         raise ValueError(f"state of lab '{state.lab}' given for lab '{settings.name}'")

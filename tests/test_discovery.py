@@ -24,7 +24,6 @@ from coreos_lab.settings import LabSettings
 from coreos_lab.state import LabState, load_state, state_path
 
 TOKEN_URL = re.compile(r"^http://127\.0\.0\.1:\d+/[0-9a-f]{32}$")
-FAST = {"backoff": 0.01, "timeout": 2.0}
 
 # A scripted step: an HTTP status to fail with, a literal body to answer 200 with
 # ("{base}" is replaced by the server's own URL), or seconds to stall before answering.
@@ -112,6 +111,11 @@ def closed_port() -> int:
     return port  # nothing listens there any more: connections are refused
 
 
+def fast_request(service: str, size: int, attempts: int = 3) -> str:
+    """request_token with backoffs short enough for tests."""
+    return request_token(service, size, attempts=attempts, backoff=0.01, timeout=2.0)
+
+
 def one_sentence(message: str) -> bool:
     return "\n" not in message and message.endswith(".")
 
@@ -147,7 +151,7 @@ def test_wrong_answer_is_refused_and_not_retried(service: StandIn, answer: str, 
     answer = answer.replace("{host}", urlsplit(service.url).netloc)
     service.script = [answer]
     with pytest.raises(DiscoveryError) as err:
-        request_token(service.url, 3, **FAST)
+        fast_request(service.url, 3)
     message = str(err.value)
     assert f"answered with {what} instead of a token URL under {service.url}" in message
     assert "--discovery-url" in message and "--bootstrap static" in message
@@ -159,14 +163,14 @@ def test_wrong_answer_is_refused_and_not_retried(service: StandIn, answer: str, 
 
 def test_transient_503s_are_retried_then_succeed(service: StandIn) -> None:
     service.script = [503, 429]
-    assert TOKEN_URL.match(request_token(service.url, 3, **FAST))
+    assert TOKEN_URL.match(fast_request(service.url, 3))
     assert service.count == 3
 
 
 def test_persistent_503_gives_one_sentence_with_the_ways_out(service: StandIn) -> None:
     service.script = [503] * 10
     with pytest.raises(DiscoveryError) as err:
-        request_token(service.url, 3, attempts=3, **FAST)
+        fast_request(service.url, 3, attempts=3)
     assert str(err.value) == (
         f"Could not get an etcd discovery token from {service.url} (HTTP 503, after 3 attempts); "
         "pass --discovery-url with a token you already have, or --bootstrap static."
@@ -176,7 +180,7 @@ def test_persistent_503_gives_one_sentence_with_the_ways_out(service: StandIn) -
 
 def test_client_errors_are_not_retried(service: StandIn) -> None:
     with pytest.raises(DiscoveryError, match=r"refused the request \(HTTP 404\)") as err:
-        request_token(service.url + "/not-a-discovery-service", 3, **FAST)
+        fast_request(service.url + "/not-a-discovery-service", 3)
     assert "--bootstrap static" in str(err.value)
     assert service.count == 1
 
@@ -257,7 +261,7 @@ def test_failed_request_stores_nothing(service: StandIn, tmp_path: Path) -> None
         discovery_url_for(
             settings,
             load_state("lab1", tmp_path),
-            request=lambda svc, size: request_token(svc, size, **FAST),
+            request=fast_request,
             base=tmp_path,
         )
     assert not state_path("lab1", tmp_path).exists()
