@@ -10,12 +10,14 @@ import inspect
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from coreos_lab import __version__
 from coreos_lab.errors import LabError, UsageError
@@ -36,6 +38,7 @@ app = typer.Typer(
         "./coreos-lab.toml, then defaults."
     ),
     no_args_is_help=True,
+    rich_markup_mode="markdown",
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -75,7 +78,7 @@ def _settings_parameters() -> list[inspect.Parameter]:
     params = []
     for f in SETTINGS_FIELDS:
         default = "none" if f.default in (None, "") else str(f.default)
-        help_text = f"{f.metadata['help']} [default: {default}; env: {env_var(f.name)}]"
+        help_text = escape(f"{f.metadata['help']} [default: {default}; env: {env_var(f.name)}]")
         option = typer.Option(
             f.metadata["flag"], help=help_text, show_default=False, rich_help_panel="Lab settings"
         )
@@ -85,7 +88,7 @@ def _settings_parameters() -> list[inspect.Parameter]:
                 f.name,
                 inspect.Parameter.KEYWORD_ONLY,
                 default=None,
-                annotation=Annotated[kind | None, option],  # type: ignore[valid-type]
+                annotation=Annotated[kind | None, option],
             )
         )
     params.append(
@@ -97,7 +100,7 @@ def _settings_parameters() -> list[inspect.Parameter]:
                 Path | None,
                 typer.Option(
                     "--config",
-                    help=f"TOML file of settings (a [lab] table) [default: ./{CONFIG_FILE}]",
+                    help=escape(f"TOML file of settings, a [lab] table [default: ./{CONFIG_FILE}]"),
                     rich_help_panel="Lab settings",
                 ),
             ],
@@ -108,7 +111,9 @@ def _settings_parameters() -> list[inspect.Parameter]:
 
 def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
     """Give ``fn(settings, **own)`` every lab-settings option, so plan and up share them."""
-    own = [p for p in inspect.signature(fn).parameters.values() if p.name != "settings"]
+    own = [
+        p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "settings"
+    ]
     setting_names = {f.name for f in SETTINGS_FIELDS}
 
     def command(**kwargs: Any) -> None:
@@ -138,21 +143,18 @@ def read_settings(flags: dict[str, Any], config: Path | None) -> LabSettings:
     return load_settings(flags, os.environ, text, str(config) if config else CONFIG_FILE)
 
 
-class _errors:
+@contextmanager
+def _errors() -> Iterator[None]:
     """Turn a LabError into one sentence on stderr and its exit code; no traceback."""
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: Any
-    ) -> bool:
-        if exc is None or not isinstance(exc, LabError):
-            return False
+    try:
+        yield
+    except LabError as exc:
         if _debug:
-            return False
-        Console(stderr=True).print(f"[bold red]error:[/bold red] {exc}", highlight=False)
-        raise typer.Exit(exc.exit_code)
+            raise
+        Console(stderr=True).print(
+            f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False
+        )
+        raise typer.Exit(exc.exit_code) from None
 
 
 # ---- commands ----------------------------------------------------------------------------
@@ -166,8 +168,8 @@ JsonOption = Annotated[
 def plan(settings: LabSettings, json_output: JsonOption = False) -> None:
     """Show every resource `up` would create, without touching Azure or the network.
 
-    Reads the SSH key and a stored discovery token if they exist, but creates and requests
-    nothing; what only `up` can know is listed at the end.
+    It reads the SSH key and a stored discovery token if they exist, but creates
+    nothing and requests nothing; what only `up` can know is listed at the end.
     """
     from coreos_lab.local import peek_plan_inputs
     from coreos_lab.plan import build_plan
@@ -181,6 +183,131 @@ def plan(settings: LabSettings, json_output: JsonOption = False) -> None:
 
 
 app.command("plan")(plan)
+
+
+def _progress(json_output: bool, title: str) -> Any:
+    from coreos_lab.views.progress import LiveProgress, PlainProgress, SilentProgress
+
+    if json_output:
+        return SilentProgress()
+    if sys.stdout.isatty():
+        return LiveProgress(Console(), title)
+    return PlainProgress(sys.stdout)
+
+
+@settings_command
+def up(settings: LabSettings, json_output: JsonOption = False) -> None:
+    """Build the lab, or finish or repair it: creates only what is missing or differs.
+
+    Generates or reuses the SSH key, requests or reuses the etcd discovery token,
+    checks Azure before the first write, then creates the resource group, network,
+    storage, public IPs, NICs and VMs, each as soon as what it needs exists.
+
+    A second run of a finished lab writes nothing. Ctrl-C stops cleanly; run up
+    again to continue.
+    """
+    from coreos_lab import engine
+    from coreos_lab.views.machines_view import machines_as_list, render_machines
+
+    with _progress(json_output, f"Lab {settings.name}") as progress:
+        result = engine.up(settings, progress)
+    if json_output:
+        typer.echo(
+            json.dumps(
+                {
+                    "lab": settings.name,
+                    "resource_group": settings.resource_group,
+                    "subscription_id": result.plan.subscription_id,
+                    "writes": result.applied.writes,
+                    "seconds": round(result.applied.seconds, 2),
+                    "steps": {k: v.value for k, v in result.applied.steps.items()},
+                    "images": {"etcd": result.images.etcd, "host": result.images.host},
+                    "machines": machines_as_list(result.machines, result.key_path),
+                },
+                indent=2,
+            )
+        )
+        return
+    console = Console()
+    from coreos_lab.azure.apply import drifted
+
+    for key in drifted(result.applied):
+        console.print(f"[yellow]note:[/yellow] {key} differs from the plan and was left alone.")
+    verb = "built" if result.applied.writes else "already complete; nothing was written"
+    console.print(f"[bold green]Lab {settings.name} {verb}.[/bold green]")
+    render_machines(result.machines, result.key_path, console)
+
+
+app.command("up")(up)
+
+
+@settings_command
+def ips(settings: LabSettings, json_output: JsonOption = False) -> None:
+    """Show every machine of the lab: role, name, public and private IP, state, SSH command.
+
+    Costs the same few list calls however many machines the lab has.
+    """
+    from coreos_lab import engine
+    from coreos_lab.views.machines_view import machines_as_list, render_machines
+
+    found = engine.machines(settings)
+    key_path = engine.key_path_for(settings)
+    if json_output:
+        typer.echo(json.dumps(machines_as_list(found, key_path), indent=2))
+    else:
+        render_machines(found, key_path, Console())
+
+
+app.command("ips")(ips)
+
+
+@settings_command
+def down(
+    settings: LabSettings,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    no_wait: Annotated[
+        bool, typer.Option("--no-wait", help="Return once Azure accepted the deletion.")
+    ] = False,
+    delete_key: Annotated[
+        bool, typer.Option("--delete-key", help="Also delete the generated SSH key pair.")
+    ] = False,
+    json_output: JsonOption = False,
+) -> None:
+    """Delete the lab's resource group and everything in it, then its local state.
+
+    Refuses a resource group that coreos-lab did not create for this lab. Keeps
+    the SSH key unless --delete-key is given.
+    """
+    from coreos_lab import engine
+
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("down needs --yes when it cannot ask for confirmation.")
+        typer.confirm(
+            f"Delete lab '{settings.name}' (resource group {settings.resource_group} and "
+            "everything in it)?",
+            abort=True,
+        )
+    with _progress(json_output, f"Deleting lab {settings.name}") as progress:
+        result = engine.down(settings, progress, wait=not no_wait, delete_key=delete_key)
+    if json_output:
+        typer.echo(json.dumps(result.__dict__, indent=2))
+        return
+    console = Console()
+    if not result.deleted:
+        console.print(f"There is no lab '{settings.name}' to delete; nothing was done.")
+    elif no_wait:
+        console.print(
+            f"Azure is deleting resource group {settings.resource_group}; "
+            "run `coreos-lab down` again to wait for it."
+        )
+    else:
+        console.print(f"[bold green]Lab {settings.name} deleted.[/bold green]")
+    for path in result.key_removed:
+        console.print(f"removed {path}")
+
+
+app.command("down")(down)
 
 
 def main() -> None:

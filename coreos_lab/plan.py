@@ -185,7 +185,7 @@ def _bootstrap(
         return ignition.EtcdBootstrap(discovery_url=None, members=members)
     url = inputs.discovery_url or settings.discovery_url
     if not url:
-        url = f"{settings.discovery_service}/<token requested by up>"
+        url = f"{settings.discovery_service.rstrip('/')}/token-requested-by-up"
         unknowns.append(f"etcd discovery token: requested by up from {settings.discovery_service}")
     return ignition.EtcdBootstrap(discovery_url=url, members=members)
 

@@ -1,0 +1,173 @@
+"""One place that builds the Azure SDK clients for a target: a real cloud or the emulator.
+
+The SDKs are imported here, when a command needs them, never at CLI start-up.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from coreos_lab.errors import LabError, UsageError
+
+
+@dataclass(frozen=True)
+class Cloud:
+    """An Azure cloud: its ARM endpoint, the token scope for it, and its login authority."""
+
+    name: str
+    endpoint: str
+    authority: str
+
+    @property
+    def scope(self) -> str:
+        return f"{self.endpoint}/.default"
+
+
+# arm-contract.md §8; the authorities are azure-identity's AzureAuthorityHosts.
+CLOUDS = {
+    "azure": Cloud("AzureCloud", "https://management.azure.com", "login.microsoftonline.com"),
+    "usgov": Cloud(
+        "AzureUSGovernment", "https://management.usgovcloudapi.net", "login.microsoftonline.us"
+    ),
+    "china": Cloud(
+        "AzureChinaCloud", "https://management.chinacloudapi.cn", "login.chinacloudapi.cn"
+    ),
+}
+
+# ARMPolling waits Retry-After when the server sends one and this interval otherwise; the
+# SDK default of 30 s alone would add up to half a minute to every step of the DAG.
+POLLING_INTERVAL = 2.0
+EMULATOR_POLLING_INTERVAL = 0.05
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where to send requests and how to authenticate."""
+
+    cloud: str
+    endpoint: str
+    scope: str
+    subscription_id: str
+    credential: Any
+    verify: str | bool = True
+    polling_interval: float = POLLING_INTERVAL
+
+
+def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None = None) -> Target:
+    """The target for ``--cloud``: the emulator's connection file, or a real cloud."""
+    environ = dict(os.environ) if environ is None else environ
+    if cloud == "emulator":
+        from coreos_lab.emulator.connection import StaticTokenCredential, load_connection
+
+        conn = load_connection()
+        if subscription and subscription.lower() != conn.subscription_id.lower():
+            raise UsageError(
+                f"The emulator serves subscription {conn.subscription_id}, not {subscription}; "
+                "drop --subscription when using --cloud emulator."
+            )
+        return Target(
+            cloud="emulator",
+            endpoint=conn.endpoint,
+            scope=f"{conn.endpoint}/.default",
+            subscription_id=conn.subscription_id,
+            credential=StaticTokenCredential(conn.token),
+            verify=conn.ca_cert,
+            polling_interval=EMULATOR_POLLING_INTERVAL,
+        )
+    spec = CLOUDS[cloud]
+    subscription_id = subscription or environ.get("AZURE_SUBSCRIPTION_ID") or _cli_subscription()
+    if not subscription_id:
+        raise UsageError(
+            "No Azure subscription is selected: pass --subscription, set AZURE_SUBSCRIPTION_ID, "
+            "or run 'az login' and 'az account set --subscription <id>'."
+        )
+    from azure.identity import DefaultAzureCredential
+
+    credential = DefaultAzureCredential(authority=spec.authority)
+    return Target(cloud, spec.endpoint, spec.scope, subscription_id, credential)
+
+
+def _cli_subscription() -> str | None:
+    """The Azure CLI's default subscription, from its profile file, if the CLI is set up."""
+    config_dir = Path(os.environ.get("AZURE_CONFIG_DIR", "~/.azure")).expanduser()
+    try:
+        # The CLI writes this file with a UTF-8 byte-order mark.
+        profile = json.loads((config_dir / "azureProfile.json").read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError):
+        return None
+    for sub in profile.get("subscriptions", []):
+        if sub.get("isDefault"):
+            return str(sub.get("id"))
+    return None
+
+
+class Clients:
+    """The management clients for one target, each built on first use."""
+
+    def __init__(self, target: Target, *, retry_total: int = 6) -> None:
+        self.target = target
+        self._kwargs: dict[str, Any] = {
+            "base_url": target.endpoint,
+            "credential_scopes": [target.scope],
+            "connection_verify": target.verify,
+            "polling_interval": target.polling_interval,
+            # azure-core's RetryPolicy already honours Retry-After on 429 and 5xx; tune it
+            # rather than writing another retry loop.
+            "retry_total": retry_total,
+            "retry_backoff_factor": 0.5 if target.cloud != "emulator" else 0.05,
+            "retry_backoff_max": 30,
+        }
+
+    @property
+    def subscription_id(self) -> str:
+        return self.target.subscription_id
+
+    @cached_property
+    def resource(self) -> Any:
+        from azure.mgmt.resource.resources import ResourceManagementClient
+
+        return ResourceManagementClient(
+            self.target.credential, self.subscription_id, **self._kwargs
+        )
+
+    @cached_property
+    def network(self) -> Any:
+        from azure.mgmt.network import NetworkManagementClient
+
+        return NetworkManagementClient(self.target.credential, self.subscription_id, **self._kwargs)
+
+    @cached_property
+    def compute(self) -> Any:
+        from azure.mgmt.compute import ComputeManagementClient
+
+        return ComputeManagementClient(self.target.credential, self.subscription_id, **self._kwargs)
+
+    @cached_property
+    def storage(self) -> Any:
+        from azure.mgmt.storage import StorageManagementClient
+
+        return StorageManagementClient(self.target.credential, self.subscription_id, **self._kwargs)
+
+    @cached_property
+    def subscriptions(self) -> Any:
+        from azure.mgmt.resource.subscriptions import SubscriptionClient
+
+        return SubscriptionClient(self.target.credential, **self._kwargs)
+
+    def close(self) -> None:
+        for name in ("resource", "network", "compute", "storage", "subscriptions"):
+            client = self.__dict__.get(name)
+            if client is not None:
+                client.close()
+
+
+def connect(cloud: str, subscription: str) -> Clients:
+    try:
+        return Clients(resolve_target(cloud, subscription))
+    except ImportError as exc:  # pragma: no cover - a broken install
+        raise LabError(f"The Azure SDK is not installed ({exc}); run 'make install'.") from None

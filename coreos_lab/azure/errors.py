@@ -1,0 +1,80 @@
+"""Turn what the SDK raises into one sentence: the resource, ARM's code, and what to do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from coreos_lab.errors import LabError
+
+_ADVICE = {
+    "QuotaExceeded": "request more vCPU quota for the region, pick a smaller VM size, "
+    "or use fewer --hosts",
+    "OperationNotAllowed": "request more vCPU quota for the region, pick a smaller VM size, "
+    "or use fewer --hosts",
+    "SkuNotAvailable": "pick another VM size (--etcd-vm-size/--host-vm-size) or --location",
+    "StorageAccountAlreadyTaken": "choose another name with --storage-account",
+    "AccountNameInvalid": "choose a name of 3-24 lowercase letters and digits",
+    "ResourceGroupBeingDeleted": "wait until `coreos-lab down` has finished, then run up again",
+    "AnotherOperationInProgress": "wait a minute and run up again",
+    "AuthorizationFailed": "use an account with Contributor rights on the subscription",
+    "InvalidAuthenticationToken": "sign in again with 'az login'",
+    "AuthenticationFailed": "sign in again with 'az login'",
+    "PlatformImageNotFound": "pick an image version that `coreos-lab check` lists",
+    "MarketplacePurchaseEligibilityFailed": "accept the image terms or use the corevm offer",
+    "SubscriptionNotFound": "check --subscription or 'az account show'",
+    "TooManyRequests": "Azure is throttling this subscription; wait a minute and run up again",
+}
+
+
+def error_code(exc: BaseException) -> str:
+    error = getattr(exc, "error", None)
+    code = getattr(error, "code", None)
+    if code:
+        return str(code)
+    status = getattr(exc, "status_code", None)
+    if status == 429:
+        return "TooManyRequests"
+    return type(exc).__name__
+
+
+def error_message(exc: BaseException) -> str:
+    error = getattr(exc, "error", None)
+    message = getattr(error, "message", None) or str(exc).split("\n", 1)[0]
+    return str(message).strip().rstrip(".")
+
+
+def describe(exc: BaseException, what: str, endpoint: str = "") -> str:
+    """One sentence for a failed call on ``what`` (e.g. "virtual machine host1")."""
+    from azure.core.exceptions import (
+        ClientAuthenticationError,
+        ServiceRequestError,
+        ServiceResponseError,
+    )
+
+    if isinstance(exc, ClientAuthenticationError) and getattr(exc, "status_code", None) is None:
+        return (
+            f"Could not get an Azure token ({error_message(exc)}); sign in with 'az login' or "
+            "set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET."
+        )
+    if isinstance(exc, ServiceRequestError | ServiceResponseError):
+        return (
+            f"Could not reach Azure Resource Manager{' at ' + endpoint if endpoint else ''} "
+            f"for {what} ({error_message(exc)}); check the network and run the command again."
+        )
+    code = error_code(exc)
+    advice = _ADVICE.get(code, "fix the cause and run the command again")
+    return f"{what}: {code}: {error_message(exc)}; {advice}."
+
+
+def azure_error(exc: BaseException, what: str, endpoint: str = "") -> LabError:
+    return LabError(describe(exc, what, endpoint))
+
+
+def is_azure_error(exc: BaseException) -> bool:
+    from azure.core.exceptions import AzureError
+
+    return isinstance(exc, AzureError)
+
+
+def status_of(exc: Any) -> int | None:
+    return getattr(exc, "status_code", None)

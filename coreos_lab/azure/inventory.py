@@ -1,0 +1,46 @@
+"""What the lab's resource group holds now, read with one list call per resource kind."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from coreos_lab.azure.clients import Clients
+from coreos_lab.azure.resources import OPS, as_rest, get_group
+from coreos_lab.plan import RESOURCE_GROUP
+
+
+@dataclass
+class Inventory:
+    """ARM's view of the lab, keyed like planned resources (``kind/name``, lower-cased)."""
+
+    group: dict[str, Any] | None
+    resources: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if key.split("/", 1)[0] == RESOURCE_GROUP:
+            return self.group
+        return self.resources.get(key.lower())
+
+
+def read_inventory(clients: Clients, resource_group: str) -> Inventory:
+    """The group and everything of the kinds coreos-lab creates in it.
+
+    Seven reads at most, whatever the lab's size; the lists run concurrently.
+    """
+    group = get_group(clients, resource_group)
+    if group is None:
+        return Inventory(group=None)
+    inventory = Inventory(group=group)
+
+    def list_kind(kind: str) -> list[tuple[str, dict[str, Any]]]:
+        return [
+            (f"{kind}/{item.name}".lower(), as_rest(item))
+            for item in OPS[kind].list(clients, resource_group)
+        ]
+
+    with ThreadPoolExecutor(max_workers=len(OPS)) as pool:
+        for found in pool.map(list_kind, OPS):
+            inventory.resources.update(found)
+    return inventory

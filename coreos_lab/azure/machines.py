@@ -1,0 +1,86 @@
+"""The lab's machines as `ips` shows them, read with a constant number of list calls."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from coreos_lab.azure.clients import Clients
+from coreos_lab.azure.resources import as_rest
+from coreos_lab.plan import ADMIN_USER, TAG_LAB, TAG_ROLE
+
+
+@dataclass(frozen=True)
+class MachineInfo:
+    name: str
+    role: str
+    public_ip: str | None
+    private_ip: str | None
+    state: str
+
+    def ssh_command(self, key_path: str) -> str | None:
+        if not self.public_ip:
+            return None
+        return f"ssh -i {key_path} {ADMIN_USER}@{self.public_ip}"
+
+    def as_dict(self, key_path: str) -> dict[str, Any]:
+        return {**asdict(self), "ssh": self.ssh_command(key_path)}
+
+
+def _state(vm: dict[str, Any]) -> str:
+    """One word for a VM: its power state, else its provisioning state."""
+    props = vm.get("properties", {})
+    statuses = props.get("instanceView", {}).get("statuses", [])
+    for status in statuses:
+        code = str(status.get("code", ""))
+        if code.startswith("PowerState/"):
+            return code.split("/", 1)[1]
+    return str(props.get("provisioningState", "unknown")).lower()
+
+
+def _order(m: MachineInfo) -> tuple[int, int, str]:
+    digits = "".join(ch for ch in m.name if ch.isdigit())
+    return (0 if m.role == "etcd" else 1, int(digits) if digits else 0, m.name)
+
+
+def list_machines(clients: Clients, resource_group: str, lab: str) -> list[MachineInfo]:
+    """Three list calls (VMs with instance view, NICs, public IPs), whatever the lab's size."""
+    vms = [
+        as_rest(v)
+        for v in clients.compute.virtual_machines.list(resource_group, expand="instanceView")
+    ]
+    nics = {
+        str(n["id"]).lower(): n
+        for n in (as_rest(x) for x in clients.network.network_interfaces.list(resource_group))
+    }
+    pips = {
+        str(p["id"]).lower(): p
+        for p in (as_rest(x) for x in clients.network.public_ip_addresses.list(resource_group))
+    }
+    machines = []
+    for vm in vms:
+        tags = vm.get("tags") or {}
+        if tags.get(TAG_LAB) != lab:
+            continue
+        private_ip = public_ip = None
+        for ref in vm.get("properties", {}).get("networkProfile", {}).get("networkInterfaces", []):
+            nic = nics.get(str(ref.get("id", "")).lower())
+            if not nic:
+                continue
+            for ipc in nic.get("properties", {}).get("ipConfigurations", []):
+                ipc_props = ipc.get("properties", {})
+                private_ip = private_ip or ipc_props.get("privateIPAddress")
+                pip_id = str(ipc_props.get("publicIPAddress", {}).get("id", "")).lower()
+                pip = pips.get(pip_id)
+                if pip and not public_ip:
+                    public_ip = pip.get("properties", {}).get("ipAddress")
+        machines.append(
+            MachineInfo(
+                name=str(vm["name"]),
+                role=str(tags.get(TAG_ROLE, "?")),
+                public_ip=public_ip,
+                private_ip=private_ip,
+                state=_state(vm),
+            )
+        )
+    return sorted(machines, key=_order)

@@ -1,0 +1,69 @@
+"""Delete a lab: its resource group, only if coreos-lab made it for this lab."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from coreos_lab.azure.clients import Clients
+from coreos_lab.azure.resources import get_group
+from coreos_lab.errors import LabError
+from coreos_lab.events import EventSink, ResourceEvent, Step
+from coreos_lab.plan import RESOURCE_GROUP, TAG_LAB, TAG_MANAGED_BY, TAG_MANAGED_BY_VALUE
+
+
+def check_ours(group: dict[str, Any], lab: str) -> None:
+    """Refuse a group that lacks coreos-lab's tags for this lab."""
+    tags = group.get("tags") or {}
+    name = group.get("name", lab)
+    if tags.get(TAG_MANAGED_BY) != TAG_MANAGED_BY_VALUE or tags.get(TAG_LAB) != lab:
+        raise LabError(
+            f"Resource group {name} is not tagged as coreos-lab's lab '{lab}' "
+            f"({TAG_MANAGED_BY}={TAG_MANAGED_BY_VALUE}, {TAG_LAB}={lab}), so coreos-lab will "
+            "not delete it; delete it yourself if you mean to."
+        )
+
+
+def delete_lab(
+    clients: Clients, resource_group: str, lab: str, sink: EventSink, *, wait: bool = True
+) -> bool:
+    """Delete the lab's group; False when there was nothing to delete."""
+    group = get_group(clients, resource_group)
+    if group is None:
+        return False
+    check_ours(group, lab)
+    key = f"{RESOURCE_GROUP}/{resource_group}"
+    began = time.monotonic()
+    sink(ResourceEvent(key, RESOURCE_GROUP, resource_group, Step.DELETING))
+    poller = clients.resource.resource_groups.begin_delete(resource_group)
+    if not wait:
+        sink(
+            ResourceEvent(
+                key,
+                RESOURCE_GROUP,
+                resource_group,
+                Step.DELETING,
+                time.monotonic() - began,
+                "Azure goes on deleting in the background",
+            )
+        )
+        return True
+    while not poller.done():
+        poller.wait(1.0)
+        sink(
+            ResourceEvent(
+                key, RESOURCE_GROUP, resource_group, Step.DELETING, time.monotonic() - began
+            )
+        )
+    poller.result()
+    if get_group(clients, resource_group) is not None:
+        raise LabError(
+            f"Azure reported resource group {resource_group} deleted but still lists it; "
+            "run `coreos-lab down` again in a minute."
+        )
+    sink(
+        ResourceEvent(
+            key, RESOURCE_GROUP, resource_group, Step.DONE, time.monotonic() - began, "deleted"
+        )
+    )
+    return True

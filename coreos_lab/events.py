@@ -1,0 +1,61 @@
+"""Events the engine emits while it works; views render them and nothing else.
+
+Pure data, so the engine needs no view and every view (live, plain lines, JSON) sees the same.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Step(StrEnum):
+    """Where one resource stands during a run."""
+
+    WAITING = "waiting"  # for the resources it depends on
+    CHECKING = "checking"
+    EXISTS = "exists"  # already there and matching: nothing to write
+    CREATING = "creating"
+    UPDATING = "updating"
+    DELETING = "deleting"
+    DONE = "done"
+    FAILED = "failed"
+    SKIPPED = "skipped"  # not started: something it depends on failed, or the run stopped
+    DRIFTED = "drifted"  # exists but differs in a way `up` does not change in place
+
+    @property
+    def finished(self) -> bool:
+        return self in (Step.EXISTS, Step.DONE, Step.FAILED, Step.SKIPPED, Step.DRIFTED)
+
+
+@dataclass(frozen=True)
+class ResourceEvent:
+    """A resource moved to ``step``; ``elapsed`` counts from when its work started."""
+
+    key: str
+    kind: str
+    name: str
+    step: Step
+    elapsed: float = 0.0
+    message: str = ""
+    at: float = field(default_factory=time.time)
+
+
+@dataclass(frozen=True)
+class PhaseEvent:
+    """A stage of a command (preflight, key, token, inventory, apply, delete) began or ended."""
+
+    phase: str
+    message: str
+    done: bool = False
+    at: float = field(default_factory=time.time)
+
+
+Event = ResourceEvent | PhaseEvent
+EventSink = Callable[[Event], None]
+
+
+def discard(_: Event) -> None:
+    """A sink for callers that do not watch progress."""

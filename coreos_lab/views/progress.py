@@ -1,0 +1,180 @@
+"""Progress views: a rich live table on a terminal, timestamped plain lines elsewhere.
+
+Both are event sinks (callables taking an Event); the engine calls them from its worker
+threads, so each guards its state with a lock.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TextIO
+
+from rich.console import Console, Group
+from rich.live import Live
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from coreos_lab.events import Event, PhaseEvent, Step
+
+KIND_LABELS = {
+    "resourceGroup": "resource group",
+    "networkSecurityGroup": "security group",
+    "virtualNetwork": "virtual network",
+    "storageAccount": "storage account",
+    "publicIPAddress": "public IP",
+    "networkInterface": "network interface",
+    "virtualMachine": "virtual machine",
+}
+
+_STYLES = {
+    Step.WAITING: "dim",
+    Step.CHECKING: "yellow",
+    Step.EXISTS: "green",
+    Step.CREATING: "cyan",
+    Step.UPDATING: "cyan",
+    Step.DELETING: "magenta",
+    Step.DONE: "bold green",
+    Step.FAILED: "bold red",
+    Step.SKIPPED: "dim red",
+    Step.DRIFTED: "yellow",
+}
+
+
+@dataclass
+class _Row:
+    kind: str
+    name: str
+    step: Step
+    started: float | None
+    elapsed: float
+    message: str
+
+
+class LiveProgress:
+    """One row per resource (kind, name, state, elapsed), an overall bar and phase lines."""
+
+    def __init__(self, console: Console, title: str) -> None:
+        self.console = console
+        self.title = title
+        self.rows: dict[str, _Row] = {}
+        self.phases: dict[str, tuple[str, bool]] = {}
+        self.lock = threading.Lock()
+        self.bar = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+        )
+        self.task = self.bar.add_task(title, total=None)
+        self.live = Live(
+            self._render(), console=console, refresh_per_second=8, get_renderable=self._render
+        )
+
+    def __enter__(self) -> LiveProgress:
+        self.live.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.live.__exit__(exc_type, exc, tb)
+
+    def __call__(self, event: Event) -> None:
+        with self.lock:
+            if isinstance(event, PhaseEvent):
+                self.phases[event.phase] = (event.message, event.done)
+                return
+            row = self.rows.get(event.key)
+            started = row.started if row else None
+            if started is None and event.step not in (Step.WAITING,):
+                started = time.monotonic() - event.elapsed
+            self.rows[event.key] = _Row(
+                event.kind, event.name, event.step, started, event.elapsed, event.message
+            )
+            total = len(self.rows)
+            finished = sum(1 for r in self.rows.values() if r.step.finished)
+            self.bar.update(self.task, total=total, completed=finished)
+
+    def _render(self) -> Group:
+        with self.lock:
+            phases = Text()
+            for message, done in self.phases.values():
+                phases.append("✓ " if done else "… ", style="green" if done else "yellow")
+                phases.append(message + "\n")
+            table = Table(box=None, pad_edge=False, expand=False)
+            table.add_column("resource", style="dim")
+            table.add_column("name")
+            table.add_column("state")
+            table.add_column("time", justify="right")
+            table.add_column("")
+            now = time.monotonic()
+            for row in self.rows.values():
+                elapsed = row.elapsed
+                if row.started is not None and not row.step.finished:
+                    elapsed = now - row.started
+                table.add_row(
+                    KIND_LABELS.get(row.kind, row.kind),
+                    row.name,
+                    Text(row.step.value, style=_STYLES[row.step]),
+                    f"{elapsed:.0f}s" if row.started is not None else "",
+                    Text(row.message, style="red" if row.step is Step.FAILED else "dim"),
+                )
+            return Group(phases, table, self.bar)
+
+
+class PlainProgress:
+    """Timestamped lines, one per change of a resource's state: for logs and pipes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.lock = threading.Lock()
+        self.last: dict[str, Step] = {}
+        self.last_progress: dict[str, float] = {}
+
+    def __enter__(self) -> PlainProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stream.flush()
+
+    def __call__(self, event: Event) -> None:
+        stamp = time.strftime("%H:%M:%S", time.localtime(event.at))
+        with self.lock:
+            if isinstance(event, PhaseEvent):
+                line = f"{stamp} {'done ' if event.done else 'start'} {event.message}"
+            else:
+                if event.step is Step.WAITING:
+                    return
+                repeat = self.last.get(event.key) is event.step
+                if repeat and time.monotonic() - self.last_progress.get(event.key, 0) < 10:
+                    return
+                self.last[event.key] = event.step
+                self.last_progress[event.key] = time.monotonic()
+                kind = KIND_LABELS.get(event.kind, event.kind)
+                line = f"{stamp} {event.step.value:<9} {kind} {event.name}"
+                if event.elapsed:
+                    line += f" ({event.elapsed:.1f}s)"
+                if event.message:
+                    line += f": {event.message}"
+            print(line, file=self.stream, flush=True)
+
+
+class SilentProgress:
+    """For --json: the result is the output, progress would only corrupt it."""
+
+    def __enter__(self) -> SilentProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def __call__(self, event: Event) -> None:
+        return None
