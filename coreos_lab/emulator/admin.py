@@ -1,0 +1,82 @@
+"""The administrative API under ``/_emulator/`` (no token needed; loopback only).
+
+- ``GET /_emulator/requests``: the ARM request log (time, method, path, query, status,
+  duration_ms, kind = read|write|delete, fault); ``DELETE`` clears it.
+- ``GET /_emulator/state``: the stored state (groups, resources, operations).
+- ``POST /_emulator/reset``: forget all resources and the log; config back to its start values.
+- ``GET /_emulator/config``; ``PUT`` (or ``PATCH``) a partial config: latency_scale, seed,
+  faults, throttling, quotas, quotas_by_location, taken_storage_names, sku_restrictions,
+  image_versions, public_ip_prefix.
+- ``GET /_emulator/``: subscription id, tenant and endpoint.
+Admin requests are not logged, throttled, faulted or delayed.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .errors import InvalidRequestContent
+from .server import ADMIN_PREFIX, EMULATOR
+
+
+async def info(request: web.Request) -> web.Response:
+    store = request.app[EMULATOR].backend.store
+    return web.json_response(
+        {
+            "endpoint": f"https://{request.host}",
+            "subscription_id": store.subscription_id,
+            "tenant_id": store.tenant_id,
+        }
+    )
+
+
+async def get_requests(request: web.Request) -> web.Response:
+    return web.json_response(request.app[EMULATOR].requests)
+
+
+async def clear_requests(request: web.Request) -> web.Response:
+    emulator = request.app[EMULATOR]
+    count = len(emulator.requests)
+    emulator.requests.clear()
+    return web.json_response({"cleared": count})
+
+
+async def get_state(request: web.Request) -> web.Response:
+    backend = request.app[EMULATOR].backend
+    if backend.store.settle():
+        backend.store.save()
+    return web.json_response(backend.store.to_json())
+
+
+async def reset(request: web.Request) -> web.Response:
+    request.app[EMULATOR].reset()
+    return web.json_response({"reset": True})
+
+
+async def get_config(request: web.Request) -> web.Response:
+    return web.json_response(request.app[EMULATOR].settings.to_json())
+
+
+async def put_config(request: web.Request) -> web.Response:
+    settings = request.app[EMULATOR].settings
+    try:
+        changes = await request.json()
+    except ValueError as exc:
+        raise InvalidRequestContent("The config must be a JSON object.") from exc
+    if not isinstance(changes, dict):
+        raise InvalidRequestContent("The config must be a JSON object.")
+    settings.update(changes)
+    return web.json_response(settings.to_json())
+
+
+def add_routes(app: web.Application) -> None:
+    p = ADMIN_PREFIX
+    app.router.add_get(p, info)
+    app.router.add_get(p + "/", info)
+    app.router.add_get(p + "/requests", get_requests)
+    app.router.add_delete(p + "/requests", clear_requests)
+    app.router.add_get(p + "/state", get_state)
+    app.router.add_post(p + "/reset", reset)
+    app.router.add_get(p + "/config", get_config)
+    app.router.add_put(p + "/config", put_config)
+    app.router.add_patch(p + "/config", put_config)

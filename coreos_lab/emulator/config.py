@@ -1,0 +1,125 @@
+"""What can be changed while the emulator runs (``PUT /_emulator/config``) or set at start.
+
+Latency scale, faults and throttling live in their own objects (latency.py, faults.py,
+throttling.py); this module holds the cloud's catalogue knobs and applies a config update to
+all of them, refusing unknown keys.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from .catalog import DEFAULT_FAMILY_CORES, DEFAULT_IMAGE_VERSIONS, DEFAULT_REGIONAL_CORES
+from .errors import BadRequest
+from .faults import FaultInjector, FaultRates
+from .latency import LatencyModel
+from .throttling import Throttler
+
+Json = dict[str, Any]
+
+
+@dataclass
+class CloudConfig:
+    """Catalogue knobs: quotas, restrictions, names taken elsewhere, image versions."""
+
+    # usage name ("cores" or a family such as "standardBasv2Family") -> limit, all locations
+    quotas: dict[str, int] = field(
+        default_factory=lambda: {"cores": DEFAULT_REGIONAL_CORES, "*": DEFAULT_FAMILY_CORES}
+    )
+    # location -> {usage name -> limit}; overrides ``quotas``
+    quotas_by_location: dict[str, dict[str, int]] = field(default_factory=dict)
+    # storage account names "taken" by other subscriptions
+    taken_storage_names: list[str] = field(default_factory=lambda: ["coreoslab", "flatcar"])
+    # VM size -> locations where the subscription may not use it (NotAvailableForSubscription)
+    sku_restrictions: dict[str, list[str]] = field(default_factory=dict)
+    # offer -> sku -> versions
+    image_versions: dict[str, dict[str, list[str]]] = field(
+        default_factory=lambda: copy.deepcopy(DEFAULT_IMAGE_VERSIONS)
+    )
+    # public IP addresses are handed out from this /16
+    public_ip_prefix: str = "20.31.0.0/16"
+
+    def limit(self, location: str, usage: str) -> int:
+        local = self.quotas_by_location.get(location.lower(), {})
+        for table in (local, self.quotas):
+            if usage in table:
+                return int(table[usage])
+        for table in (local, self.quotas):
+            if usage != "cores" and "*" in table:
+                return int(table["*"])
+        return DEFAULT_REGIONAL_CORES if usage == "cores" else DEFAULT_FAMILY_CORES
+
+    def restricted(self, size: str, location: str) -> bool:
+        for name, locations in self.sku_restrictions.items():
+            if name.lower() == size.lower() and location.lower() in [x.lower() for x in locations]:
+                return True
+        return False
+
+
+@dataclass
+class Settings:
+    """Everything configurable, gathered: the server keeps one and the admin API edits it."""
+
+    cloud: CloudConfig
+    latency: LatencyModel
+    faults: FaultInjector
+    throttler: Throttler
+
+    def to_json(self) -> Json:
+        return {
+            "latency_scale": self.latency.scale,
+            "seed": self.faults.seed,
+            "faults": self.faults.rates.as_dict(),
+            "throttling": {
+                "enabled": self.throttler.enabled,
+                **{k: list(v) for k, v in self.throttler.sizes.items()},
+            },
+            "quotas": self.cloud.quotas,
+            "quotas_by_location": self.cloud.quotas_by_location,
+            "taken_storage_names": self.cloud.taken_storage_names,
+            "sku_restrictions": self.cloud.sku_restrictions,
+            "image_versions": self.cloud.image_versions,
+            "public_ip_prefix": self.cloud.public_ip_prefix,
+        }
+
+    def update(self, changes: Json) -> None:
+        """Apply a partial config; unknown keys or bad values are a 400 InvalidParameter."""
+        known = set(self.to_json())
+        unknown = sorted(set(changes) - known)
+        if unknown:
+            raise BadRequest(f"Unknown config keys {unknown}; known keys are {sorted(known)}.")
+        try:
+            self._apply(changes)
+        except (TypeError, ValueError, KeyError) as exc:
+            raise BadRequest(f"Invalid emulator config: {exc}.") from exc
+
+    def _apply(self, changes: Json) -> None:
+        if "latency_scale" in changes:
+            scale = float(changes["latency_scale"])
+            if scale < 0:
+                raise ValueError("latency_scale must be 0 or more")
+            self.latency.scale = scale
+        if "faults" in changes:
+            rates = {**self.faults.rates.as_dict(), **changes["faults"]}
+            self.faults.rates = FaultRates(**{k: float(v) for k, v in rates.items()})
+        if "seed" in changes:
+            self.faults.reseed(int(changes["seed"]))
+        if "throttling" in changes:
+            spec = dict(changes["throttling"])
+            enabled = spec.pop("enabled", None)
+            buckets = {k: (float(v[0]), float(v[1])) for k, v in spec.items()}
+            if set(buckets) - {"reads", "writes", "deletes"}:
+                raise ValueError("throttling buckets are reads, writes and deletes")
+            self.throttler.configure(None if enabled is None else bool(enabled), buckets)
+        for key in (
+            "quotas",
+            "quotas_by_location",
+            "taken_storage_names",
+            "sku_restrictions",
+            "image_versions",
+            "public_ip_prefix",
+        ):
+            if key in changes:
+                setattr(self.cloud, key, copy.deepcopy(changes[key]))

@@ -1,0 +1,79 @@
+"""ARM's envelope: resource ids, etags, timestamps, replies and long-running-operation headers.
+
+Every provider answers through these helpers, so the wire format lives in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+Json = dict[str, Any]
+
+
+@dataclass
+class Reply:
+    """What a handler answers: status, JSON body (``None`` for an empty body), headers."""
+
+    status: int
+    body: Any = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+def now_iso(at: float | None = None) -> str:
+    """An ISO 8601 UTC timestamp with 7 fractional digits, as ARM writes them."""
+    moment = dt.datetime.fromtimestamp(time.time() if at is None else at, tz=dt.UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+
+
+def new_etag() -> str:
+    """A network-style weak etag, new on every change."""
+    return f'W/"{uuid.uuid4()}"'
+
+
+def group_id(sub: str, group: str) -> str:
+    return f"/subscriptions/{sub}/resourceGroups/{group}"
+
+
+def resource_id(sub: str, group: str, rtype: str, name: str) -> str:
+    """The id of a top-level resource, ``rtype`` being ``Namespace/type``."""
+    return f"{group_id(sub, group)}/providers/{rtype}/{name}"
+
+
+def name_of(rid: str) -> str:
+    return rid.rstrip("/").rsplit("/", 1)[-1]
+
+
+def group_of(rid: str) -> str:
+    """The resource group name in an id (``""`` if there is none)."""
+    parts = rid.split("/")
+    for i, part in enumerate(parts[:-1]):
+        if part.lower() == "resourcegroups":
+            return parts[i + 1]
+    return ""
+
+
+def ref(rid: str) -> Json:
+    """A reference to another resource, as ARM embeds it: ``{"id": ...}``."""
+    return {"id": rid}
+
+
+def format_seconds(seconds: float) -> str:
+    """A ``Retry-After`` value: whole seconds when at least 1, else a decimal.
+
+    Azure sends integers; azure-core parses the value as a float, so fractions work and keep
+    tests that run at 1/100 of real time from waiting whole seconds.
+    """
+    if seconds >= 1:
+        return str(round(seconds))
+    return f"{max(seconds, 0.001):.3f}"
+
+
+def lro_url(base: str, path: str, api_version: str, monitor: bool = False) -> str:
+    query = f"api-version={api_version}"
+    if monitor:
+        query = "monitor=true&" + query
+    return f"{base}{path}?{query}"

@@ -1,0 +1,136 @@
+"""ARM's error answers as exception classes (moto's ``exceptions.py``).
+
+A rule raises the provider's own error where it lives (in a model); the server turns it into
+ARM's body ``{"error": {"code", "message", "target"?, "details"?}}`` with the class's status.
+Codes marked *unverified* in docs/emulator.md are the best guess from public reports.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class ArmError(Exception):
+    """An ARM error answer: HTTP status, error code and a one-sentence message."""
+
+    status = 400
+    code = "BadRequest"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        target: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.target = target
+        self.headers = dict(headers or {})
+
+    def error(self) -> dict[str, Any]:
+        """The inner ``error`` object, also used in failed operation status resources."""
+        err: dict[str, Any] = {"code": self.code, "message": self.message}
+        if self.target:
+            err["target"] = self.target
+        err["details"] = []
+        return err
+
+    def body(self) -> dict[str, Any]:
+        return {"error": self.error()}
+
+
+class BadRequest(ArmError):
+    """400 with a code given by the caller (``InvalidParameter`` unless told)."""
+
+    code = "InvalidParameter"
+
+
+class InvalidRequestContent(ArmError):
+    code = "InvalidRequestContent"
+
+
+class MissingApiVersionParameter(ArmError):
+    code = "MissingApiVersionParameter"
+
+
+class NotFound(ArmError):
+    status = 404
+    code = "NotFound"
+
+
+class ResourceNotFound(NotFound):
+    code = "ResourceNotFound"
+
+
+class ResourceGroupNotFound(NotFound):
+    code = "ResourceGroupNotFound"
+
+
+class SubscriptionNotFound(NotFound):
+    code = "SubscriptionNotFound"
+
+
+class InvalidResourceType(NotFound):
+    code = "InvalidResourceType"
+
+
+class PlatformImageNotFound(NotFound):
+    code = "PlatformImageNotFound"
+
+
+class InvalidResourceReference(ArmError):
+    code = "InvalidResourceReference"
+
+
+class InUse(ArmError):
+    """Deleting something another resource still uses; the code names what (400)."""
+
+    code = "InUse"
+
+
+class Conflict(ArmError):
+    status = 409
+    code = "Conflict"
+
+
+class AnotherOperationInProgress(Conflict):
+    code = "AnotherOperationInProgress"
+
+
+class ResourceGroupBeingDeleted(Conflict):
+    code = "ResourceGroupBeingDeleted"
+
+
+class QuotaExceeded(Conflict):
+    code = "QuotaExceeded"
+
+
+class SkuNotAvailable(Conflict):
+    code = "SkuNotAvailable"
+
+
+class AuthenticationFailed(ArmError):
+    status = 401
+    code = "AuthenticationFailed"
+
+
+class TooManyRequests(ArmError):
+    status = 429
+    code = "TooManyRequests"
+
+
+class InternalServerError(ArmError):
+    status = 500
+    code = "InternalServerError"
+
+
+class ServiceUnavailable(ArmError):
+    status = 503
+    code = "ServiceUnavailable"

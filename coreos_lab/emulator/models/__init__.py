@@ -1,0 +1,1 @@
+"""Per-provider models: state rules and the bodies ARM returns (one module per provider)."""

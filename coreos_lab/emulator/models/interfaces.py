@@ -1,0 +1,299 @@
+"""Microsoft.Network: public IP addresses and network interfaces.
+
+Public IPs are Standard and Static (Basic is retired since 30 Sep 2025) and get an address
+from the configured pool when they are created. A NIC's private address is the static one it
+asks for, or the lowest free address of its subnet from .4 (Azure reserves .0-.3 and the last).
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import uuid
+from typing import Any
+
+from ..backend import Backend, Call
+from ..envelope import Json, Reply, new_etag, ref
+from ..errors import BadRequest, InUse
+from ..store import Record
+from .common import RENDERERS, get_of_type, list_of_type, network_delete, network_put, resolve
+from .network import NSG, SUBNET
+
+PIP = "Microsoft.Network/publicIPAddresses"
+NIC = "Microsoft.Network/networkInterfaces"
+VM = "Microsoft.Compute/virtualMachines"
+
+
+# -- public IP addresses ---------------------------------------------------------------------
+def _allocate_public_ip(backend: Backend) -> str:
+    pool = ipaddress.ip_network(backend.settings.cloud.public_ip_prefix, strict=False)
+    used = {p.properties.get("ipAddress") for p in backend.store.of_type(PIP)}
+    for _ in range(pool.num_addresses):
+        n = backend.store.next_counter("public_ip") % (pool.num_addresses - 8) + 4
+        address = str(pool.network_address + n)
+        if address not in used:
+            return address
+    raise BadRequest(
+        "The emulator's public IP pool is exhausted.", code="PublicIPCountLimitReached"
+    )
+
+
+def _build_pip(backend: Backend) -> Any:
+    def build(body: Json, existing: Record | None, rid: str) -> Json:
+        props = body.get("properties") or {}
+        sku = (body.get("sku") or {}).get("name", "Standard")
+        if sku != "Standard":
+            raise BadRequest(
+                f"Public IP address {rid} cannot use the {sku} SKU: Basic SKU public IP addresses "
+                "were retired on 30 September 2025; use the Standard SKU.",
+                code="BasicSkuPublicIpAddressRetired",
+            )
+        method = props.get("publicIPAllocationMethod", "Static")
+        if method != "Static":
+            raise BadRequest(
+                f"Standard sku publicIp {rid} must have AllocationMethod set to Static.",
+                code="StandardSkuPublicIPAddressesMustBeStatic",
+            )
+        version = props.get("publicIPAddressVersion", "IPv4")
+        address = existing.properties.get("ipAddress") if existing else None
+        out: Json = {
+            "publicIPAddressVersion": version,
+            "publicIPAllocationMethod": "Static",
+            "idleTimeoutInMinutes": int(props.get("idleTimeoutInMinutes", 4)),
+            "ipTags": props.get("ipTags", []),
+            "ipAddress": address or _allocate_public_ip(backend),
+        }
+        label = (props.get("dnsSettings") or {}).get("domainNameLabel")
+        if label:
+            location = str(body.get("location", "")).lower()
+            out["dnsSettings"] = {
+                "domainNameLabel": label,
+                "fqdn": f"{label}.{location}.cloudapp.azure.com",
+            }
+        return out
+
+    return build
+
+
+def _pip_user(backend: Backend, pip_id: str) -> str | None:
+    for nic in backend.store.of_type(NIC):
+        for cfg in nic.properties.get("ipConfigurations", []):
+            if (cfg["properties"].get("publicIPAddress") or {}).get("id", "").lower() == (
+                pip_id.lower()
+            ):
+                return str(cfg["id"])
+    return None
+
+
+def _render_pip(backend: Backend, record: Record) -> Json:
+    body = copy.deepcopy(record.body)
+    body.setdefault("sku", {"name": "Standard", "tier": "Regional"})
+    body["sku"].setdefault("tier", "Regional")
+    if body["properties"].get("provisioningState") != "Succeeded":
+        body["properties"].pop("ipAddress", None)  # the address shows once provisioned
+    user = _pip_user(backend, record.id)
+    if user:
+        body["properties"]["ipConfiguration"] = ref(user)
+    return body
+
+
+def put_pip(call: Call, backend: Backend) -> Reply:
+    return network_put(call, backend, PIP, _build_pip(backend))
+
+
+def get_pip(call: Call, backend: Backend) -> Reply:
+    return get_of_type(call, backend, PIP)
+
+
+def list_pips(call: Call, backend: Backend) -> Reply:
+    return list_of_type(call, backend, PIP)
+
+
+def delete_pip(call: Call, backend: Backend) -> Reply:
+    def check(record: Record) -> None:
+        user = _pip_user(backend, record.id)
+        if user:
+            raise InUse(
+                f"Public IP address {record.id} can not be deleted since it is still allocated "
+                f"to resource {user}. In order to delete the public IP, disassociate/detach the "
+                "Public IP address from the resource.",
+                code="PublicIPAddressCannotBeDeleted",
+            )
+
+    return network_delete(call, backend, PIP, check)
+
+
+# -- network interfaces ----------------------------------------------------------------------
+def _used_addresses(backend: Backend, subnet_id: str, except_nic: str) -> set[str]:
+    used = set()
+    for nic in backend.store.of_type(NIC):
+        if nic.key == except_nic.lower():
+            continue
+        for cfg in nic.properties.get("ipConfigurations", []):
+            props = cfg["properties"]
+            if (props.get("subnet") or {}).get("id", "").lower() == subnet_id.lower():
+                used.add(props.get("privateIPAddress"))
+    return used
+
+
+def _private_address(
+    backend: Backend, subnet: Record, nic_id: str, cfg: Json, previous: str | None
+) -> tuple[str, str]:
+    network = ipaddress.IPv4Network(subnet.properties["addressPrefix"])
+    used = _used_addresses(backend, subnet.id, nic_id)
+    method = cfg.get("privateIPAllocationMethod") or "Dynamic"
+    usable_first, usable_last = network.network_address + 4, network.broadcast_address - 1
+    if method == "Static":
+        raw = cfg.get("privateIPAddress")
+        try:
+            address = ipaddress.IPv4Address(str(raw))
+        except ValueError as exc:
+            raise BadRequest(
+                f"Private IP address {raw} is not valid.", code="PrivateIPAddressInvalid"
+            ) from exc
+        if address not in network or not usable_first <= address <= usable_last:
+            raise BadRequest(
+                f"Private static IP address {address} does not belong to the range of subnet "
+                f"prefix {network}.",
+                code="PrivateIPAddressNotInSubnet",
+            )
+        if str(address) in used:
+            raise BadRequest(
+                f"IP configuration is in use: private IP address {address} is already taken in "
+                f"subnet {subnet.id}.",
+                code="PrivateIPAddressInUse",
+            )
+        return str(address), "Static"
+    if previous and previous not in used and ipaddress.IPv4Address(previous) in network:
+        return previous, "Dynamic"
+    candidate = usable_first
+    while candidate <= usable_last:
+        if str(candidate) not in used:
+            return str(candidate), "Dynamic"
+        candidate += 1
+    raise BadRequest(f"Subnet {subnet.body['name']} has no free address left.", code="SubnetIsFull")
+
+
+def _build_nic(backend: Backend) -> Any:
+    def build(body: Json, existing: Record | None, rid: str) -> Json:
+        props = body.get("properties") or {}
+        raw_cfgs = props.get("ipConfigurations") or []
+        if not raw_cfgs:
+            raise BadRequest(
+                f"Network interface {rid} must have one or more IP configurations.",
+                code="NetworkInterfaceMustHaveIpConfiguration",
+            )
+        previous = {
+            c["name"].lower(): c["properties"].get("privateIPAddress")
+            for c in (existing.properties.get("ipConfigurations", []) if existing else [])
+        }
+        cfgs = []
+        for i, raw in enumerate(raw_cfgs):
+            name = str(raw.get("name") or f"ipconfig{i + 1}")
+            cfg_id = f"{rid}/ipConfigurations/{name}"
+            cprops = raw.get("properties") or {}
+            subnet_id = resolve(backend, cprops.get("subnet"), SUBNET, rid)
+            if subnet_id is None:
+                raise BadRequest(
+                    f"IP configuration {cfg_id} must reference a subnet.",
+                    code="IpConfigurationSubnetMissing",
+                )
+            pip_id = resolve(backend, cprops.get("publicIPAddress"), PIP, rid)
+            if pip_id:
+                user = _pip_user(backend, pip_id)
+                if user and not user.lower().startswith(rid.lower() + "/"):
+                    raise BadRequest(
+                        f"Resource {pip_id} is referenced by {user}; a public IP address can "
+                        "be associated with one IP configuration only.",
+                        code="PublicIPAddressInUse",
+                    )
+            subnet = backend.store.get(subnet_id)
+            assert subnet is not None
+            address, method = _private_address(
+                backend, subnet, rid, cprops, previous.get(name.lower())
+            )
+            out: Json = {
+                "privateIPAddress": address,
+                "privateIPAllocationMethod": method,
+                "privateIPAddressVersion": "IPv4",
+                "subnet": ref(subnet_id),
+                "primary": bool(cprops.get("primary", i == 0)),
+                "provisioningState": "Succeeded",
+            }
+            if pip_id:
+                out["publicIPAddress"] = ref(pip_id)
+            cfgs.append(
+                {
+                    "name": name,
+                    "id": cfg_id,
+                    "etag": new_etag(),
+                    "type": f"{NIC}/ipConfigurations",
+                    "properties": out,
+                }
+            )
+        nsg = resolve(backend, props.get("networkSecurityGroup"), NSG, rid)
+        result: Json = {
+            "ipConfigurations": cfgs,
+            "dnsSettings": {"dnsServers": [], "appliedDnsServers": []},
+            "enableAcceleratedNetworking": bool(props.get("enableAcceleratedNetworking", False)),
+            "enableIPForwarding": bool(props.get("enableIPForwarding", False)),
+            "nicType": "Standard",
+            "vnetEncryptionSupported": False,
+            "auxiliaryMode": "None",
+            "disableTcpStateTracking": False,
+        }
+        if nsg:
+            result["networkSecurityGroup"] = ref(nsg)
+        return result
+
+    return build
+
+
+def nic_user(backend: Backend, nic_id: str) -> Record | None:
+    """The VM a NIC is attached to, if any."""
+    for vm in backend.store.of_type(VM):
+        for entry in vm.properties.get("networkProfile", {}).get("networkInterfaces", []):
+            if entry.get("id", "").lower() == nic_id.lower():
+                return vm
+    return None
+
+
+def _render_nic(backend: Backend, record: Record) -> Json:
+    body = copy.deepcopy(record.body)
+    vm = nic_user(backend, record.id)
+    if vm is not None:
+        body["properties"]["virtualMachine"] = ref(vm.id)
+        body["properties"]["primary"] = True
+        mac = uuid.uuid5(uuid.NAMESPACE_URL, record.key).hex[:12].upper()
+        body["properties"]["macAddress"] = "-".join(mac[i : i + 2] for i in range(0, 12, 2))
+    return body
+
+
+def put_nic(call: Call, backend: Backend) -> Reply:
+    return network_put(call, backend, NIC, _build_nic(backend))
+
+
+def get_nic(call: Call, backend: Backend) -> Reply:
+    return get_of_type(call, backend, NIC)
+
+
+def list_nics(call: Call, backend: Backend) -> Reply:
+    return list_of_type(call, backend, NIC)
+
+
+def delete_nic(call: Call, backend: Backend) -> Reply:
+    def check(record: Record) -> None:
+        vm = nic_user(backend, record.id)
+        if vm is not None:
+            raise InUse(
+                f"Network Interface {record.id} is used by existing resource {vm.id}. In order "
+                "to delete the network interface, it must be dissociated from the resource. To "
+                "learn more, see aka.ms/deletenic.",
+                code="NicInUse",
+            )
+
+    return network_delete(call, backend, NIC, check)
+
+
+RENDERERS[PIP] = _render_pip
+RENDERERS[NIC] = _render_nic

@@ -1,0 +1,429 @@
+"""Microsoft.Network: network security groups, virtual networks and their subnets.
+
+Rules (each raises network's own code, contract §5): subnets inside the VNet's space and not
+overlapping; a subnet with NICs cannot be removed; an NSG in use cannot be deleted; references
+must exist. Network PUTs answer 201/200 with ``provisioningState: Updating`` and an
+``Azure-AsyncOperation`` header; deletes 202 with ``Location`` too (models/operations.py).
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+from typing import Any
+
+from ..backend import Backend, Call
+from ..envelope import Json, Reply, new_etag, ref
+from ..errors import BadRequest, InUse
+from ..store import Operation, Record
+from .common import (
+    RENDERERS,
+    begin_delete,
+    check_network_name,
+    get_of_type,
+    list_of_type,
+    lookup,
+    network_delete,
+    network_put,
+    not_found,
+    resolve,
+)
+
+NSG = "Microsoft.Network/networkSecurityGroups"
+VNET = "Microsoft.Network/virtualNetworks"
+SUBNET = "Microsoft.Network/virtualNetworks/subnets"
+NIC = "Microsoft.Network/networkInterfaces"
+
+Network = ipaddress.IPv4Network  # IPv4 only: the lab uses no IPv6
+
+
+# -- network security groups --------------------------------------------------------------
+def _default_rules(nsg_id: str) -> list[Json]:
+    rows = [
+        ("AllowVnetInBound", "Allow inbound traffic from all VMs in VNET", "VirtualNetwork",
+         "VirtualNetwork", "Allow", 65000, "Inbound"),
+        ("AllowAzureLoadBalancerInBound", "Allow inbound traffic from azure load balancer",
+         "AzureLoadBalancer", "*", "Allow", 65001, "Inbound"),
+        ("DenyAllInBound", "Deny all inbound traffic", "*", "*", "Deny", 65500, "Inbound"),
+        ("AllowVnetOutBound", "Allow outbound traffic from all VMs to all VMs in VNET",
+         "VirtualNetwork", "VirtualNetwork", "Allow", 65000, "Outbound"),
+        ("AllowInternetOutBound", "Allow outbound traffic from all VMs to Internet", "*",
+         "Internet", "Allow", 65001, "Outbound"),
+        ("DenyAllOutBound", "Deny all outbound traffic", "*", "*", "Deny", 65500, "Outbound"),
+    ]  # fmt: skip
+    return [
+        {
+            "name": name,
+            "id": f"{nsg_id}/defaultSecurityRules/{name}",
+            "type": "Microsoft.Network/networkSecurityGroups/defaultSecurityRules",
+            "properties": {
+                "provisioningState": "Succeeded",
+                "description": description,
+                "protocol": "*",
+                "sourcePortRange": "*",
+                "destinationPortRange": "*",
+                "sourceAddressPrefix": source,
+                "destinationAddressPrefix": destination,
+                "access": access,
+                "priority": priority,
+                "direction": direction,
+                "sourcePortRanges": [],
+                "destinationPortRanges": [],
+                "sourceAddressPrefixes": [],
+                "destinationAddressPrefixes": [],
+            },
+        }
+        for name, description, source, destination, access, priority, direction in rows
+    ]
+
+
+def _security_rule(nsg_id: str, rule: Any, seen: set[tuple[str, int]]) -> Json:
+    if not isinstance(rule, dict) or not rule.get("name"):
+        raise BadRequest("Every security rule needs a name.", code="InvalidRequestFormat")
+    name = str(rule["name"])
+    props = dict(rule.get("properties") or {})
+    priority = props.get("priority")
+    if not isinstance(priority, int) or not 100 <= priority <= 4096:
+        raise BadRequest(
+            f"Security rule {name} has invalid Priority. Value provided: {priority}. Allowed "
+            "range 100-4096.",
+            code="SecurityRuleInvalidPriority",
+        )
+    direction = props.get("direction")
+    if direction not in ("Inbound", "Outbound"):
+        raise BadRequest(
+            f"Security rule {name} has invalid direction '{direction}'.",
+            code="SecurityRuleInvalidDirection",
+        )
+    if props.get("access") not in ("Allow", "Deny"):
+        raise BadRequest(
+            f"Security rule {name} has invalid access '{props.get('access')}'.",
+            code="SecurityRuleInvalidAccess",
+        )
+    if props.get("protocol") not in ("Tcp", "Udp", "Icmp", "Esp", "Ah", "*"):
+        raise BadRequest(
+            f"Security rule {name} has invalid protocol '{props.get('protocol')}'.",
+            code="SecurityRuleInvalidProtocol",
+        )
+    if (direction, priority) in seen:
+        raise BadRequest(
+            f"Security rule {name} conflicts with another rule: same priority {priority} and "
+            f"direction {direction}.",
+            code="SecurityRuleConflict",
+        )
+    seen.add((direction, priority))
+    props["provisioningState"] = "Succeeded"
+    for key in ("sourcePortRanges", "destinationPortRanges"):
+        props.setdefault(key, [])
+    for key in ("sourceAddressPrefixes", "destinationAddressPrefixes"):
+        props.setdefault(key, [])
+    return {
+        "name": name,
+        "id": f"{nsg_id}/securityRules/{name}",
+        "type": "Microsoft.Network/networkSecurityGroups/securityRules",
+        "etag": new_etag(),
+        "properties": props,
+    }
+
+
+def _build_nsg(body: Json, existing: Record | None, rid: str) -> Json:
+    props = body.get("properties") or {}
+    seen: set[tuple[str, int]] = set()
+    rules = [_security_rule(rid, r, seen) for r in props.get("securityRules") or []]
+    return {"securityRules": rules, "defaultSecurityRules": _default_rules(rid)}
+
+
+def _render_nsg(backend: Backend, record: Record) -> Json:
+    body = copy.deepcopy(record.body)
+    nics = [
+        ref(n.id)
+        for n in backend.store.of_type(NIC)
+        if (n.properties.get("networkSecurityGroup") or {}).get("id", "").lower() == record.key
+    ]
+    subnets = [
+        ref(s.id)
+        for s in backend.store.of_type(SUBNET)
+        if (s.properties.get("networkSecurityGroup") or {}).get("id", "").lower() == record.key
+    ]
+    if nics:
+        body["properties"]["networkInterfaces"] = nics
+    if subnets:
+        body["properties"]["subnets"] = subnets
+    return body
+
+
+def _nsg_in_use(backend: Backend) -> Any:
+    def check(record: Record) -> None:
+        users = _render_nsg(backend, record)["properties"]
+        holders = users.get("networkInterfaces", []) + users.get("subnets", [])
+        if holders:
+            raise InUse(
+                f"Network security group {record.id} cannot be deleted because it is in use by "
+                f"the following resources: {', '.join(h['id'] for h in holders)}.",
+                code="InUseNetworkSecurityGroupCannotBeDeleted",
+            )
+
+    return check
+
+
+def put_nsg(call: Call, backend: Backend) -> Reply:
+    return network_put(call, backend, NSG, _build_nsg)
+
+
+def get_nsg(call: Call, backend: Backend) -> Reply:
+    return get_of_type(call, backend, NSG)
+
+
+def list_nsgs(call: Call, backend: Backend) -> Reply:
+    return list_of_type(call, backend, NSG)
+
+
+def delete_nsg(call: Call, backend: Backend) -> Reply:
+    return network_delete(call, backend, NSG, _nsg_in_use(backend))
+
+
+# -- virtual networks and subnets ------------------------------------------------------------
+def _prefix(value: object, what: str) -> Network:
+    try:
+        return ipaddress.IPv4Network(str(value), strict=True)
+    except ValueError as exc:
+        raise BadRequest(
+            f"Value '{value}' provided for {what} is not a valid address prefix.",
+            code="NetcfgInvalidAddressPrefix",
+        ) from exc
+
+
+def _subnet_prefixes(props: Json, name: str) -> list[Network]:
+    raw = props.get("addressPrefixes") or ([props["addressPrefix"]] if props.get("addressPrefix")
+                                           else [])  # fmt: skip
+    if not raw:
+        raise BadRequest(
+            f"Subnet {name} has no address prefix.", code="NetcfgInvalidSubnetPrefixFormat"
+        )
+    return [_prefix(p, f"subnet {name}") for p in raw]
+
+
+def _check_subnet_fits(
+    name: str, prefixes: list[Network], space: list[Network], others: dict[str, list[Network]]
+) -> None:
+    for prefix in prefixes:
+        if not any(prefix.subnet_of(s) for s in space):
+            raise BadRequest(
+                f"Subnet '{name}' is not valid because its IP address range is outside the IP "
+                "address range of virtual network.",
+                code="NetcfgSubnetRangeOutsideVnet",
+            )
+        for other, their in others.items():
+            if any(prefix.overlaps(p) for p in their):
+                raise BadRequest(
+                    f"Subnet '{name}' is not valid because its IP address range overlaps with "
+                    f"that of an existing subnet '{other}' in virtual network.",
+                    code="NetcfgSubnetRangesOverlap",
+                )
+
+
+def _subnet_users(backend: Backend, subnet_id: str) -> list[str]:
+    """Ids of NIC ip configurations in a subnet."""
+    users = []
+    for nic in backend.store.of_type(NIC):
+        for cfg in nic.properties.get("ipConfigurations", []):
+            if (cfg["properties"].get("subnet") or {}).get("id", "").lower() == subnet_id.lower():
+                users.append(cfg["id"])
+    return users
+
+
+def _in_use_subnet(subnet_id: str, users: list[str]) -> InUse:
+    return InUse(
+        f"Subnet {subnet_id.rsplit('/', 1)[-1]} is in use by {', '.join(users)} and cannot be "
+        "deleted. In order to delete the subnet, delete all the resources within the subnet.",
+        code="InUseSubnetCannotBeDeleted",
+    )
+
+
+def _subnet_body(backend: Backend, vnet_id: str, raw: Json, prefixes: list[Network]) -> Json:
+    name = str(raw["name"])
+    props = dict(raw.get("properties") or {})
+    nsg = resolve(backend, props.get("networkSecurityGroup"), NSG, f"{vnet_id}/subnets/{name}")
+    out: Json = {
+        "addressPrefix": str(prefixes[0]),
+        "delegations": [],
+        "privateEndpointNetworkPolicies": props.get("privateEndpointNetworkPolicies", "Disabled"),
+        "privateLinkServiceNetworkPolicies": props.get(
+            "privateLinkServiceNetworkPolicies", "Enabled"
+        ),
+        "provisioningState": "Updating",
+    }
+    if len(prefixes) > 1:
+        out["addressPrefixes"] = [str(p) for p in prefixes]
+    if nsg:
+        out["networkSecurityGroup"] = ref(nsg)
+    return {
+        "name": name,
+        "id": f"{vnet_id}/subnets/{name}",
+        "etag": new_etag(),
+        "type": SUBNET,
+        "properties": out,
+    }
+
+
+def _build_vnet(backend: Backend) -> Any:
+    def build(body: Json, existing: Record | None, rid: str) -> Json:
+        props = body.get("properties") or {}
+        raw_space = (props.get("addressSpace") or {}).get("addressPrefixes") or []
+        if not raw_space:
+            raise BadRequest(
+                "The virtual network needs at least one address prefix in addressSpace.",
+                code="InvalidAddressSpace",
+            )
+        space = [_prefix(p, "address space") for p in raw_space]
+        subnets: dict[str, list[Network]] = {}
+        bodies = []
+        for raw in props.get("subnets") or []:
+            if not isinstance(raw, dict) or not raw.get("name"):
+                raise BadRequest("Every subnet needs a name.", code="InvalidRequestFormat")
+            check_network_name(str(raw["name"]))
+            prefixes = _subnet_prefixes(raw.get("properties") or {}, str(raw["name"]))
+            _check_subnet_fits(str(raw["name"]), prefixes, space, subnets)
+            subnets[str(raw["name"]).lower()] = prefixes
+            bodies.append(_subnet_body(backend, rid, raw, prefixes))
+        if existing is not None:  # subnets left out of the PUT are removed: refuse if in use
+            for child in backend.store.children(rid):
+                if child.type == SUBNET and child.body["name"].lower() not in subnets:
+                    users = _subnet_users(backend, child.id)
+                    if users:
+                        raise _in_use_subnet(child.id, users)
+        return {
+            "addressSpace": {"addressPrefixes": [str(p) for p in space]},
+            "subnets": bodies,  # moved into child records by _store_subnets
+            "virtualNetworkPeerings": [],
+            "enableDdosProtection": bool(props.get("enableDdosProtection", False)),
+        }
+
+    return build
+
+
+def _store_subnets(backend: Backend) -> Any:
+    def store(record: Record, op: Operation) -> None:
+        wanted = {s["name"].lower(): s for s in record.properties.pop("subnets")}
+        for child in backend.store.children(record.id):
+            if child.type == SUBNET and child.body["name"].lower() not in wanted:
+                backend.store.resources.pop(child.key, None)
+        for body in wanted.values():
+            child = Record(id=body["id"], type=SUBNET, group=record.group, body=body)
+            child.operation = op.id
+            backend.store.add(child)
+            op.cascade.append(child.id)
+
+    return store
+
+
+def _render_subnet(backend: Backend, record: Record) -> Json:
+    body = copy.deepcopy(record.body)
+    users = _subnet_users(backend, record.id)
+    if users:
+        body["properties"]["ipConfigurations"] = [ref(u) for u in users]
+    return body
+
+
+def _render_vnet(backend: Backend, record: Record) -> Json:
+    body = copy.deepcopy(record.body)
+    body["properties"]["subnets"] = [
+        _render_subnet(backend, c) for c in backend.store.children(record.id) if c.type == SUBNET
+    ]
+    return body
+
+
+def put_vnet(call: Call, backend: Backend) -> Reply:
+    return network_put(call, backend, VNET, _build_vnet(backend), _store_subnets(backend))
+
+
+def get_vnet(call: Call, backend: Backend) -> Reply:
+    return get_of_type(call, backend, VNET)
+
+
+def list_vnets(call: Call, backend: Backend) -> Reply:
+    return list_of_type(call, backend, VNET)
+
+
+def delete_vnet(call: Call, backend: Backend) -> Reply:
+    def check(record: Record) -> None:
+        for child in backend.store.children(record.id):
+            users = _subnet_users(backend, child.id) if child.type == SUBNET else []
+            if users:
+                raise _in_use_subnet(child.id, users)
+
+    return network_delete(call, backend, VNET, check)
+
+
+def _vnet_of(call: Call, backend: Backend) -> Record:
+    params = dict(call.params)
+    params["name"] = call.params["vnet"]
+    return lookup(backend, Call(**{**call.__dict__, "params": params}), VNET)
+
+
+def _subnet(call: Call, backend: Backend) -> tuple[Record, Record | None]:
+    vnet = _vnet_of(call, backend)
+    return vnet, backend.store.get(f"{vnet.id}/subnets/{call.params['name']}")
+
+
+def get_subnet(call: Call, backend: Backend) -> Reply:
+    vnet, subnet = _subnet(call, backend)
+    if subnet is None:
+        raise not_found(SUBNET, f"{vnet.body['name']}/{call.params['name']}", vnet.group)
+    return Reply(200, _render_subnet(backend, subnet))
+
+
+def list_subnets(call: Call, backend: Backend) -> Reply:
+    vnet = _vnet_of(call, backend)
+    return Reply(200, {"value": _render_vnet(backend, vnet)["properties"]["subnets"]})
+
+
+def put_subnet(call: Call, backend: Backend) -> Reply:
+    from . import operations
+
+    backend.group(call, writing=True)
+    vnet, existing = _subnet(call, backend)
+    name = call.params["name"]
+    check_network_name(name)
+    backend.check_idle(f"{vnet.id}/subnets/{name}")
+    backend.check_idle(vnet.id)
+    sprops: Json = call.json_body().get("properties") or {}
+    raw: Json = {"name": name, "properties": sprops}
+    prefixes = _subnet_prefixes(sprops, name)
+    space = [
+        _prefix(p, "address space") for p in vnet.properties["addressSpace"]["addressPrefixes"]
+    ]
+    others = {
+        c.body["name"].lower(): _subnet_prefixes(c.properties, c.body["name"])
+        for c in backend.store.children(vnet.id)
+        if c.type == SUBNET and c.body["name"].lower() != name.lower()
+    }
+    _check_subnet_fits(name, prefixes, space, others)
+    body = _subnet_body(backend, vnet.id, raw, prefixes)
+    record = Record(id=body["id"], type=SUBNET, group=vnet.group, body=body)
+    backend.store.add(record)
+    action = "update" if existing else "create"
+    op = backend.begin(record, "Microsoft.Network", vnet.body["location"], action)
+    headers = operations.put_headers(call, backend, op)
+    return Reply(200 if existing else 201, _render_subnet(backend, record), headers)
+
+
+def delete_subnet(call: Call, backend: Backend) -> Reply:
+    backend.group(call, writing=True)
+    vnet, subnet = _subnet(call, backend)
+    if subnet is None:
+        return Reply(204)
+
+    def check(record: Record) -> None:
+        users = _subnet_users(backend, record.id)
+        if users:
+            raise _in_use_subnet(record.id, users)
+
+    return begin_delete(
+        call, backend, subnet, "Microsoft.Network", check, location=vnet.body["location"]
+    )
+
+
+RENDERERS[NSG] = _render_nsg
+RENDERERS[VNET] = _render_vnet
+RENDERERS[SUBNET] = _render_subnet

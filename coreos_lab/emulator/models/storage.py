@@ -1,0 +1,180 @@
+"""Microsoft.Storage: storage accounts and the global name check.
+
+Names are 3-24 lowercase letters and digits and unique across Azure: the emulator treats as
+taken the accounts it holds and the names configured as ``taken_storage_names`` (owned by
+"other subscriptions"). Create is 202 + ``Location`` polled to 200 with the account; delete is
+synchronous (contract §3).
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from ..backend import Backend, Call
+from ..envelope import Json, Reply, now_iso, resource_id
+from ..errors import BadRequest, Conflict
+from ..store import Record
+from . import operations
+from .common import RENDERERS, lookup
+from .resources import check_location
+
+ACCOUNT = "Microsoft.Storage/storageAccounts"
+NAME = re.compile(r"^[a-z0-9]{3,24}$")
+SKUS = {
+    "Standard_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Premium_LRS",
+    "Premium_ZRS", "Standard_GZRS", "Standard_RAGZRS",
+}  # fmt: skip
+
+
+def _invalid_message(name: str) -> str:
+    return (
+        f"{name} is not a valid storage account name. Storage account name must be between 3 "
+        "and 24 characters in length and use numbers and lower-case letters only."
+    )
+
+
+def _taken_message(name: str) -> str:
+    return f"The storage account named {name} is already taken."
+
+
+def _holder(backend: Backend, name: str) -> Record | None:
+    for record in backend.store.of_type(ACCOUNT):
+        if record.body["name"] == name:
+            return record
+    return None
+
+
+def _taken_elsewhere(backend: Backend, name: str) -> bool:
+    return name in backend.settings.cloud.taken_storage_names
+
+
+def check_name_availability(call: Call, backend: Backend) -> Reply:
+    backend.check_subscription(call.sub)
+    name = str(call.json_body().get("name", ""))
+    if not NAME.match(name):
+        answer: Json = {
+            "nameAvailable": False,
+            "reason": "AccountNameInvalid",
+            "message": _invalid_message(name),
+        }
+    elif _taken_elsewhere(backend, name) or _holder(backend, name) is not None:
+        answer = {
+            "nameAvailable": False,
+            "reason": "AlreadyExists",
+            "message": _taken_message(name),
+        }
+    else:
+        answer = {"nameAvailable": True}
+    return Reply(200, answer)
+
+
+def _render(backend: Backend, record: Record) -> Json:
+    return copy.deepcopy(record.body)
+
+
+def _endpoints(name: str) -> Json:
+    return {
+        kind: f"https://{name}.{kind}.core.windows.net/"
+        for kind in ("blob", "queue", "table", "file", "dfs", "web")
+    }
+
+
+def create(call: Call, backend: Backend) -> Reply:
+    group = backend.group(call, writing=True)
+    name = call.params["name"]
+    if not NAME.match(name):
+        raise BadRequest(_invalid_message(name), code="AccountNameInvalid")
+    rid = resource_id(call.sub, group.body["name"], ACCOUNT, name)
+    body = call.json_body()
+    location = check_location(body.get("location"), ACCOUNT)
+    sku = str((body.get("sku") or {}).get("name", ""))
+    if sku not in SKUS:
+        raise BadRequest(
+            f"Values for request parameters are invalid: sku.name '{sku}'.",
+            code="InvalidValuesForRequestParameters",
+        )
+    holder = _holder(backend, name)
+    if holder is not None and holder.key != rid.lower():
+        raise Conflict(
+            f"The account {name} is already in another resource group in this subscription.",
+            code="StorageAccountInAnotherResourceGroup",
+        )
+    if holder is None and _taken_elsewhere(backend, name):
+        raise Conflict(_taken_message(name), code="StorageAccountAlreadyTaken")
+    backend.check_idle(rid)
+    if holder is not None:  # same account, same group: a synchronous update
+        holder.body["tags"] = body.get("tags") or holder.body.get("tags") or {}
+        return Reply(200, _render(backend, holder))
+    props = body.get("properties") or {}
+    record = Record(
+        id=rid,
+        type=ACCOUNT,
+        group=group.body["name"],
+        body={
+            "sku": {"name": sku, "tier": sku.split("_")[0]},
+            "kind": body.get("kind", "StorageV2"),
+            "id": rid,
+            "name": name,
+            "type": ACCOUNT,
+            "location": location,
+            "tags": body.get("tags") or {},
+            "properties": {
+                "provisioningState": "Creating",
+                "creationTime": now_iso(),
+                "primaryEndpoints": _endpoints(name),
+                "primaryLocation": location,
+                "statusOfPrimary": "available",
+                "accessTier": props.get("accessTier", "Hot"),
+                "supportsHttpsTrafficOnly": props.get("supportsHttpsTrafficOnly", True),
+                "minimumTlsVersion": props.get("minimumTlsVersion", "TLS1_2"),
+                "allowBlobPublicAccess": props.get("allowBlobPublicAccess", False),
+                "allowSharedKeyAccess": props.get("allowSharedKeyAccess", True),
+                "networkAcls": {
+                    "bypass": "AzureServices",
+                    "virtualNetworkRules": [],
+                    "ipRules": [],
+                    "defaultAction": "Allow",
+                },
+                "encryption": {
+                    "services": {
+                        "blob": {"enabled": True, "keyType": "Account"},
+                        "file": {"enabled": True, "keyType": "Account"},
+                    },
+                    "keySource": "Microsoft.Storage",
+                },
+            },
+        },
+    )
+    backend.store.add(record)
+    op = backend.begin(record, "Microsoft.Storage", location, "create")
+    return Reply(202, None, operations.storage_create_headers(call, backend, op))
+
+
+def get(call: Call, backend: Backend) -> Reply:
+    return Reply(200, _render(backend, lookup(backend, call, ACCOUNT)))
+
+
+def list_in_group(call: Call, backend: Backend) -> Reply:
+    group = backend.group(call, writing=False)
+    records = backend.store.of_type(ACCOUNT, group.body["name"])
+    return Reply(200, {"value": [_render(backend, r) for r in records]})
+
+
+def list_all(call: Call, backend: Backend) -> Reply:
+    backend.check_subscription(call.sub)
+    return Reply(200, {"value": [_render(backend, r) for r in backend.store.of_type(ACCOUNT)]})
+
+
+def delete(call: Call, backend: Backend) -> Reply:
+    group = backend.group(call, writing=True)
+    rid = resource_id(call.sub, group.body["name"], ACCOUNT, call.params["name"])
+    if backend.store.get(rid) is None:
+        return Reply(204)
+    backend.check_idle(rid)
+    backend.store.resources.pop(rid.lower(), None)
+    return Reply(200)
+
+
+RENDERERS[ACCOUNT] = _render
+operations.FINAL_BODY["storage"] = _render

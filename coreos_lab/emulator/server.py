@@ -1,0 +1,269 @@
+"""The HTTP side: an aiohttp application, its middleware and the ARM dispatcher.
+
+Middleware, outermost first: request log -> ARM error bodies -> auth -> throttling -> faults
+-> latency; then one catch-all handler dispatches through ``urls.py`` to the provider models.
+The admin API (``/_emulator/...``, admin.py) skips everything but the error middleware.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from . import urls
+from .backend import Backend, Call
+from .config import Json, Settings
+from .envelope import Reply, format_seconds, now_iso
+from .errors import (
+    ArmError,
+    AuthenticationFailed,
+    InternalServerError,
+    InvalidRequestContent,
+    InvalidResourceType,
+    MissingApiVersionParameter,
+    ServiceUnavailable,
+    TooManyRequests,
+)
+
+ADMIN_PREFIX = "/_emulator"
+LOG_LIMIT = 100_000
+log = logging.getLogger("coreos_lab.emulator")
+
+HandlerFn = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@dataclass
+class Emulator:
+    """What the application holds: the backend, its initial config and the request log."""
+
+    backend: Backend
+    initial_config: Json
+    requests: list[Json] = field(default_factory=list)
+
+    @property
+    def settings(self) -> Settings:
+        return self.backend.settings
+
+    def reset(self) -> None:
+        self.backend.store.clear()
+        self.requests.clear()
+        self.settings.update(self.initial_config)
+        self.settings.faults.reseed()
+        self.backend.store.save()
+
+
+EMULATOR = web.AppKey("emulator", Emulator)
+
+
+def _is_admin(request: web.Request) -> bool:
+    return request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/")
+
+
+def error_response(err: ArmError) -> web.Response:
+    headers = {"x-ms-failure-cause": "gateway", **err.headers}
+    return web.json_response(err.body(), status=err.status, headers=headers)
+
+
+@web.middleware
+async def log_requests(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
+    if _is_admin(request):
+        return await handler(request)
+    emulator = request.app[EMULATOR]
+    started = time.perf_counter()
+    status = 0
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    finally:
+        entry = {
+            "time": now_iso(),
+            "method": request.method,
+            "path": request.path,
+            "query": request.query_string,
+            "status": status,
+            "duration_ms": round((time.perf_counter() - started) * 1000, 3),
+            "kind": urls.kind_of(request.method, request.path),
+            "fault": request.get("fault"),
+        }
+        emulator.requests.append(entry)
+        del emulator.requests[:-LOG_LIMIT]
+
+
+@web.middleware
+async def arm_errors(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
+    """Turn ArmError (and anything unexpected) into ARM's error body."""
+    try:
+        return await handler(request)
+    except ArmError as err:
+        return error_response(err)
+    except web.HTTPException:
+        raise
+    except (asyncio.CancelledError, ConnectionResetError):
+        raise
+    except Exception:
+        log.exception("emulator bug while answering %s %s", request.method, request.path)
+        return error_response(InternalServerError("An internal error occurred in the emulator."))
+
+
+@web.middleware
+async def authenticate(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
+    if _is_admin(request):
+        return await handler(request)
+    store = request.app[EMULATOR].backend.store
+    header = request.headers.get("Authorization", "")
+    challenge = (
+        f'Bearer authorization_uri="https://login.microsoftonline.com/{store.tenant_id}", '
+        'error="invalid_token", error_description="The authentication failed because of '
+        "missing 'Authorization' header.\""
+    )
+    if not header:
+        raise AuthenticationFailed(
+            "Authentication failed. The 'Authorization' header is missing.",
+            headers={"WWW-Authenticate": challenge},
+        )
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or token.strip() != store.token:
+        raise AuthenticationFailed(
+            "The access token is invalid.",
+            code="InvalidAuthenticationToken",
+            headers={"WWW-Authenticate": challenge.replace("missing", "invalid")},
+        )
+    return await handler(request)
+
+
+@web.middleware
+async def throttle(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
+    if _is_admin(request):
+        return await handler(request)
+    throttler = request.app[EMULATOR].settings.throttler
+    kind = urls.kind_of(request.method, request.path)
+    granted, header, remaining, wait = throttler.take(kind)
+    if not granted:
+        request["fault"] = "throttling"
+        raise TooManyRequests(
+            f"Number of '{kind}' requests for subscription exceeded the limit. Please try "
+            f"again after {wait} seconds.",
+            code="SubscriptionRequestsThrottled",
+            headers={"Retry-After": str(wait), header: "0"},
+        )
+    response = await handler(request)
+    response.headers[header] = str(remaining)
+    return response
+
+
+@web.middleware
+async def inject_faults(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
+    if _is_admin(request):
+        return await handler(request)
+    settings = request.app[EMULATOR].settings
+    fault = settings.faults.request_fault()
+    if fault is None:
+        return await handler(request)
+    request["fault"] = fault
+    retry = {"Retry-After": format_seconds(settings.latency.retry_after("Microsoft.Resources"))}
+    if fault == "throttled":
+        raise TooManyRequests(
+            "The request is being throttled (emulated fault).", headers=dict(retry)
+        )
+    if fault == "server_error":
+        raise InternalServerError("An internal server error occurred (emulated fault).")
+    if fault == "unavailable":
+        raise ServiceUnavailable(
+            "The service is temporarily unavailable (emulated fault).", headers=dict(retry)
+        )
+    if request.transport is not None:  # dropped: close the connection without an answer
+        request.transport.abort()
+    raise ConnectionResetError("connection dropped (emulated fault)")
+
+
+@web.middleware
+async def add_latency(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
+    if not _is_admin(request):
+        await asyncio.sleep(request.app[EMULATOR].settings.latency.request_delay())
+    return await handler(request)
+
+
+async def _body(request: web.Request) -> Any:
+    if not request.can_read_body:
+        return None
+    raw = await request.read()
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise InvalidRequestContent(
+            "The request content was invalid and could not be deserialized."
+        ) from exc
+
+
+def _reply_to_response(request: web.Request, reply: Reply) -> web.Response:
+    headers = {
+        "x-ms-request-id": str(uuid.uuid4()),
+        "x-ms-correlation-request-id": request.headers.get(
+            "x-ms-client-request-id", str(uuid.uuid4())
+        ),
+        "Cache-Control": "no-cache",
+        **reply.headers,
+    }
+    if reply.body is None or request.method == "HEAD":
+        return web.Response(status=reply.status, headers=headers)
+    return web.json_response(reply.body, status=reply.status, headers=headers)
+
+
+async def dispatch(request: web.Request) -> web.Response:
+    """The one ARM handler: settle due operations, route, call the model, persist."""
+    emulator = request.app[EMULATOR]
+    backend = emulator.backend
+    changed = backend.store.settle()
+    found = urls.match(request.method, request.path)
+    if found is None or found == "method":
+        raise InvalidResourceType(
+            f"The resource type could not be found for path '{request.path}' and method "
+            f"'{request.method}' in the emulator (it serves only what coreos-lab uses).",
+            status=404 if found is None else 405,
+        )
+    assert not isinstance(found, str)
+    handler, params = found
+    api_version = request.query.get("api-version", "")
+    if not api_version:
+        raise MissingApiVersionParameter(
+            "The api-version query parameter (?api-version=) is required for all requests."
+        )
+    call = Call(
+        method=request.method,
+        path=request.path,
+        params=params,
+        query={k.lower(): v for k, v in request.query.items()},
+        body=await _body(request),
+        base=f"https://{request.host}",
+        api_version=api_version,
+    )
+    try:
+        reply = handler(call, backend)
+    finally:
+        if changed or request.method not in ("GET", "HEAD"):
+            backend.store.save()
+    return _reply_to_response(request, reply)
+
+
+def build_app(emulator: Emulator) -> web.Application:
+    from . import admin
+
+    app = web.Application(
+        middlewares=[log_requests, arm_errors, authenticate, throttle, inject_faults, add_latency],
+        client_max_size=4 * 1024 * 1024,
+    )
+    app[EMULATOR] = emulator
+    admin.add_routes(app)
+    app.router.add_route("*", "/{tail:.*}", dispatch)
+    return app
