@@ -1,12 +1,21 @@
-"""Resolve 'latest' and 'previous' to concrete Flatcar image versions in a location."""
+"""Resolve 'latest' and 'previous' to concrete Flatcar image versions in a location.
+
+The etcd members run the newest version; the container hosts start one major behind so the
+update exercise has something to update. A lab that already has VMs keeps their versions, so
+a re-run months later never changes the OS under an existing lab.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from coreos_lab.azure.clients import Clients
 from coreos_lab.errors import LabError
 from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
+
+ROLES = ("etcd", "host")
 
 
 @dataclass(frozen=True)
@@ -14,60 +23,143 @@ class ImageVersions:
     etcd: str
     host: str
 
+    def of(self, role: str) -> str:
+        return self.etcd if role == "etcd" else self.host
+
 
 def version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split("."))
+    return tuple(int(part) if part.isdigit() else 0 for part in version.split("."))
 
 
-def pick_versions(available: list[str], etcd_wanted: str, host_wanted: str) -> ImageVersions:
+def image_urn(settings: LabSettings, version: str, offer: str = FLATCAR_OFFER) -> str:
+    """The image as `az` writes it: publisher:offer:sku:version."""
+    return f"{FLATCAR_PUBLISHER}:{offer}:{settings.image_sku}:{version}"
+
+
+def _offered(versions: list[str], where: str) -> str:
+    return f"{', '.join(versions[-5:])} are offered {where}"
+
+
+def pick_versions(
+    available: Iterable[str], etcd_wanted: str, host_wanted: str, where: str = "here"
+) -> ImageVersions:
     """Choose the etcd and host versions from what Azure offers.
 
-    'previous' is the newest release of an earlier major than the etcd members' version: old
-    enough that the update exercise has something to do, recent enough to update cleanly
-    (very old releases cannot, see flatcar.md §1 "Updating outdated versions").
+    'latest' is the newest version. 'previous' (hosts only) is the newest release of an
+    earlier major than the etcd members' version: old enough that the update exercise has
+    something to do, recent enough to update cleanly (very old releases cannot, see
+    flatcar.md §1 "Updating outdated versions"). When no earlier major is offered it falls
+    back to an earlier release of the same major.
     """
     versions = sorted(set(available), key=version_key)
     if not versions:
-        raise LabError("Azure lists no Flatcar image versions here; try another --location.")
-    etcd = versions[-1] if etcd_wanted == "latest" else etcd_wanted
-    if etcd_wanted != "latest" and etcd_wanted not in versions:
         raise LabError(
-            f"Flatcar {etcd_wanted} is not offered here; pick one of {', '.join(versions[-5:])}."
+            f"Azure lists no Flatcar image versions {where}; try another --location or --channel."
+        )
+    if etcd_wanted == "latest":
+        etcd = versions[-1]
+    elif etcd_wanted == "previous":
+        etcd = previous_version(versions, versions[-1], where)
+    elif etcd_wanted in versions:
+        etcd = etcd_wanted
+    else:
+        raise LabError(
+            f"Flatcar {etcd_wanted} for the etcd members is not offered {where} "
+            f"({_offered(versions, where)}); pass --etcd-image-version latest or one of those."
         )
     if host_wanted == "latest":
         host = versions[-1]
     elif host_wanted == "previous":
-        major = version_key(etcd)[0]
-        older = [v for v in versions if version_key(v)[0] < major]
-        older_same = [v for v in versions if version_key(v) < version_key(etcd)]
-        if older:
-            host = older[-1]
-        elif older_same:
-            host = older_same[-1]
-        else:
-            raise LabError(
-                f"Azure offers no Flatcar release older than {etcd} here, so the hosts cannot "
-                "start behind; pass --host-image-version with a version."
-            )
-    else:
-        if host_wanted not in versions:
-            raise LabError(
-                f"Flatcar {host_wanted} is not offered here; pick one of "
-                f"{', '.join(versions[-5:])}."
-            )
+        host = previous_version(versions, etcd, where)
+    elif host_wanted in versions:
         host = host_wanted
+    else:
+        raise LabError(
+            f"Flatcar {host_wanted} for the container hosts is not offered {where} "
+            f"({_offered(versions, where)}); pass --host-image-version previous or one of those."
+        )
     return ImageVersions(etcd=etcd, host=host)
 
 
-def list_versions(clients: Clients, settings: LabSettings) -> list[str]:
+def previous_version(versions: list[str], newer: str, where: str = "here") -> str:
+    """The newest release of the major before ``newer``'s, else an earlier one of its major."""
+    ordered = sorted(set(versions), key=version_key)
+    major = version_key(newer)[0]
+    earlier_major = [v for v in ordered if version_key(v)[0] < major]
+    if earlier_major:
+        return earlier_major[-1]
+    earlier = [v for v in ordered if version_key(v) < version_key(newer)]
+    if earlier:
+        return earlier[-1]
+    raise LabError(
+        f"Azure offers no Flatcar release older than {newer} {where}, so the hosts cannot start "
+        "behind the etcd members; pass --host-image-version with a version, or 'latest'."
+    )
+
+
+def versions_in_inventory(resources: Mapping[str, Mapping[str, Any]]) -> dict[str, str]:
+    """Image versions of a lab's existing VMs, by role ("etcd", "host").
+
+    ``resources`` is :attr:`Inventory.resources` (``kind/name`` → REST body).
+    """
+    from coreos_lab.plan import TAG_ROLE, VM
+
+    found: dict[str, str] = {}
+    for key, body in resources.items():
+        if not key.startswith(VM.lower() + "/"):
+            continue
+        role = (body.get("tags") or {}).get(TAG_ROLE)
+        image = (body.get("properties") or {}).get("storageProfile", {}).get("imageReference", {})
+        version = image.get("version") or image.get("exactVersion")
+        if role and version and version != "latest":
+            found.setdefault(str(role), str(version))
+    return found
+
+
+def choose_versions(
+    available: Iterable[str],
+    settings: LabSettings,
+    keep: Mapping[str, str] | None = None,
+    where: str = "here",
+) -> ImageVersions:
+    """Versions for the lab: those in ``keep`` (an existing lab's) win, the rest resolved.
+
+    With both roles kept, nothing is looked up, so an image Azure no longer lists does not
+    stop a re-run of a finished lab.
+    """
+    keep = dict(keep or {})
+    if "etcd" in keep and "host" in keep:
+        return ImageVersions(keep["etcd"], keep["host"])
+    versions = sorted(set(available), key=version_key)
+    if "etcd" in keep:
+        etcd = keep["etcd"]
+        host = pick_versions([*versions, etcd], etcd, settings.host_image_version, where).host
+        return ImageVersions(etcd, host)
+    picked = pick_versions(
+        versions, settings.etcd_image_version, settings.host_image_version, where
+    )
+    return ImageVersions(picked.etcd, keep.get("host", picked.host))
+
+
+def list_versions(clients: Clients, settings: LabSettings, offer: str = FLATCAR_OFFER) -> list[str]:
     images = clients.compute.virtual_machine_images.list(
-        settings.location, FLATCAR_PUBLISHER, FLATCAR_OFFER, settings.image_sku
+        settings.location, FLATCAR_PUBLISHER, offer, settings.image_sku
     )
     return [image.name for image in images]
+
+
+def image_plan(
+    clients: Clients, settings: LabSettings, version: str, offer: str = FLATCAR_OFFER
+) -> Any:
+    """The purchase plan the image version needs, or None (the CoreVM offer needs none)."""
+    image = clients.compute.virtual_machine_images.get(
+        settings.location, FLATCAR_PUBLISHER, offer, settings.image_sku, version
+    )
+    return image.plan
 
 
 def resolve_versions(clients: Clients, settings: LabSettings) -> ImageVersions:
     wanted = (settings.etcd_image_version, settings.host_image_version)
     if all(w not in ("latest", "previous") for w in wanted):
         return ImageVersions(*wanted)
-    return pick_versions(list_versions(clients, settings), *wanted)
+    return pick_versions(list_versions(clients, settings), *wanted, where=f"in {settings.location}")
