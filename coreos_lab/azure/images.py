@@ -36,8 +36,9 @@ def image_urn(settings: LabSettings, version: str, offer: str = FLATCAR_OFFER) -
     return f"{FLATCAR_PUBLISHER}:{offer}:{settings.image_sku}:{version}"
 
 
-def _offered(versions: list[str], where: str) -> str:
-    return f"{', '.join(versions[-5:])} are offered {where}"
+def _offered(versions: list[str]) -> str:
+    recent = versions[-5:]
+    return ", ".join(recent[:-1]) + f" and {recent[-1]}" if len(recent) > 1 else recent[0]
 
 
 def pick_versions(
@@ -64,8 +65,8 @@ def pick_versions(
         etcd = etcd_wanted
     else:
         raise LabError(
-            f"Flatcar {etcd_wanted} for the etcd members is not offered {where} "
-            f"({_offered(versions, where)}); pass --etcd-image-version latest or one of those."
+            f"Flatcar {etcd_wanted} for the etcd members is not offered {where}, which has "
+            f"{_offered(versions)}; pass --etcd-image-version latest or one of those."
         )
     if host_wanted == "latest":
         host = versions[-1]
@@ -75,8 +76,8 @@ def pick_versions(
         host = host_wanted
     else:
         raise LabError(
-            f"Flatcar {host_wanted} for the container hosts is not offered {where} "
-            f"({_offered(versions, where)}); pass --host-image-version previous or one of those."
+            f"Flatcar {host_wanted} for the container hosts is not offered {where}, which has "
+            f"{_offered(versions)}; pass --host-image-version previous or one of those."
         )
     return ImageVersions(etcd=etcd, host=host)
 

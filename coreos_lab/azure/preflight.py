@@ -256,8 +256,8 @@ def _alternatives(skus: dict[str, Sku], like: Sku | None, exclude: str) -> str:
             s for s in usable if s.vcpus == like.vcpus
         ]
         usable = same or usable
-    names = sorted(s.name for s in usable)[:3]
-    return f" such as {', '.join(names)}" if names else ""
+    names = sorted(s.name for s in usable)[:2]
+    return f" (e.g. {' or '.join(names)})" if names else ""
 
 
 def size_check(size: str, flag: str) -> Callable[[_Context], str]:
