@@ -62,14 +62,12 @@ def ref(rid: str) -> Json:
 
 
 def format_seconds(seconds: float) -> str:
-    """A ``Retry-After`` value: whole seconds when at least 1, else a decimal.
+    """A ``Retry-After`` value: whole seconds, as Azure sends them.
 
-    Azure sends integers; azure-core parses the value as a float, so fractions work and keep
-    tests that run at 1/100 of real time from waiting whole seconds.
+    The SDK parses some of these headers as ``int``, so no fractions: below half a second
+    (tests at a small latency scale) this is ``0`` and the client's ``polling_interval`` applies.
     """
-    if seconds >= 1:
-        return str(round(seconds))
-    return f"{max(seconds, 0.001):.3f}"
+    return str(max(0, round(seconds)))
 
 
 def lro_url(base: str, path: str, api_version: str, monitor: bool = False) -> str:
