@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from coreos_lab import __version__
+from coreos_lab.emulator.command import emulator as emulator_command
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.settings import (
     CONFIG_FILE,
@@ -308,6 +309,87 @@ def down(
 
 
 app.command("down")(down)
+
+
+def _known_hosts(settings: LabSettings) -> Path:
+    from coreos_lab.state import state_path
+
+    folder = state_path(settings.name).parent
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder / "known_hosts"
+
+
+@settings_command
+def ssh(
+    settings: LabSettings,
+    machine: Annotated[
+        str | None, typer.Argument(help="etcd0…, host0… as `ips` names them [default: host0]")
+    ] = None,
+    command: Annotated[
+        list[str] | None, typer.Argument(help="A command to run there, after `--`.")
+    ] = None,
+    print_only: Annotated[
+        bool, typer.Option("--print", help="Print the ssh command instead of running it.")
+    ] = False,
+) -> None:
+    """Log in to a machine of the lab with the lab's key and user (core).
+
+    `coreos-lab ssh host1 -- etcdctl member list` runs one command. The first connection
+    records the machine's host key in the lab's own known_hosts file; a changed key is
+    refused afterwards.
+    """
+    import shlex
+
+    from coreos_lab import engine
+    from coreos_lab.sshconfig import pick_machine, ssh_command
+
+    target = pick_machine(engine.machines(settings), machine)
+    argv = ssh_command(target, engine.key_path_for(settings), _known_hosts(settings), command or ())
+    if print_only:
+        typer.echo(shlex.join(argv))
+        return
+    import shutil
+
+    program = shutil.which("ssh")
+    if program is None:
+        raise LabError("OpenSSH's ssh is not installed; install openssh-client.")
+    sys.stdout.flush()
+    os.execv(program, argv)
+
+
+app.command("ssh")(ssh)
+
+
+@settings_command
+def ssh_config(
+    settings: LabSettings,
+    write: Annotated[
+        bool,
+        typer.Option(
+            "--write",
+            help="Put the block into ~/.ssh/config (replacing this lab's earlier block).",
+        ),
+    ] = False,
+) -> None:
+    """Print an OpenSSH config block with one Host per machine, so `ssh host0` works."""
+    from coreos_lab import engine
+    from coreos_lab.sshconfig import config_block, install_block
+
+    block = config_block(
+        engine.machines(settings),
+        engine.key_path_for(settings),
+        _known_hosts(settings),
+        settings.name,
+    )
+    if not write:
+        typer.echo(block, nl=False)
+        return
+    path = install_block(Path("~/.ssh/config").expanduser(), settings.name, block)
+    Console().print(f"Wrote lab '{settings.name}' to {path}; try `ssh host0`.")
+
+
+app.command("ssh-config")(ssh_config)
+app.command("emulator")(emulator_command)
 
 
 def main() -> None:

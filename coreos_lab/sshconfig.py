@@ -1,0 +1,106 @@
+"""How to reach the lab's machines with OpenSSH: the command line and a config block. Pure.
+
+Host keys: the first connection to each machine records its key in a known_hosts file of the
+lab's own (``accept-new``: trust on first use, refuse a changed key afterwards). A file per lab
+keeps those keys out of ~/.ssh/known_hosts, because Azure hands a deleted lab's public IPs
+to other VMs and a later lab at the same address would otherwise trip ssh's warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from coreos_lab.azure.machines import MachineInfo
+from coreos_lab.errors import UsageError
+from coreos_lab.plan import ADMIN_USER
+
+
+def ssh_options(key_path: str, known_hosts: Path) -> list[str]:
+    return [
+        "-i",
+        key_path,
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "StrictHostKeyChecking=accept-new",
+        "-o",
+        f"UserKnownHostsFile={known_hosts}",
+    ]
+
+
+def pick_machine(machines: Sequence[MachineInfo], name: str | None) -> MachineInfo:
+    """The machine called ``name``, or the first container host when no name is given."""
+    if not machines:
+        raise UsageError("The lab has no machines yet; run `coreos-lab up` first.")
+    if name is None:
+        hosts = [m for m in machines if m.role == "host"]
+        return hosts[0] if hosts else machines[0]
+    for m in machines:
+        if m.name == name:
+            return m
+    names = ", ".join(m.name for m in machines)
+    raise UsageError(f"The lab has no machine '{name}'; its machines are {names}.")
+
+
+def ssh_command(
+    machine: MachineInfo, key_path: str, known_hosts: Path, command: Sequence[str] = ()
+) -> list[str]:
+    if not machine.public_ip:
+        raise UsageError(
+            f"{machine.name} has no public IP yet ({machine.state}); run `coreos-lab up` to "
+            "finish the lab."
+        )
+    return [
+        "ssh",
+        *ssh_options(key_path, known_hosts),
+        f"{ADMIN_USER}@{machine.public_ip}",
+        *command,
+    ]
+
+
+def config_block(
+    machines: Sequence[MachineInfo], key_path: str, known_hosts: Path, lab: str
+) -> str:
+    """An OpenSSH config block with one Host per machine, so `ssh host0` works."""
+    lines = [f"# coreos-lab lab '{lab}': written by `coreos-lab ssh-config`"]
+    for m in machines:
+        if not m.public_ip:
+            continue
+        lines += [
+            f"Host {m.name}",
+            f"    HostName {m.public_ip}",
+            f"    User {ADMIN_USER}",
+            f"    IdentityFile {key_path}",
+            "    IdentitiesOnly yes",
+            "    StrictHostKeyChecking accept-new",
+            f"    UserKnownHostsFile {known_hosts}",
+            "",
+        ]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _markers(lab: str) -> tuple[str, str]:
+    return f"# >>> coreos-lab {lab} >>>", f"# <<< coreos-lab {lab} <<<"
+
+
+def replace_block(text: str, lab: str, block: str) -> str:
+    """``text`` with this lab's marked block replaced by ``block`` (or added at the top).
+
+    At the top, because ssh uses the first value it finds for each option.
+    """
+    start, end = _markers(lab)
+    marked = f"{start}\n{block}{end}\n"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        after = rest.split(end, 1)[1].lstrip("\n")
+        return before + marked + after
+    return marked + ("\n" + text if text else "")
+
+
+def install_block(path: Path, lab: str, block: str) -> Path:
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    path.write_text(replace_block(text, lab, block), encoding="utf-8")
+    path.chmod(0o600)
+    return path

@@ -1,0 +1,124 @@
+"""up, ips and down through the CLI, against the emulator, through the real SDK clients."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Lab
+
+
+def _state_resources(lab: Lab, rtype: str) -> list[dict[str, Any]]:
+    state = lab.emulator.admin.state()
+    return [r for r in state["resources"].values() if r["type"].lower() == rtype.lower()]
+
+
+def _public_ips(lab: Lab) -> dict[str, str]:
+    return {
+        r["body"]["name"]: r["body"]["properties"]["ipAddress"]
+        for r in _state_resources(lab, "Microsoft.Network/publicIPAddresses")
+    }
+
+
+@pytest.mark.parametrize(("etcd", "hosts"), [(3, 2), (7, 5)])
+def test_up_ips_down(lab: Lab, etcd: int, hosts: int) -> None:
+    up = lab.run("up", "--etcd", str(etcd), "--hosts", str(hosts))
+    assert up.returncode == 0, up.stdout + up.stderr
+    assert "host0" in up.stdout and "ssh -i" in up.stdout
+
+    ips = lab.run("ips", "--json")
+    assert ips.returncode == 0, ips.stderr
+    machines = json.loads(ips.stdout)
+    names = [m["name"] for m in machines]
+    assert names == [f"etcd{i}" for i in range(etcd)] + [f"host{i}" for i in range(hosts)]
+    assert {m["role"] for m in machines} == {"etcd", "host"}
+    # The IPs shown are the ones the emulator allocated.
+    allocated = _public_ips(lab)
+    for m in machines:
+        assert m["public_ip"] == allocated[f"{m['name']}-ip"]
+        assert m["state"] == "running"
+        assert m["ssh"].endswith(f"core@{m['public_ip']}")
+    assert machines[0]["private_ip"] == "10.0.0.4"
+    assert machines[etcd]["private_ip"] == "10.0.1.4"
+    assert len(_state_resources(lab, "Microsoft.Compute/virtualMachines")) == etcd + hosts
+
+    down = lab.run("down", "--yes")
+    assert down.returncode == 0, down.stdout + down.stderr
+    state = lab.emulator.admin.state()
+    assert state["groups"] == {} and state["resources"] == {}
+    assert not (lab.home / "state" / "labs" / "e2e-lab").exists()
+    assert (lab.home / ".ssh" / "id_rsa_coreos_azure_lab").exists(), "down keeps the key"
+
+
+def test_second_up_of_a_finished_lab_writes_nothing(lab: Lab) -> None:
+    assert lab.run("up").returncode == 0
+    lab.emulator.admin.clear_requests()
+    again = lab.run("up", "--json")
+    assert again.returncode == 0, again.stderr
+    assert lab.writes() == []
+    result = json.loads(again.stdout)
+    assert result["writes"] == 0
+    assert set(result["steps"].values()) == {"exists"}
+
+
+def test_up_creates_only_what_is_missing(lab: Lab) -> None:
+    assert lab.run("up").returncode == 0
+    # Someone deletes host1 by hand; its NIC goes with it (deleteOption Delete), its public
+    # IP stays. up puts back just the NIC and the VM.
+    from azure.mgmt.compute import ComputeManagementClient
+
+    conn = lab.emulator.connection
+    compute = ComputeManagementClient(
+        conn.credential(), conn.subscription_id, polling_interval=0.05, **conn.client_kwargs()
+    )
+    compute.virtual_machines.begin_delete("e2e-lab", "host1").result()
+    lab.emulator.admin.clear_requests()
+    again = lab.run("up", "--json")
+    assert again.returncode == 0, again.stderr
+    puts = sorted(r["path"].rsplit("/", 2)[-2:][1] for r in lab.writes())
+    assert puts == ["host1", "host1-nic"], puts
+
+
+def test_ips_costs_the_same_calls_for_5_and_12_machines(lab: Lab) -> None:
+    counts = []
+    for etcd, hosts, name in ((3, 2, "small"), (7, 5, "large")):
+        assert lab.run("up", "--name", name, "--etcd", str(etcd), "--hosts", str(hosts)).returncode == 0
+        lab.emulator.admin.clear_requests()
+        out = lab.run("ips", "--json", "--name", name)
+        assert len(json.loads(out.stdout)) == etcd + hosts
+        counts.append(len(lab.emulator.admin.requests_log()))
+    assert counts[0] == counts[1] <= 4, counts
+
+
+def test_down_refuses_a_group_coreos_lab_did_not_create(lab: Lab) -> None:
+    from azure.mgmt.resource.resources import ResourceManagementClient
+
+    conn = lab.emulator.connection
+    client = ResourceManagementClient(conn.credential(), conn.subscription_id, **conn.client_kwargs())
+    client.resource_groups.create_or_update("precious", {"location": "westeurope"})
+    out = lab.run("down", "--yes", "--name", "precious")
+    assert out.returncode == 1
+    assert "not tagged as coreos-lab's lab" in out.stderr and "Traceback" not in out.stderr
+    assert client.resource_groups.check_existence("precious")
+    assert [r for r in lab.writes() if r["method"] == "DELETE"] == []
+
+
+def test_down_of_a_missing_lab_says_so(lab: Lab) -> None:
+    out = lab.run("down", "--yes")
+    assert out.returncode == 0 and "nothing was done" in out.stdout
+
+
+def test_up_without_ssh_source_is_refused_before_any_request(lab: Lab) -> None:
+    env = {**lab.env}
+    env.pop("COREOS_LAB_SSH_FROM")
+    lab.env = env
+    out = lab.run("up")
+    assert out.returncode == 2 and "--ssh-from" in out.stderr
+    assert lab.emulator.admin.requests_log() == []
+
+
+def test_ips_of_a_missing_lab_is_one_sentence(lab: Lab) -> None:
+    out = lab.run("ips")
+    assert out.returncode == 1 and "create it with `coreos-lab up`" in out.stderr
