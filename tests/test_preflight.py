@@ -339,3 +339,15 @@ def test_view_renders_table_and_json(clients: Clients, admin: AdminClient) -> No
     table = preflight_table(report)
     assert [col.header for col in table.columns] == ["check", "result", "message", "time"]
     assert table.row_count == len(report.checks)
+
+
+def test_channel_without_images(clients: Clients, admin: AdminClient) -> None:
+    admin.configure(
+        image_versions={"flatcar-container-linux-corevm-amd64": {"stable-gen2": [NEWEST]}}
+    )
+    message = only_failure(preflight(clients, LabSettings(channel="beta")), IMAGES)
+    assert message == (
+        "Azure lists no Flatcar images in westeurope (flatcar-container-linux-corevm-amd64, "
+        "beta-gen2); try another --channel or --location."
+    )
+    assert_read_only(admin)

@@ -394,7 +394,14 @@ def check_images(ctx: _Context, offer: str = FLATCAR_OFFER) -> str:
     keep = versions_in_inventory(ctx.existing.resources) if ctx.existing else {}
     if ctx.pinned is not None:
         keep = {"etcd": ctx.pinned.etcd, "host": ctx.pinned.host, **keep}
-    available = list_versions(ctx.clients, ctx.settings, offer)
+    try:
+        available = list_versions(ctx.clients, ctx.settings, offer)
+    except Exception as exc:
+        if is_azure_error(exc) and getattr(exc, "status_code", None) == 404:
+            raise CheckFailed(
+                f"Azure lists no Flatcar images {where}; try another --channel or --location."
+            ) from None
+        raise
     try:
         images = choose_versions(available, ctx.settings, keep, where)
     except LabError as exc:
