@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from rich.console import Console
 
 from coreos_lab.azure.clients import EMULATOR_POLLING_INTERVAL, Clients, Target
 from coreos_lab.azure.images import ImageVersions
@@ -31,7 +32,7 @@ from coreos_lab.emulator.harness import AdminClient, running_emulator
 from coreos_lab.errors import LabError
 from coreos_lab.events import Event, PhaseEvent
 from coreos_lab.settings import LabSettings
-from coreos_lab.views.preflight_view import preflight_as_dict, preflight_table
+from coreos_lab.views.preflight_view import preflight_as_dict, preflight_table, render_preflight
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -39,12 +40,14 @@ DEADLINE = 20.0  # run_preflight's own bound, well inside the test timeout
 NEWEST, PREVIOUS = "4593.2.5", "4459.2.2"  # the emulator's stable-gen2 catalogue
 
 
-def make_clients(conn: Connection, token: str | None = None) -> Clients:
+def make_clients(
+    conn: Connection, token: str | None = None, subscription_id: str | None = None
+) -> Clients:
     target = Target(
         cloud="emulator",
         endpoint=conn.endpoint,
         scope=f"{conn.endpoint}/.default",
-        subscription_id=conn.subscription_id,
+        subscription_id=subscription_id or conn.subscription_id,
         credential=StaticTokenCredential(token or conn.token),
         verify=conn.ca_cert,
         polling_interval=EMULATOR_POLLING_INTERVAL,
@@ -207,6 +210,19 @@ def test_bad_token(emulator: Connection, admin: AdminClient) -> None:
     assert all(e["kind"] == "read" for e in admin.requests_log())
 
 
+def test_unknown_subscription(emulator: Connection, admin: AdminClient) -> None:
+    other = "00000000-1111-2222-3333-444444444444"
+    wrong = make_clients(emulator, subscription_id=other)
+    try:
+        report = preflight(wrong)
+    finally:
+        wrong.close()
+    message = only_failure(report, SUBSCRIPTION)
+    assert message.startswith(f"subscription {other}: SubscriptionNotFound: ")
+    assert message.endswith("check --subscription or 'az account show'.")
+    assert all(e["kind"] == "read" for e in admin.requests_log())
+
+
 def test_unknown_location(clients: Clients, admin: AdminClient) -> None:
     report = preflight(clients, LabSettings(location="westeurop"))
     message = only_failure(report, LOCATION)
@@ -336,6 +352,11 @@ def test_view_renders_table_and_json(clients: Clients, admin: AdminClient) -> No
     assert data["images"] == {"etcd": NEWEST, "host": PREVIOUS}
     assert [c["outcome"] for c in data["checks"]].count("failed") == 1
     assert {"name", "outcome", "message", "seconds"} <= set(data["checks"][0])
+    console = Console(record=True, width=200)
+    render_preflight(report, console)
+    text = console.export_text()
+    assert "✗ failed" in text and "1 of 8 checks failed" in text
+    assert f"etcd members {NEWEST}, container hosts {PREVIOUS}" in text
     table = preflight_table(report)
     assert [col.header for col in table.columns] == ["check", "result", "message", "time"]
     assert table.row_count == len(report.checks)
