@@ -372,3 +372,49 @@ def test_channel_without_images(clients: Clients, admin: AdminClient) -> None:
         "beta-gen2); try another --channel or --location."
     )
     assert_read_only(admin)
+
+
+def test_rerun_of_a_built_lab_keeps_its_versions(clients: Clients, admin: AdminClient) -> None:
+    """Build a small lab in the emulator, publish a newer Flatcar, and preflight again."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+
+    from coreos_lab.azure.apply import apply_plan
+    from coreos_lab.azure.inventory import read_inventory
+    from coreos_lab.events import discard
+    from coreos_lab.plan import PlanInputs, build_plan
+
+    settings = LabSettings(ssh_from="203.0.113.7/32", bootstrap="static", hosts=1)
+    first = preflight(clients, settings)
+    assert first.images == ImageVersions(NEWEST, PREVIOUS)
+    key = (
+        ed25519.Ed25519PrivateKey.generate()
+        .public_key()
+        .public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)
+        .decode()
+    )
+    plan = build_plan(
+        settings,
+        PlanInputs(
+            subscription_id=clients.subscription_id,
+            ssh_public_key=key,
+            etcd_image_version=first.images.etcd,
+            host_image_version=first.images.host,
+        ),
+    )
+    apply_plan(clients, plan, read_inventory(clients, settings.resource_group), discard)
+
+    newer = ["4459.2.2", "4593.2.5", "4628.2.0"]  # a new major, and 4459.2.1 withdrawn
+    admin.configure(image_versions={"flatcar-container-linux-corevm-amd64": {"stable-gen2": newer}})
+    admin.clear_requests()
+    inventory = read_inventory(clients, settings.resource_group)
+    again = preflight(clients, settings, existing=inventory)
+    assert again.ok, again.checks
+    assert again.images == ImageVersions(NEWEST, PREVIOUS)
+    # All VMs exist: no vCPUs needed, and the storage account is the lab's own.
+    regional = next(c.message for c in again.checks if c.name == REGIONAL_QUOTA)
+    assert "needs 0 (all VMs exist)" in regional
+    assert outcome(again, STORAGE_NAME) is Outcome.PASSED
+    assert_read_only(admin)
+    # A new lab would get the new major for etcd, and the hosts the one before.
+    assert preflight(clients).images == ImageVersions("4628.2.0", NEWEST)
