@@ -252,7 +252,8 @@ def test_size_not_offered(clients: Clients, admin: AdminClient) -> None:
     report = preflight(clients, LabSettings(etcd_vm_size="Standard_E2s_v5"))
     message = only_failure(report, "VM size Standard_E2s_v5")
     assert message.startswith(
-        "VM size Standard_E2s_v5 is not offered in westeurope; pick another --etcd-vm-size"
+        "VM size Standard_E2s_v5 is not offered in westeurope; pick another --etcd-vm-size "
+        "(e.g. Standard_B2als_v2 or Standard_B2as_v2) or another --location."
     )
     assert_read_only(admin)
 

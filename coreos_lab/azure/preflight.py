@@ -265,9 +265,13 @@ def size_check(size: str, flag: str) -> Callable[[_Context], str]:
         skus = ctx.skus.result()
         sku = skus.get(size.lower())
         if sku is None:
+            # Suggest sizes like the defaults (small, burstable), not the catalogue's first.
+            like = skus.get(LabSettings.etcd_vm_size.lower()) or skus.get(
+                LabSettings.host_vm_size.lower()
+            )
             raise CheckFailed(
                 f"VM size {size} is not offered in {ctx.location}; pick another {flag}"
-                f"{_alternatives(skus, None, size.lower())} or another --location."
+                f"{_alternatives(skus, like, size.lower())} or another --location."
             )
         if sku.restricted:
             raise CheckFailed(
