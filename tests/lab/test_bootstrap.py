@@ -1,20 +1,24 @@
 """The lab's etcd bootstrap, proven with real etcd 3.5 from the generated Ignition.
 
-Every machine is a network namespace with the lab's private IP (etcd members 10.0.0.4…,
-container hosts 10.0.1.4…), and runs what its Ignition gives ``etcd-member.service``: the
-settings are read back from ``coreos_lab.ignition``'s output (see :mod:`.unit`), never retyped.
+The configs are the ones ``coreos-lab plan`` puts in each VM's ``osProfile.customData``,
+decoded back from base64. Every machine is a network namespace with its planned private IP
+(etcd members 10.0.0.4…, container hosts 10.0.1.4…) and runs what its Ignition gives
+``etcd-member.service``: the settings are read back from the config (see :mod:`.unit`), never
+retyped here.
 """
 
 from __future__ import annotations
 
+import base64
 import copy
+import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
-from coreos_lab import ignition
-from coreos_lab.ignition import EtcdBootstrap
+from coreos_lab.plan import VM, PlanInputs, build_plan
 from coreos_lab.settings import LabSettings
 
 from . import checks
@@ -23,41 +27,69 @@ from .unit import etcd_service, wrapper_command
 
 pytestmark = [pytest.mark.lab, pytest.mark.timeout(90)]
 
-Members = tuple[tuple[str, str], ...]
+Transform = Callable[[dict[str, Any]], dict[str, Any]]
 
 
-def lab_members(size: int) -> Members:
-    settings = LabSettings(etcd=size)
-    return tuple((f"etcd{i}", settings.etcd_private_ip(i)) for i in range(size))
+@dataclass(frozen=True)
+class Planned:
+    """One VM of the plan: its name, role, private IP and decoded Ignition config."""
+
+    name: str
+    role: str
+    ip: str
+    config: dict[str, Any]
 
 
-def lab_hosts(count: int) -> Members:
-    settings = LabSettings(hosts=count)
-    return tuple((f"host{i}", settings.host_private_ip(i)) for i in range(count))
+def planned_lab(size: int, hosts: int, discovery_url: str | None) -> list[Planned]:
+    """The machines ``coreos-lab plan`` would create, with the Ignition in their custom data."""
+    settings = LabSettings(
+        etcd=size,
+        hosts=hosts,
+        bootstrap="static" if discovery_url is None else "discovery",
+        ssh_from="203.0.113.7/32",
+    )
+    plan = build_plan(settings, PlanInputs(discovery_url=discovery_url))
+    vms = {r.name: r for r in plan.of_kind(VM)}
+    machines = []
+    for m in plan.machines:
+        data = vms[m.name].body["properties"]["osProfile"]["customData"]
+        config = json.loads(base64.b64decode(data))
+        machines.append(Planned(m.name, m.role, m.private_ip, config))
+    return machines
 
 
-def start_cluster(
+def members_of(lab: list[Planned]) -> dict[str, str]:
+    return {m.name: m.ip for m in lab if m.role == "etcd"}
+
+
+def start_lab(
     elab: EtcdLab,
-    members: Members,
+    size: int,
+    hosts: int,
     discovery_url: str | None,
-    transform: Callable[[dict[str, Any]], dict[str, Any]] = lambda c: c,
-) -> dict[str, str]:
-    bootstrap = EtcdBootstrap(discovery_url=discovery_url, members=members)
-    for name, ip in members:
-        elab.start_member(name, ip, transform(ignition.etcd_member_config(name, bootstrap)))
-    return dict(members)
+    transform: Transform = lambda c: c,
+) -> tuple[dict[str, str], list[str]]:
+    """Start every planned machine; returns the etcd members (name → IP) and the host names."""
+    lab = planned_lab(size, hosts, discovery_url)
+    for m in lab:
+        if m.role == "etcd":
+            elab.start_member(m.name, m.ip, transform(m.config))
+    return members_of(lab), [m.name for m in lab if m.role == "host"]
 
 
-def start_hosts(elab: EtcdLab, members: Members, count: int) -> list[str]:
-    hosts = lab_hosts(count)
-    for name, ip in hosts:
-        elab.start_host(name, ip, ignition.container_host_config(name, members))
-    for name, _ in hosts:
+def start_hosts(elab: EtcdLab, size: int, hosts: int, discovery_url: str | None) -> list[str]:
+    """Start the planned container hosts and wait for their gateways on 127.0.0.1:2379."""
+    started = []
+    for m in planned_lab(size, hosts, discovery_url):
+        if m.role == "host":
+            elab.start_host(m.name, m.ip, m.config)
+            started.append(m.name)
+    for name in started:
         elab.wait_healthy(name, "http://127.0.0.1:2379", timeout=15)
-    return [name for name, _ in hosts]
+    return started
 
 
-def break_dropin(old: str, new: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def break_dropin(old: str, new: str) -> Transform:
     """A transform of a generated config that replaces ``old`` by ``new`` in its etcd drop-in."""
 
     def transform(config: dict[str, Any]) -> dict[str, Any]:
@@ -76,16 +108,16 @@ def break_dropin(old: str, new: str) -> Callable[[dict[str, Any]], dict[str, Any
 
 @pytest.mark.parametrize("size", [3, 5])
 def test_cluster_forms_through_discovery(elab: EtcdLab, size: int) -> None:
-    members = lab_members(size)
     url = elab.start_discovery(size)
-    cluster = start_cluster(elab, members, discovery_url=url)
-    for name, ip in members:
+    hosts_wanted = 2 if size == 3 else 1
+    cluster, _ = start_lab(elab, size, hosts_wanted, discovery_url=url)
+    for name, ip in cluster.items():
         checks.check_member_command(name, elab.commands[name], elab.environments[name], ip)
     checks.wait_for_cluster(elab, cluster)
     checks.check_discovery_registry(elab, url, cluster)
 
-    hosts = start_hosts(elab, members, 2 if size == 3 else 1)
-    checks.check_v2_write(elab, hosts[0], reader=members[-1][0])
+    hosts = start_hosts(elab, size, hosts_wanted, discovery_url=url)
+    checks.check_v2_write(elab, hosts[0], reader=list(cluster)[-1])
     if size == 3:
         checks.check_locksmith_semaphore(elab, holder=hosts[0], rival=hosts[1])
         checks.check_v3_write(elab, hosts[1])
@@ -96,38 +128,37 @@ def test_cluster_forms_through_discovery(elab: EtcdLab, size: int) -> None:
 
 @pytest.mark.parametrize("size", [3, 5])
 def test_cluster_forms_with_static_bootstrap(elab: EtcdLab, size: int) -> None:
-    members = lab_members(size)
-    cluster = start_cluster(elab, members, discovery_url=None)
-    for name, ip in members:
+    cluster, _ = start_lab(elab, size, 2, discovery_url=None)
+    for name, ip in cluster.items():
         checks.check_member_command(name, elab.commands[name], elab.environments[name], ip)
     checks.wait_for_cluster(elab, cluster)
-    hosts = start_hosts(elab, members, 2)
+    hosts = start_hosts(elab, size, 2, discovery_url=None)
     checks.check_v2_write(elab, hosts[1], reader=hosts[0])
     checks.check_locksmith_semaphore(elab, holder=hosts[1], rival=hosts[0])
     checks.check_survives_loss(elab, cluster, hosts[0], lose=1)
 
 
-def test_commands_come_from_the_ignition() -> None:
-    """The member's command line is the drop-in's ExecStart with its own IP filled in."""
-    members = lab_members(3)
-    config = ignition.etcd_member_config("etcd1", EtcdBootstrap(None, members))
-    checks.check_member_settings(config)
-    argv, env = wrapper_command(etcd_service(config), "10.0.0.5", "etcd", "/tmp/data")
-    assert argv[0] == "etcd" and "--listen-peer-urls=http://10.0.0.5:2380" in argv
+def test_commands_come_from_the_planned_ignition() -> None:
+    """A member's command line is its drop-in's ExecStart with its own planned IP filled in."""
+    lab = planned_lab(3, 2, discovery_url=None)
+    (etcd1,) = [m for m in lab if m.name == "etcd1"]
+    checks.check_member_settings(etcd1.config)
+    argv, env = wrapper_command(etcd_service(etcd1.config), etcd1.ip, "etcd", "/tmp/data")
+    assert argv[0] == "etcd" and f"--listen-peer-urls=http://{etcd1.ip}:2380" in argv
     assert "${" not in " ".join(argv)
     assert env["ETCD_NAME"] == "etcd1" and env["ETCD_ENABLE_V2"] == "true"
-    assert env["ETCD_INITIAL_CLUSTER"].count("=http://10.0.0.") == 3
+    expected = ",".join(f"{n}=http://{ip}:2380" for n, ip in members_of(lab).items())
+    assert env["ETCD_INITIAL_CLUSTER"] == expected
 
 
 # --- broken settings are caught, by name ---------------------------------------------------------
 
 
 def test_v2_off_is_detected(elab: EtcdLab) -> None:
-    members = lab_members(3)
     no_v2 = break_dropin("Environment=ETCD_ENABLE_V2=true\n", "")
-    cluster = start_cluster(elab, members, discovery_url=None, transform=no_v2)
+    cluster, _ = start_lab(elab, 3, 1, discovery_url=None, transform=no_v2)
     checks.wait_for_cluster(elab, cluster)  # the cluster forms: only v2 clients break
-    (host,) = start_hosts(elab, members, 1)
+    (host,) = start_hosts(elab, 3, 1, discovery_url=None)
     with pytest.raises(AssertionError, match="v2 API is off"):
         checks.check_v2_write(elab, host)
     # The v3 API still works, so only a v2 check can catch this mistake.
@@ -135,16 +166,14 @@ def test_v2_off_is_detected(elab: EtcdLab) -> None:
 
 
 def test_wrong_peer_url_is_detected(elab: EtcdLab) -> None:
-    members = lab_members(3)
     wrong_port = break_dropin(
         "--initial-advertise-peer-urls=http://${COREOS_AZURE_IPV4_DYNAMIC}:2380",
         "--initial-advertise-peer-urls=http://${COREOS_AZURE_IPV4_DYNAMIC}:2381",
     )
-    cluster = start_cluster(elab, members, discovery_url=None, transform=wrong_port)
+    cluster, _ = start_lab(elab, 3, 0, discovery_url=None, transform=wrong_port)
+    name, ip = next(iter(cluster.items()))
     with pytest.raises(AssertionError, match="initial-advertise-peer-urls"):
-        checks.check_member_command(
-            "etcd0", elab.commands["etcd0"], elab.environments["etcd0"], members[0][1]
-        )
+        checks.check_member_command(name, elab.commands[name], elab.environments[name], ip)
     # And etcd itself refuses it: the cluster check fails naming the flag.
     with pytest.raises(AssertionError, match="initial-advertise-peer-urls") as failure:
         checks.wait_for_cluster(elab, cluster, timeout=15)
@@ -161,7 +190,7 @@ def test_wrong_peer_url_is_detected(elab: EtcdLab) -> None:
     ],
 )
 def test_settings_check_names_what_broke(old: str, new: str, named: str) -> None:
-    config = ignition.etcd_member_config("etcd0", EtcdBootstrap(None, lab_members(3)))
-    checks.check_member_settings(config)
+    (etcd0, *_) = planned_lab(3, 0, discovery_url=None)
+    checks.check_member_settings(etcd0.config)
     with pytest.raises(AssertionError, match=named):
-        checks.check_member_settings(break_dropin(old, new)(config))
+        checks.check_member_settings(break_dropin(old, new)(etcd0.config))
