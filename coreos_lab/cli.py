@@ -311,6 +311,29 @@ def down(
 app.command("down")(down)
 
 
+@settings_command
+def check(settings: LabSettings, json_output: JsonOption = False) -> None:
+    """Check, without writing anything, that `up` can build this lab.
+
+    Credentials and subscription, the location, each VM size, vCPU quota (regional and per
+    family), the storage account name and the Flatcar images, all at once; `up` runs the
+    same checks before its first write.
+    """
+    from coreos_lab import engine
+    from coreos_lab.views.preflight_view import preflight_as_dict, render_preflight
+
+    report = engine.check(settings)
+    if json_output:
+        typer.echo(json.dumps(preflight_as_dict(report), indent=2))
+    else:
+        render_preflight(report, Console())
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+app.command("check")(check)
+
+
 def _known_hosts(settings: LabSettings) -> Path:
     from coreos_lab.state import state_path
 

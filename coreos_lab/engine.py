@@ -8,6 +8,8 @@ applied as a DAG.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,14 +17,31 @@ from coreos_lab import discovery, keys, state
 from coreos_lab.azure.apply import ApplyResult, apply_plan
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import azure_error, is_azure_error
-from coreos_lab.azure.images import ImageVersions, resolve_versions
-from coreos_lab.azure.inventory import Inventory, read_inventory
+from coreos_lab.azure.images import ImageVersions
+from coreos_lab.azure.inventory import read_inventory
 from coreos_lab.azure.machines import MachineInfo, list_machines
+from coreos_lab.azure.preflight import PreflightReport, run_preflight
+from coreos_lab.azure.resources import get_group
 from coreos_lab.azure.teardown import delete_lab
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.events import EventSink, PhaseEvent
-from coreos_lab.plan import VM, LabPlan, PlanInputs, build_plan
+from coreos_lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.settings import LabSettings
+
+
+@contextmanager
+def _speaking_azure(clients: Clients, what: str) -> Iterator[None]:
+    """Turn an SDK exception into a LabError sentence, and close the clients at the end."""
+    try:
+        yield
+    except LabError:
+        raise
+    except Exception as exc:
+        if is_azure_error(exc):
+            raise azure_error(exc, what, clients.target.endpoint) from exc
+        raise
+    finally:
+        clients.close()
 
 
 @dataclass
@@ -43,20 +62,6 @@ def key_path_for(settings: LabSettings, key: keys.SshKey | None = None) -> str:
     if settings.ssh_public_key is not None:
         return str(settings.ssh_public_key.expanduser()).removesuffix(".pub")
     return str(settings.ssh_key.expanduser())
-
-
-def _versions_in_lab(inventory: Inventory, plan_settings: LabSettings) -> dict[str, str]:
-    """Image versions of the lab's existing VMs, by role, so a re-run never changes an OS."""
-    found: dict[str, str] = {}
-    for key, body in inventory.resources.items():
-        if not key.startswith(VM.lower() + "/"):
-            continue
-        role = (body.get("tags") or {}).get("coreos-lab-role")
-        image = body.get("properties", {}).get("storageProfile", {}).get("imageReference", {})
-        version = image.get("version") or image.get("exactVersion")
-        if role and version and version != "latest":
-            found.setdefault(str(role), str(version))
-    return found
 
 
 def up(settings: LabSettings, sink: EventSink, *, clients: Clients | None = None) -> UpResult:
@@ -83,14 +88,8 @@ def up(settings: LabSettings, sink: EventSink, *, clients: Clients | None = None
     )
 
     clients = clients or connect(settings.cloud, settings.subscription)
-    try:
+    with _speaking_azure(clients, f"lab {settings.name}"):
         return _up(settings, sink, clients, key, lab_state)
-    except LabError:
-        raise
-    except Exception as exc:
-        if is_azure_error(exc):
-            raise azure_error(exc, f"lab {settings.name}", clients.target.endpoint) from exc
-        raise
 
 
 def _up(
@@ -108,16 +107,16 @@ def _up(
         check_ours(inventory.group, settings.name)
     sink(PhaseEvent("inventory", f"{len(inventory.resources)} resources exist", done=True))
 
-    sink(PhaseEvent("images", "Flatcar image versions"))
-    existing = _versions_in_lab(inventory, settings)
-    if lab_state.etcd_image_version and lab_state.host_image_version:
-        images = ImageVersions(lab_state.etcd_image_version, lab_state.host_image_version)
-    elif "etcd" in existing and "host" in existing:
-        images = ImageVersions(existing["etcd"], existing["host"])
-    else:
-        images = resolve_versions(clients, settings)
-        images = ImageVersions(existing.get("etcd", images.etcd), existing.get("host", images.host))
-    sink(PhaseEvent("images", f"etcd {images.etcd}, hosts {images.host}", done=True))
+    # Every check before the first write: a run that cannot finish should not start.
+    pinned = (
+        ImageVersions(lab_state.etcd_image_version, lab_state.host_image_version)
+        if lab_state.etcd_image_version and lab_state.host_image_version
+        else None
+    )
+    report = run_preflight(clients, settings, existing=inventory, pinned=pinned, sink=sink)
+    report.raise_if_failed()
+    assert report.images is not None
+    images = report.images
 
     token_requested = False
     discovery_url = None
@@ -164,21 +163,21 @@ def _up(
 
 def machines(settings: LabSettings, *, clients: Clients | None = None) -> list[MachineInfo]:
     clients = clients or connect(settings.cloud, settings.subscription)
-    try:
-        from coreos_lab.azure.resources import get_group
-
+    with _speaking_azure(clients, f"lab {settings.name}"):
         if get_group(clients, settings.resource_group) is None:
             raise LabError(
                 f"There is no lab '{settings.name}' (resource group {settings.resource_group}) "
                 f"in subscription {clients.subscription_id}; create it with `coreos-lab up`."
             )
         return list_machines(clients, settings.resource_group, settings.name)
-    except LabError:
-        raise
-    except Exception as exc:
-        if is_azure_error(exc):
-            raise azure_error(exc, f"lab {settings.name}", clients.target.endpoint) from exc
-        raise
+
+
+def check(settings: LabSettings, *, clients: Clients | None = None) -> PreflightReport:
+    """The preflight alone: what `up` checks before its first write."""
+    clients = clients or connect(settings.cloud, settings.subscription)
+    with _speaking_azure(clients, f"lab {settings.name}"):
+        inventory = read_inventory(clients, settings.resource_group)
+        return run_preflight(clients, settings, existing=inventory)
 
 
 @dataclass
@@ -198,16 +197,8 @@ def down(
     clients: Clients | None = None,
 ) -> DownResult:
     clients = clients or connect(settings.cloud, settings.subscription)
-    try:
+    with _speaking_azure(clients, f"resource group {settings.resource_group}"):
         deleted = delete_lab(clients, settings.resource_group, settings.name, sink, wait=wait)
-    except LabError:
-        raise
-    except Exception as exc:
-        if is_azure_error(exc):
-            raise azure_error(
-                exc, f"resource group {settings.resource_group}", clients.target.endpoint
-            ) from exc
-        raise
     state_removed = state.remove_state(settings.name) if wait or not deleted else False
     removed: list[str] = []
     if delete_key and settings.ssh_public_key is None:

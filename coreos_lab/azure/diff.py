@@ -33,7 +33,7 @@ def provisioning_state(actual: dict[str, Any]) -> str:
 def decide(resource: Resource, actual: dict[str, Any] | None) -> tuple[Action, str]:
     """What to do with ``resource`` given ARM's view of it, and why (for the progress view)."""
     if actual is None:
-        return Action.CREATE, "missing"
+        return Action.CREATE, "new"
     state = provisioning_state(actual).lower()
     if state not in _TERMINAL_STATES:
         return Action.WAIT, f"provisioning state {provisioning_state(actual)}"
