@@ -44,7 +44,9 @@ def operation_durations(state: dict[str, Any]) -> dict[str, float]:
     for op in state["operations"].values():
         if op["action"] in ("create", "update"):
             rid = op["resource_id"].lower()
-            durations[rid] = max(durations.get(rid, 0.0), _seconds(op["end"]) - _seconds(op["start"]))
+            durations[rid] = max(
+                durations.get(rid, 0.0), _seconds(op["end"]) - _seconds(op["start"])
+            )
     return durations
 
 
@@ -64,14 +66,17 @@ def critical_path(plan: Any, durations: dict[str, float]) -> tuple[float, list[s
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--scale", type=float, default=1.0, help="emulator latency scale (1 = Azure-like durations)")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="emulator latency scale (1 = Azure-like durations)"
+    )
     parser.add_argument("--etcd", type=int, default=3)
     parser.add_argument("--hosts", type=int, default=2)
     args = parser.parse_args()
 
-    with tempfile.TemporaryDirectory() as tmp, running_emulator(
-        Path(tmp) / "emulator", latency_scale=args.scale
-    ) as conn:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        running_emulator(Path(tmp) / "emulator", latency_scale=args.scale) as conn,
+    ):
         admin = AdminClient(conn)
         admin.configure(quotas={"cores": 1000, "*": 1000})
         key = Path(tmp) / "key"

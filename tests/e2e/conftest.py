@@ -52,9 +52,7 @@ class Lab:
         )
 
     def popen(self, *args: str, **kwargs: Any) -> subprocess.Popen[str]:
-        return subprocess.Popen(
-            [str(BIN), *args], env=self.env, cwd=self.home, text=True, **kwargs
-        )
+        return subprocess.Popen([str(BIN), *args], env=self.env, cwd=self.home, text=True, **kwargs)
 
     def writes(self) -> list[dict[str, Any]]:
         return [r for r in self.emulator.admin.requests_log() if r["kind"] != "read"]

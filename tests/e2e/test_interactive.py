@@ -76,8 +76,9 @@ def test_piped_output_is_plain_timestamped_lines(lab: Lab) -> None:
 def test_live_view_in_a_real_terminal(lab: Lab) -> None:
     lab.emulator.admin.configure(latency_scale=0.03)
     session = f"coreos-lab-{uuid.uuid4().hex[:8]}"
-    env = " ".join(f"{k}={shlex.quote(v)}" for k, v in lab.env.items() if k.startswith(
-        ("COREOS_LAB_", "HOME")))
+    env = " ".join(
+        f"{k}={shlex.quote(v)}" for k, v in lab.env.items() if k.startswith(("COREOS_LAB_", "HOME"))
+    )
     command = f"env {env} {BIN} up; echo EXIT=$?; sleep 60"
     subprocess.run(
         ["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "60", command],
@@ -89,7 +90,9 @@ def test_live_view_in_a_real_terminal(lab: Lab) -> None:
     def capture() -> str:
         screen = subprocess.run(
             ["tmux", "capture-pane", "-p", "-t", session],
-            capture_output=True, text=True, timeout=10,
+            capture_output=True,
+            text=True,
+            timeout=10,
         ).stdout
         screens.append(screen)
         return screen

@@ -84,7 +84,10 @@ def test_up_creates_only_what_is_missing(lab: Lab) -> None:
 def test_ips_costs_the_same_calls_for_5_and_12_machines(lab: Lab) -> None:
     counts = []
     for etcd, hosts, name in ((3, 2, "small"), (7, 5, "large")):
-        assert lab.run("up", "--name", name, "--etcd", str(etcd), "--hosts", str(hosts)).returncode == 0
+        assert (
+            lab.run("up", "--name", name, "--etcd", str(etcd), "--hosts", str(hosts)).returncode
+            == 0
+        )
         lab.emulator.admin.clear_requests()
         out = lab.run("ips", "--json", "--name", name)
         assert len(json.loads(out.stdout)) == etcd + hosts
@@ -96,7 +99,9 @@ def test_down_refuses_a_group_coreos_lab_did_not_create(lab: Lab) -> None:
     from azure.mgmt.resource.resources import ResourceManagementClient
 
     conn = lab.emulator.connection
-    client = ResourceManagementClient(conn.credential(), conn.subscription_id, **conn.client_kwargs())
+    client = ResourceManagementClient(
+        conn.credential(), conn.subscription_id, **conn.client_kwargs()
+    )
     client.resource_groups.create_or_update("precious", {"location": "westeurope"})
     out = lab.run("down", "--yes", "--name", "precious")
     assert out.returncode == 1
