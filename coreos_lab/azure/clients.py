@@ -17,27 +17,18 @@ from coreos_lab.errors import LabError, UsageError
 
 @dataclass(frozen=True)
 class Cloud:
-    """An Azure cloud: its ARM endpoint, the token scope for it, and its login authority."""
+    """An Azure cloud: the SDK's name for it and its login authority (azure-identity's)."""
 
-    name: str
-    endpoint: str
+    sdk_name: str  # a member of azure.core.AzureClouds
     authority: str
 
-    @property
-    def scope(self) -> str:
-        return f"{self.endpoint}/.default"
 
-
-# arm-contract.md §8; the authorities are azure-identity's AzureAuthorityHosts.
 CLOUDS = {
-    "azure": Cloud("AzureCloud", "https://management.azure.com", "login.microsoftonline.com"),
-    "usgov": Cloud(
-        "AzureUSGovernment", "https://management.usgovcloudapi.net", "login.microsoftonline.us"
-    ),
-    "china": Cloud(
-        "AzureChinaCloud", "https://management.chinacloudapi.cn", "login.chinacloudapi.cn"
-    ),
+    "azure": Cloud("AZURE_PUBLIC_CLOUD", "login.microsoftonline.com"),
+    "usgov": Cloud("AZURE_US_GOVERNMENT", "login.microsoftonline.us"),
+    "china": Cloud("AZURE_CHINA_CLOUD", "login.chinacloudapi.cn"),
 }
+
 
 # ARMPolling waits Retry-After when the server sends one and this interval otherwise; the
 # SDK default of 30 s alone would add up to half a minute to every step of the DAG.
@@ -47,7 +38,11 @@ EMULATOR_POLLING_INTERVAL = 0.05
 
 @dataclass(frozen=True)
 class Target:
-    """Where to send requests and how to authenticate."""
+    """Where to send requests and how to authenticate.
+
+    For real clouds, ``cloud_setting`` (an ``azure.core.AzureClouds``) lets the SDK choose the
+    ARM endpoint and token scope itself; ``endpoint`` and ``scope`` repeat them for messages.
+    """
 
     cloud: str
     endpoint: str
@@ -56,6 +51,7 @@ class Target:
     credential: Any
     verify: str | bool = True
     polling_interval: float = POLLING_INTERVAL
+    cloud_setting: Any = None
 
 
 def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None = None) -> Target:
@@ -79,7 +75,12 @@ def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None
             verify=conn.ca_cert,
             polling_interval=EMULATOR_POLLING_INTERVAL,
         )
+    from azure.core import AzureClouds
+    from azure.mgmt.core.tools import get_arm_endpoints
+
     spec = CLOUDS[cloud]
+    cloud_setting = getattr(AzureClouds, spec.sdk_name)
+    endpoints = get_arm_endpoints(cloud_setting)
     subscription_id = subscription or environ.get("AZURE_SUBSCRIPTION_ID") or _cli_subscription()
     if not subscription_id:
         raise UsageError(
@@ -89,7 +90,14 @@ def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None
     from azure.identity import DefaultAzureCredential
 
     credential = DefaultAzureCredential(authority=spec.authority)
-    return Target(cloud, spec.endpoint, spec.scope, subscription_id, credential)
+    return Target(
+        cloud,
+        str(endpoints["resource_manager"]).rstrip("/"),
+        str(endpoints["credential_scopes"][0]),
+        subscription_id,
+        credential,
+        cloud_setting=cloud_setting,
+    )
 
 
 def _cli_subscription() -> str | None:
@@ -112,8 +120,6 @@ class Clients:
     def __init__(self, target: Target, *, retry_total: int = 6) -> None:
         self.target = target
         self._kwargs: dict[str, Any] = {
-            "base_url": target.endpoint,
-            "credential_scopes": [target.scope],
             "connection_verify": target.verify,
             "polling_interval": target.polling_interval,
             # azure-core's RetryPolicy already honours Retry-After on 429 and 5xx; tune it
@@ -122,6 +128,10 @@ class Clients:
             "retry_backoff_factor": 0.5 if target.cloud != "emulator" else 0.05,
             "retry_backoff_max": 30,
         }
+        if target.cloud_setting is not None:
+            self._kwargs["cloud_setting"] = target.cloud_setting
+        else:
+            self._kwargs.update(base_url=target.endpoint, credential_scopes=[target.scope])
 
     @property
     def subscription_id(self) -> str:
