@@ -13,11 +13,12 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 from coreos_lab import __version__
 from coreos_lab.emulator.command import emulator as emulator_command
@@ -39,13 +40,20 @@ app = typer.Typer(
         "./coreos-lab.toml, then defaults."
     ),
     no_args_is_help=True,
-    rich_markup_mode="markdown",
+    rich_markup_mode=None,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 _debug = False
+
+
+def _console() -> Console:
+    """A rich console, imported on use: rich costs start-up time that --help need not pay."""
+    from rich.console import Console
+
+    return Console()
 
 
 def _version(value: bool) -> None:
@@ -79,9 +87,12 @@ def _settings_parameters() -> list[inspect.Parameter]:
     params = []
     for f in SETTINGS_FIELDS:
         default = "none" if f.default in (None, "") else str(f.default)
-        help_text = escape(f"{f.metadata['help']} [default: {default}; env: {env_var(f.name)}]")
+        help_text = f"{f.metadata['help']} [default: {default}; env: {env_var(f.name)}]"
         option = typer.Option(
-            f.metadata["flag"], help=help_text, show_default=False, rich_help_panel="Lab settings"
+            f.metadata["flag"],
+            help=help_text,
+            show_default=False,
+            metavar=f.name.upper().replace("_", "-"),
         )
         kind = _OPTION_TYPES.get(f.name, str)
         params.append(
@@ -101,8 +112,8 @@ def _settings_parameters() -> list[inspect.Parameter]:
                 Path | None,
                 typer.Option(
                     "--config",
-                    help=escape(f"TOML file of settings, a [lab] table [default: ./{CONFIG_FILE}]"),
-                    rich_help_panel="Lab settings",
+                    help=f"TOML file of settings, a [lab] table [default: ./{CONFIG_FILE}]",
+                    metavar="FILE",
                 ),
             ],
         )
@@ -152,9 +163,8 @@ def _errors() -> Iterator[None]:
     except LabError as exc:
         if _debug:
             raise
-        Console(stderr=True).print(
-            f"[bold red]error:[/bold red] {escape(str(exc))}", highlight=False
-        )
+        typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
+        typer.echo(str(exc), err=True)
         raise typer.Exit(exc.exit_code) from None
 
 
@@ -180,7 +190,7 @@ def plan(settings: LabSettings, json_output: JsonOption = False) -> None:
     if json_output:
         typer.echo(json.dumps(plan_as_dict(lab_plan), indent=2))
     else:
-        render_plan(lab_plan, Console())
+        render_plan(lab_plan, _console())
 
 
 app.command("plan")(plan)
@@ -192,7 +202,7 @@ def _progress(json_output: bool, title: str) -> Any:
     if json_output:
         return SilentProgress()
     if sys.stdout.isatty():
-        return LiveProgress(Console(), title)
+        return LiveProgress(_console(), title)
     return PlainProgress(sys.stdout)
 
 
@@ -229,7 +239,7 @@ def up(settings: LabSettings, json_output: JsonOption = False) -> None:
             )
         )
         return
-    console = Console()
+    console = _console()
     from coreos_lab.azure.apply import drifted
 
     for key in drifted(result.applied):
@@ -256,7 +266,7 @@ def ips(settings: LabSettings, json_output: JsonOption = False) -> None:
     if json_output:
         typer.echo(json.dumps(machines_as_list(found, key_path), indent=2))
     else:
-        render_machines(found, key_path, Console())
+        render_machines(found, key_path, _console())
 
 
 app.command("ips")(ips)
@@ -294,7 +304,7 @@ def down(
     if json_output:
         typer.echo(json.dumps(result.__dict__, indent=2))
         return
-    console = Console()
+    console = _console()
     if not result.deleted:
         console.print(f"There is no lab '{settings.name}' to delete; nothing was done.")
     elif no_wait:
@@ -326,7 +336,7 @@ def check(settings: LabSettings, json_output: JsonOption = False) -> None:
     if json_output:
         typer.echo(json.dumps(preflight_as_dict(report), indent=2))
     else:
-        render_preflight(report, Console())
+        render_preflight(report, _console())
     if not report.ok:
         raise typer.Exit(1)
 
@@ -408,7 +418,7 @@ def ssh_config(
         typer.echo(block, nl=False)
         return
     path = install_block(Path("~/.ssh/config").expanduser(), settings.name, block)
-    Console().print(f"Wrote lab '{settings.name}' to {path}; try `ssh host0`.")
+    _console().print(f"Wrote lab '{settings.name}' to {path}; try `ssh host0`.")
 
 
 app.command("ssh-config")(ssh_config)
@@ -419,5 +429,5 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        Console(stderr=True).print("interrupted")
+        typer.echo("interrupted", err=True)
         sys.exit(130)
