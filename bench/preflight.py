@@ -16,9 +16,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from coreos_lab.azure.clients import EMULATOR_POLLING_INTERVAL, Clients, Target
+from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.azure.preflight import PreflightReport, run_preflight
-from coreos_lab.emulator.connection import Connection, StaticTokenCredential
+from coreos_lab.emulator.connection import Connection
 from coreos_lab.emulator.harness import AdminClient, running_emulator
 from coreos_lab.settings import LabSettings
 
@@ -28,18 +28,7 @@ SETTINGS = LabSettings(etcd=7, hosts=5)  # 7×2 + 5×2 = 24 vCPUs of the Basv2 f
 
 
 def clients_for(conn: Connection) -> Clients:
-    return Clients(
-        Target(
-            cloud="emulator",
-            endpoint=conn.endpoint,
-            scope=f"{conn.endpoint}/.default",
-            subscription_id=conn.subscription_id,
-            credential=StaticTokenCredential(conn.token),
-            verify=conn.ca_cert,
-            polling_interval=EMULATOR_POLLING_INTERVAL,
-        ),
-        retry_total=1,
-    )
+    return Clients(emulator_target(conn), retry_total=1)
 
 
 def one_run(conn: Connection) -> tuple[PreflightReport, float]:

@@ -345,10 +345,11 @@ app.command("check")(check)
 
 
 def _known_hosts(settings: LabSettings) -> Path:
+    from coreos_lab.files import make_private_dirs
     from coreos_lab.state import state_path
 
     folder = state_path(settings.name).parent
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    make_private_dirs(folder)
     return folder / "known_hosts"
 
 

@@ -25,6 +25,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 from coreos_lab.errors import KeyFileError, LabError, UsageError
+from coreos_lab.files import make_private_dirs
 from coreos_lab.settings import LabSettings
 
 KEY_TYPES = ("rsa", "ed25519")
@@ -204,7 +205,7 @@ def _generate(private_path: Path, public_path: Path, key_type: str, comment: str
     )
     public_line = _public_line(private_key.public_key(), comment)
     try:
-        _make_private_dirs(private_path.parent)
+        make_private_dirs(private_path.parent)
         _write_new(private_path, pem, 0o600)
         _write_new(public_path, (public_line + "\n").encode(), 0o644)
     except FileExistsError:
@@ -246,19 +247,6 @@ def _write_new(path: Path, data: bytes, mode: int) -> None:
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink()
-
-
-def _make_private_dirs(directory: Path) -> None:
-    """Create missing levels with 0700, as ssh-keygen does for ~/.ssh; leave existing ones."""
-    missing: list[Path] = []
-    current = directory
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
-    for level in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            level.mkdir(mode=0o700)
-            level.chmod(0o700)
 
 
 # ---- helpers ------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from coreos_lab.errors import LabError, UsageError
+from coreos_lab.files import make_private_dirs
 
 STATE_DIR_ENV = "COREOS_LAB_STATE_DIR"
 STATE_FILE = "state.json"
@@ -173,16 +174,8 @@ def remove_state(lab: str, base: Path | None = None) -> bool:
 
 def _make_private_dirs(directory: Path) -> None:
     """Create the missing levels of ``directory`` with mode 0700; keep existing ones."""
-    missing: list[Path] = []
-    current = directory
-    while not current.exists():
-        missing.append(current)
-        current = current.parent
     try:
-        for level in reversed(missing):
-            with contextlib.suppress(FileExistsError):  # another process got there first
-                level.mkdir(mode=0o700)
-                level.chmod(0o700)  # mkdir's mode is filtered through the umask
+        make_private_dirs(directory)
         # The lab's own directory is ours alone, whoever created it.
         directory.chmod(0o700)
     except OSError as exc:

@@ -6,6 +6,7 @@ name check is a POST that the emulator logs as a read).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from coreos_lab.azure.clients import EMULATOR_POLLING_INTERVAL, Clients, Target
+from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.azure.images import ImageVersions
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.azure.preflight import (
@@ -43,14 +44,10 @@ NEWEST, PREVIOUS = "4593.2.5", "4459.2.2"  # the emulator's stable-gen2 catalogu
 def make_clients(
     conn: Connection, token: str | None = None, subscription_id: str | None = None
 ) -> Clients:
-    target = Target(
-        cloud="emulator",
-        endpoint=conn.endpoint,
-        scope=f"{conn.endpoint}/.default",
+    target = dataclasses.replace(
+        emulator_target(conn),
         subscription_id=subscription_id or conn.subscription_id,
         credential=StaticTokenCredential(token or conn.token),
-        verify=conn.ca_cert,
-        polling_interval=EMULATOR_POLLING_INTERVAL,
     )
     return Clients(target, retry_total=1)
 

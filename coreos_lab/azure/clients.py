@@ -10,9 +10,12 @@ import os
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from coreos_lab.errors import LabError, UsageError
+
+if TYPE_CHECKING:
+    from coreos_lab.emulator.connection import Connection
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None
     """The target for ``--cloud``: the emulator's connection file, or a real cloud."""
     environ = dict(os.environ) if environ is None else environ
     if cloud == "emulator":
-        from coreos_lab.emulator.connection import StaticTokenCredential, load_connection
+        from coreos_lab.emulator.connection import load_connection
 
         conn = load_connection()
         if subscription and subscription.lower() != conn.subscription_id.lower():
@@ -66,15 +69,7 @@ def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None
                 f"The emulator serves subscription {conn.subscription_id}, not {subscription}; "
                 "drop --subscription when using --cloud emulator."
             )
-        return Target(
-            cloud="emulator",
-            endpoint=conn.endpoint,
-            scope=f"{conn.endpoint}/.default",
-            subscription_id=conn.subscription_id,
-            credential=StaticTokenCredential(conn.token),
-            verify=conn.ca_cert,
-            polling_interval=EMULATOR_POLLING_INTERVAL,
-        )
+        return emulator_target(conn)
     from azure.core import AzureClouds
     from azure.mgmt.core.tools import get_arm_endpoints
 
@@ -97,6 +92,19 @@ def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None
         subscription_id,
         credential,
         cloud_setting=cloud_setting,
+    )
+
+
+def emulator_target(conn: Connection) -> Target:
+    """The target for a running emulator, from its connection file's values."""
+    return Target(
+        cloud="emulator",
+        endpoint=conn.endpoint,
+        scope=f"{conn.endpoint}/.default",
+        subscription_id=conn.subscription_id,
+        credential=conn.credential(),
+        verify=conn.ca_cert,
+        polling_interval=EMULATOR_POLLING_INTERVAL,
     )
 
 
