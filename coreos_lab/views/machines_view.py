@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rich.console import Console
@@ -14,7 +15,13 @@ def machines_as_list(machines: list[MachineInfo], key_path: str) -> list[dict[st
     return [m.as_dict(key_path) for m in machines]
 
 
+def _home_as_tilde(path: str) -> str:
+    home = str(Path.home())
+    return "~" + path[len(home) :] if path.startswith(home + "/") else path
+
+
 def render_machines(machines: list[MachineInfo], key_path: str, console: Console) -> None:
+    key_path = _home_as_tilde(key_path)
     table = Table(title=f"{len(machines)} machines", title_justify="left")
     for column in ("role", "name", "public IP", "private IP", "state", "ssh"):
         table.add_column(column, no_wrap=column != "ssh")
