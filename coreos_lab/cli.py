@@ -280,7 +280,10 @@ def down(
         bool, typer.Option("--no-wait", help="Return once Azure accepted the deletion.")
     ] = False,
     delete_key: Annotated[
-        bool, typer.Option("--delete-key", help="Also delete the generated SSH key pair.")
+        bool,
+        typer.Option(
+            "--delete-key", help="Also delete the SSH key pair, if coreos-lab generated it."
+        ),
     ] = False,
     json_output: JsonOption = False,
 ) -> None:
@@ -316,6 +319,8 @@ def down(
         console.print(f"[bold green]Lab {settings.name} deleted.[/bold green]")
     for path in result.key_removed:
         console.print(f"removed {path}")
+    if result.key_kept:
+        console.print(f"SSH key kept: {result.key_kept}.")
 
 
 app.command("down")(down)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from coreos_lab import discovery, keys, state
@@ -22,11 +22,13 @@ from coreos_lab.azure.inventory import read_inventory
 from coreos_lab.azure.machines import MachineInfo, list_machines
 from coreos_lab.azure.preflight import PreflightReport, run_preflight
 from coreos_lab.azure.resources import get_group
-from coreos_lab.azure.teardown import delete_lab
+from coreos_lab.azure.teardown import check_ours, delete_lab
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.events import EventSink, PhaseEvent
 from coreos_lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.settings import LabSettings
+
+GENERATED_KEY = "generated_key"
 
 
 @contextmanager
@@ -53,7 +55,6 @@ class UpResult:
     key_generated: bool
     token_requested: bool
     images: ImageVersions
-    notes: list[str] = field(default_factory=list)
 
 
 def key_path_for(settings: LabSettings, key: keys.SshKey | None = None) -> str:
@@ -102,8 +103,6 @@ def _up(
     sink(PhaseEvent("inventory", f"Reading resource group {settings.resource_group}"))
     inventory = read_inventory(clients, settings.resource_group)
     if inventory.group is not None:
-        from coreos_lab.azure.teardown import check_ours
-
         check_ours(inventory.group, settings.name)
     sink(PhaseEvent("inventory", f"{len(inventory.resources)} resources exist", done=True))
 
@@ -125,6 +124,9 @@ def _up(
         discovery_url, token_requested = discovery.discovery_url_for(settings, lab_state)
         sink(PhaseEvent("token", "requested" if token_requested else "reused", done=True))
 
+    if key.generated and key.private_key_path is not None:
+        # Remembered so that `down --delete-key` removes only a key coreos-lab made.
+        lab_state.extra[GENERATED_KEY] = str(key.private_key_path)
     lab_state.subscription_id = clients.subscription_id
     lab_state.cloud = settings.cloud
     lab_state.etcd_image_version = images.etcd
@@ -186,6 +188,7 @@ class DownResult:
     waited: bool
     state_removed: bool
     key_removed: list[str]
+    key_kept: str | None = None  # why --delete-key left the key alone
 
 
 def down(
@@ -196,15 +199,20 @@ def down(
     delete_key: bool = False,
     clients: Clients | None = None,
 ) -> DownResult:
+    generated_key = state.load_state(settings.name).extra.get(GENERATED_KEY)
     clients = clients or connect(settings.cloud, settings.subscription)
     with _speaking_azure(clients, f"resource group {settings.resource_group}"):
         deleted = delete_lab(clients, settings.resource_group, settings.name, sink, wait=wait)
+    # With --no-wait the group may still be there: keep the state until a later down sees it go.
     state_removed = state.remove_state(settings.name) if wait or not deleted else False
     removed: list[str] = []
-    if delete_key and settings.ssh_public_key is None:
-        private = settings.ssh_key.expanduser()
-        for path in (private, Path(str(private) + ".pub")):
-            if path.exists():
-                path.unlink()
-                removed.append(str(path))
-    return DownResult(deleted, wait, state_removed, removed)
+    kept = None
+    if delete_key:
+        if generated_key and Path(generated_key) == settings.ssh_key.expanduser():
+            for path in (Path(generated_key), Path(generated_key + ".pub")):
+                if path.exists():
+                    path.unlink()
+                    removed.append(str(path))
+        else:
+            kept = "coreos-lab did not generate this key for the lab, so it stays"
+    return DownResult(deleted, wait, state_removed, removed, kept)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from typing import Any
 
 import pytest
@@ -127,3 +128,19 @@ def test_up_without_ssh_source_is_refused_before_any_request(lab: Lab) -> None:
 def test_ips_of_a_missing_lab_is_one_sentence(lab: Lab) -> None:
     out = lab.run("ips")
     assert out.returncode == 1 and "create it with `coreos-lab up`" in out.stderr
+
+
+def test_down_delete_key_removes_only_a_key_coreos_lab_generated(lab: Lab) -> None:
+    own = lab.home / "own_key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(own)], check=True)
+    assert lab.run("up", "--ssh-key", str(own)).returncode == 0
+    out = lab.run("down", "--yes", "--delete-key", "--ssh-key", str(own))
+    assert out.returncode == 0 and "SSH key kept" in out.stdout
+    assert own.exists()
+
+    assert lab.run("up").returncode == 0
+    generated = lab.home / ".ssh" / "id_rsa_coreos_azure_lab"
+    assert generated.exists()
+    out = lab.run("down", "--yes", "--delete-key")
+    assert out.returncode == 0, out.stderr
+    assert not generated.exists() and not generated.with_name(generated.name + ".pub").exists()
