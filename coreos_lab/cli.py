@@ -163,9 +163,24 @@ def _errors() -> Iterator[None]:
     except LabError as exc:
         if _debug:
             raise
-        typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
-        typer.echo(str(exc), err=True)
+        _print_error(str(exc))
         raise typer.Exit(exc.exit_code) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        # A bug or an environment coreos-lab did not foresee: still one line, no traceback.
+        if _debug:
+            raise
+        _print_error(
+            f"unexpected {type(exc).__name__}: {exc}; run again with --debug for the traceback "
+            "and report it."
+        )
+        raise typer.Exit(1) from None
+
+
+def _print_error(message: str) -> None:
+    typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
+    typer.echo(message, err=True)
 
 
 # ---- commands ----------------------------------------------------------------------------
