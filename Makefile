@@ -22,6 +22,9 @@ lint: install  ## ruff and mypy, as CI runs them
 test: install lint  ## the whole suite, as CI runs it
 	$(BIN)/pytest -q
 
+test-lab: install  ## only the etcd bootstrap tests in network namespaces (root); make test runs them too
+	$(BIN)/pytest -q tests/lab
+
 bench: install  ## benchmark scripts; they print their figures
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
