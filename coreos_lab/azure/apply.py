@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from coreos_lab.azure import resources
 from coreos_lab.azure.clients import Clients
-from coreos_lab.azure.diff import Action, decide
+from coreos_lab.azure.diff import Action, decide, provisioning_state
 from coreos_lab.azure.errors import describe, error_code
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.errors import LabError
@@ -81,7 +81,10 @@ class _Worker:
         try:
             return self._converge(r)
         except Exception as exc:
-            message = describe(exc, label(r), self.clients.target.endpoint)
+            if isinstance(exc, LabError):
+                message = str(exc)
+            else:
+                message = describe(exc, label(r), self.clients.target.endpoint)
             self.emit(r, Step.FAILED, message)
             return _Outcome(r.key, Step.FAILED, message)
 
@@ -111,13 +114,20 @@ class _Worker:
     def _put(self, r: Resource) -> None:
         for attempt in range(_CONFLICT_RETRIES):
             try:
-                resources.put(self.clients, self.group, r)
-                return
+                answer = resources.put(self.clients, self.group, r)
             except Exception as exc:
                 # A conflicting operation (an interrupted run's) ends by itself; others do not.
-                if error_code(exc) != "AnotherOperationInProgress" or attempt == 4:
+                if (
+                    error_code(exc) != "AnotherOperationInProgress"
+                    or attempt == _CONFLICT_RETRIES - 1
+                ):
                     raise
                 time.sleep(self.clients.target.polling_interval * 10 * (attempt + 1))
+                continue
+            state = provisioning_state(answer)
+            if state.lower() in ("failed", "canceled"):
+                raise LabError(f"{label(r)} ended in provisioning state {state}")
+            return
 
 
 def apply_plan(

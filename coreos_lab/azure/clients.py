@@ -125,7 +125,7 @@ def _cli_subscription() -> str | None:
 class Clients:
     """The management clients for one target, each built on first use."""
 
-    def __init__(self, target: Target, *, retry_total: int = 6) -> None:
+    def __init__(self, target: Target, *, retry_total: int = 10) -> None:
         self.target = target
         self._kwargs: dict[str, Any] = {
             "connection_verify": target.verify,
@@ -133,8 +133,11 @@ class Clients:
             # azure-core's RetryPolicy already honours Retry-After on 429 and 5xx; tune it
             # rather than writing another retry loop.
             "retry_total": retry_total,
+            # azure-core stops after 3 retries on a status (429, 5xx) by default; a busy
+            # subscription can answer 429 more often than that within one up.
+            "retry_status": retry_total,
             "retry_backoff_factor": 0.5 if target.cloud != "emulator" else 0.05,
-            "retry_backoff_max": 30,
+            "retry_backoff_max": 30 if target.cloud != "emulator" else 1,
         }
         if target.cloud_setting is not None:
             self._kwargs["cloud_setting"] = target.cloud_setting

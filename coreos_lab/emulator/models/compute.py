@@ -293,10 +293,15 @@ def put_vm(call: Call, backend: Backend) -> Reply:
     record = Record(id=rid, type=VM, group=group.body["name"], body=new_body)
     backend.store.add(record)
     cascade = []
-    if existing is None:
+    disk_id = os_disk["managedDisk"]["id"]
+    if existing is None or backend.store.get(disk_id) is None:
         disk = _disk_record(record, os_disk, size)
         backend.store.add(disk)
         cascade.append(disk.id)
+    else:
+        # The OS disk follows the VM's operation: a re-PUT of a VM whose create failed
+        # provisions its disk again too.
+        cascade.append(disk_id)
     op = backend.begin(record, "Microsoft.Compute", location, "update" if existing else "create")
     op.cascade.extend(cascade)
     for rid_ in cascade:

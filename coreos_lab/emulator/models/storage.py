@@ -103,6 +103,12 @@ def create(call: Call, backend: Backend) -> Reply:
     if holder is None and _taken_elsewhere(backend, name):
         raise Conflict(_taken_message(name), code="StorageAccountAlreadyTaken")
     backend.check_idle(rid)
+    if holder is not None and holder.properties.get("provisioningState") == "Failed":
+        # A PUT of an account whose create failed provisions it again, asynchronously.
+        holder.body["tags"] = body.get("tags") or holder.body.get("tags") or {}
+        holder.properties["provisioningState"] = "Creating"
+        op = backend.begin(holder, "Microsoft.Storage", location, "create")
+        return Reply(202, None, operations.storage_create_headers(call, backend, op))
     if holder is not None:  # same account, same group: a synchronous update
         holder.body["tags"] = body.get("tags") or holder.body.get("tags") or {}
         return Reply(200, _render(backend, holder))
