@@ -53,7 +53,8 @@ def _console() -> Console:
     """A rich console, imported on use: rich costs start-up time that --help need not pay."""
     from rich.console import Console
 
-    return Console()
+    # Into a pipe or a log, long lines (SSH commands) read better whole than wrapped at 80.
+    return Console() if sys.stdout.isatty() else Console(width=200)
 
 
 def _version(value: bool) -> None:
