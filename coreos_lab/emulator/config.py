@@ -38,8 +38,9 @@ class CloudConfig:
     image_versions: dict[str, dict[str, list[str]]] = field(
         default_factory=lambda: copy.deepcopy(DEFAULT_IMAGE_VERSIONS)
     )
-    # public IP addresses are handed out from this /16
-    public_ip_prefix: str = "20.31.0.0/16"
+    # public IP addresses are handed out from this block
+    # A documentation range (RFC 5737): an address copied from the emulator reaches no one.
+    public_ip_prefix: str = "198.51.100.0/24"
 
     def limit(self, location: str, usage: str) -> int:
         local = self.quotas_by_location.get(location.lower(), {})
