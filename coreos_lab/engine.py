@@ -19,12 +19,13 @@ from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import azure_error, is_azure_error
 from coreos_lab.azure.images import ImageVersions
 from coreos_lab.azure.inventory import read_inventory
-from coreos_lab.azure.machines import MachineInfo, list_machines
+from coreos_lab.azure.machines import list_machines
 from coreos_lab.azure.preflight import PreflightReport, run_preflight
 from coreos_lab.azure.resources import get_group
 from coreos_lab.azure.teardown import check_ours, delete_lab
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.events import EventSink, PhaseEvent
+from coreos_lab.machines import MachineInfo
 from coreos_lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.settings import LabSettings
 

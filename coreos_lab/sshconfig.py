@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from coreos_lab.azure.machines import MachineInfo
 from coreos_lab.errors import UsageError
+from coreos_lab.machines import MachineInfo
 from coreos_lab.plan import ADMIN_USER
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from coreos_lab.azure.machines import MachineInfo
+from coreos_lab.machines import MachineInfo
 
 
 def machines_as_list(machines: list[MachineInfo], key_path: str) -> list[dict[str, Any]]:

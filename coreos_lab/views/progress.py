@@ -116,7 +116,15 @@ class LiveProgress:
             table.add_column("time", justify="right")
             table.add_column("")
             now = time.monotonic()
-            for row in self.rows.values():
+            rows = list(self.rows.values())
+            # On a short terminal, finished rows make room for the ones still moving.
+            room = self.console.height - len(self.phases) - 4
+            hidden = 0
+            if len(rows) > room:
+                keep = [r for r in rows if not r.step.finished or r.step is Step.FAILED]
+                hidden = len(rows) - len(keep)
+                rows = keep
+            for row in rows:
                 elapsed = row.elapsed
                 if row.started is not None and not row.step.finished:
                     elapsed = now - row.started
@@ -127,6 +135,8 @@ class LiveProgress:
                     f"{elapsed:.0f}s" if row.started is not None else "",
                     Text(row.message, style="red" if row.step is Step.FAILED else "dim"),
                 )
+            if hidden:
+                table.add_row("", Text(f"… and {hidden} finished", style="dim"), "", "", "")
             return Group(phases, table, self.bar)
 
 

@@ -1,0 +1,25 @@
+"""A machine of the lab as its users know it: what `ips` shows and `ssh` connects to. Pure."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from coreos_lab.plan import ADMIN_USER
+
+
+@dataclass(frozen=True)
+class MachineInfo:
+    name: str
+    role: str
+    public_ip: str | None
+    private_ip: str | None
+    state: str
+
+    def ssh_command(self, key_path: str) -> str | None:
+        if not self.public_ip:
+            return None
+        return f"ssh -i {key_path} {ADMIN_USER}@{self.public_ip}"
+
+    def as_dict(self, key_path: str) -> dict[str, Any]:
+        return {**asdict(self), "ssh": self.ssh_command(key_path)}
