@@ -5,7 +5,6 @@ The one table here is where a new resource kind is taught to the engine.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,58 +21,42 @@ def as_rest(model: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class KindOps:
-    """How to list, get and put one kind of resource in the lab's group."""
+    """Where the SDK keeps one kind's operations, and the names of its list, get and put."""
 
-    list: Callable[[Clients, str], Any]
-    get: Callable[[Clients, str, str], Any]
-    put: Callable[[Clients, str, Resource], Any]  # returns the model, waiting for any LRO
+    client: str  # attribute of Clients: "network", "storage", "compute"
+    group: str  # operations group on that client, e.g. "virtual_networks"
+    list_name: str = "list"
+    get_name: str = "get"
+    put_name: str = "begin_create_or_update"
 
+    def operations(self, clients: Clients) -> Any:
+        return getattr(getattr(clients, self.client), self.group)
 
-def _wait(poller: Any) -> Any:
-    return poller.result()
+    def list(self, clients: Clients, resource_group: str) -> Any:
+        return getattr(self.operations(clients), self.list_name)(resource_group)
+
+    def get(self, clients: Clients, resource_group: str, name: str) -> Any:
+        return getattr(self.operations(clients), self.get_name)(resource_group, name)
+
+    def put(self, clients: Clients, resource_group: str, resource: Resource) -> Any:
+        """Create or update, waiting for the long-running operation to end."""
+        put = getattr(self.operations(clients), self.put_name)
+        return put(resource_group, resource.name, resource.body).result()
 
 
 OPS: dict[str, KindOps] = {
-    NSG: KindOps(
-        list=lambda c, rg: c.network.network_security_groups.list(rg),
-        get=lambda c, rg, n: c.network.network_security_groups.get(rg, n),
-        put=lambda c, rg, r: _wait(
-            c.network.network_security_groups.begin_create_or_update(rg, r.name, r.body)
-        ),
-    ),
-    VNET: KindOps(
-        list=lambda c, rg: c.network.virtual_networks.list(rg),
-        get=lambda c, rg, n: c.network.virtual_networks.get(rg, n),
-        put=lambda c, rg, r: _wait(
-            c.network.virtual_networks.begin_create_or_update(rg, r.name, r.body)
-        ),
-    ),
-    PUBLIC_IP: KindOps(
-        list=lambda c, rg: c.network.public_ip_addresses.list(rg),
-        get=lambda c, rg, n: c.network.public_ip_addresses.get(rg, n),
-        put=lambda c, rg, r: _wait(
-            c.network.public_ip_addresses.begin_create_or_update(rg, r.name, r.body)
-        ),
-    ),
-    NIC: KindOps(
-        list=lambda c, rg: c.network.network_interfaces.list(rg),
-        get=lambda c, rg, n: c.network.network_interfaces.get(rg, n),
-        put=lambda c, rg, r: _wait(
-            c.network.network_interfaces.begin_create_or_update(rg, r.name, r.body)
-        ),
-    ),
+    NSG: KindOps("network", "network_security_groups"),
+    VNET: KindOps("network", "virtual_networks"),
+    PUBLIC_IP: KindOps("network", "public_ip_addresses"),
+    NIC: KindOps("network", "network_interfaces"),
     STORAGE: KindOps(
-        list=lambda c, rg: c.storage.storage_accounts.list_by_resource_group(rg),
-        get=lambda c, rg, n: c.storage.storage_accounts.get_properties(rg, n),
-        put=lambda c, rg, r: _wait(c.storage.storage_accounts.begin_create(rg, r.name, r.body)),
+        "storage",
+        "storage_accounts",
+        list_name="list_by_resource_group",
+        get_name="get_properties",
+        put_name="begin_create",
     ),
-    VM: KindOps(
-        list=lambda c, rg: c.compute.virtual_machines.list(rg),
-        get=lambda c, rg, n: c.compute.virtual_machines.get(rg, n),
-        put=lambda c, rg, r: _wait(
-            c.compute.virtual_machines.begin_create_or_update(rg, r.name, r.body)
-        ),
-    ),
+    VM: KindOps("compute", "virtual_machines"),
 }
 
 
