@@ -16,6 +16,7 @@ from pathlib import Path
 from coreos_lab import discovery, keys, state
 from coreos_lab.azure.apply import ApplyResult, apply_plan
 from coreos_lab.azure.clients import Clients, connect
+from coreos_lab.azure.diff import provisioning_state
 from coreos_lab.azure.errors import azure_error, is_azure_error
 from coreos_lab.azure.images import ImageVersions
 from coreos_lab.azure.inventory import read_inventory
@@ -105,6 +106,11 @@ def _up(
     inventory = read_inventory(clients, settings.resource_group)
     if inventory.group is not None:
         check_ours(inventory.group, settings.name)
+        if provisioning_state(inventory.group).lower() == "deleting":
+            raise LabError(
+                f"Lab '{settings.name}' is still being deleted; run `coreos-lab down` to wait "
+                "until it is gone, then run up again."
+            )
     sink(PhaseEvent("inventory", f"{len(inventory.resources)} resources exist", done=True))
 
     # Every check before the first write: a run that cannot finish should not start.

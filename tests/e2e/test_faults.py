@@ -53,6 +53,8 @@ def test_down_no_wait_then_down_waits_for_the_same_deletion(lab: Lab) -> None:
     first = lab.run("down", "--yes", "--no-wait")
     assert first.returncode == 0, first.stderr
     assert "run `coreos-lab down` again" in first.stdout
+    during = lab.run("up")
+    assert during.returncode == 1 and "still being deleted" in during.stderr
     second = lab.run("down", "--yes")
     assert second.returncode == 0, second.stdout + second.stderr
     assert lab.emulator.admin.state()["groups"] == {}
