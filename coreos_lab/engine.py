@@ -105,7 +105,7 @@ def _up(
     sink(PhaseEvent("inventory", f"Reading resource group {settings.resource_group}"))
     inventory = read_inventory(clients, settings.resource_group)
     if inventory.group is not None:
-        check_ours(inventory.group, settings.name)
+        check_ours(inventory.group, settings.name, building=True)
         if provisioning_state(inventory.group).lower() == "deleting":
             raise LabError(
                 f"Lab '{settings.name}' is still being deleted; run `coreos-lab down` to wait "

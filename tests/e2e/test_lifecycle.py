@@ -109,6 +109,10 @@ def test_down_refuses_a_group_coreos_lab_did_not_create(lab: Lab) -> None:
     assert "not tagged as coreos-lab's lab" in out.stderr and "Traceback" not in out.stderr
     assert client.resource_groups.check_existence("precious")
     assert [r for r in lab.writes() if r["method"] == "DELETE"] == []
+    lab.emulator.admin.clear_requests()
+    up = lab.run("up", "--name", "precious")
+    assert up.returncode == 1 and "will not build a lab in it" in up.stderr
+    assert lab.writes() == []
 
 
 def test_down_of_a_missing_lab_says_so(lab: Lab) -> None:
