@@ -75,7 +75,7 @@ def emulator(
 
     \b
     Point coreos-lab at it (in another terminal):
-        coreos-lab up --cloud emulator --ssh-from 203.0.113.0/24
+        coreos-lab up --cloud emulator --bootstrap static --ssh-from 203.0.113.0/24
 
     \b
     Point the Azure SDK at it (values from <state-dir>/connection.json):

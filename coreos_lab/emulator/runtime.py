@@ -63,7 +63,7 @@ def banner(connection: Connection, state_dir: Path) -> str:
             f"  CA cert       {connection.ca_cert}",
             f"  connection    {state_dir / CONNECTION_FILE}",
             f"  admin API     {connection.endpoint}/_emulator/ (requests, state, config, reset)",
-            "Use it:  coreos-lab up --cloud emulator --ssh-from 203.0.113.0/24",
+            "Use it:  coreos-lab up --cloud emulator --bootstrap static --ssh-from 203.0.113.0/24",
             "Press Ctrl-C to stop.",
         ]
     )
