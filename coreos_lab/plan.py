@@ -52,6 +52,17 @@ ARM_TYPES = {
     VM: "Microsoft.Compute/virtualMachines",
 }
 
+# How people call each kind, in progress lines and error sentences.
+KIND_LABELS = {
+    RESOURCE_GROUP: "resource group",
+    NSG: "network security group",
+    VNET: "virtual network",
+    STORAGE: "storage account",
+    PUBLIC_IP: "public IP",
+    NIC: "network interface",
+    VM: "virtual machine",
+}
+
 ETCD_SUBNET_NAME = "etcd"
 HOST_SUBNET_NAME = "hosts"
 

@@ -19,17 +19,7 @@ from coreos_lab.azure.errors import describe, error_code
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.errors import LabError
 from coreos_lab.events import EventSink, ResourceEvent, Step
-from coreos_lab.plan import LabPlan, Resource
-
-KIND_LABELS = {
-    "resourceGroup": "resource group",
-    "networkSecurityGroup": "network security group",
-    "virtualNetwork": "virtual network",
-    "storageAccount": "storage account",
-    "publicIPAddress": "public IP",
-    "networkInterface": "network interface",
-    "virtualMachine": "virtual machine",
-}
+from coreos_lab.plan import KIND_LABELS, LabPlan, Resource
 
 # How long to wait for an operation someone else started (an interrupted `up`) to finish.
 WAIT_FOR_OTHERS = 900.0
@@ -211,7 +201,3 @@ def apply_plan(
 
 def drifted(result: ApplyResult) -> list[str]:
     return [k for k, s in result.steps.items() if s is Step.DRIFTED]
-
-
-def count(result: ApplyResult, step: Step) -> int:
-    return sum(1 for s in result.steps.values() if s is step)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from coreos_lab.errors import LabError
 
 _ADVICE = {
@@ -74,7 +72,3 @@ def is_azure_error(exc: BaseException) -> bool:
     from azure.core.exceptions import AzureError
 
     return isinstance(exc, AzureError)
-
-
-def status_of(exc: Any) -> int | None:
-    return getattr(exc, "status_code", None)

@@ -157,10 +157,3 @@ def image_plan(
         settings.location, FLATCAR_PUBLISHER, offer, settings.image_sku, version
     )
     return image.plan
-
-
-def resolve_versions(clients: Clients, settings: LabSettings) -> ImageVersions:
-    wanted = (settings.etcd_image_version, settings.host_image_version)
-    if all(w not in ("latest", "previous") for w in wanted):
-        return ImageVersions(*wanted)
-    return pick_versions(list_versions(clients, settings), *wanted, where=f"in {settings.location}")

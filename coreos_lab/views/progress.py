@@ -19,16 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from coreos_lab.events import Event, PhaseEvent, Step
-
-KIND_LABELS = {
-    "resourceGroup": "resource group",
-    "networkSecurityGroup": "security group",
-    "virtualNetwork": "virtual network",
-    "storageAccount": "storage account",
-    "publicIPAddress": "public IP",
-    "networkInterface": "network interface",
-    "virtualMachine": "virtual machine",
-}
+from coreos_lab.plan import KIND_LABELS
 
 _STYLES = {
     Step.WAITING: "dim",
