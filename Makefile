@@ -6,10 +6,15 @@ DEMO_DIR := $(CURDIR)/.demo
 
 .PHONY: install test test-lab lint demo bench clean
 
+# pip runs with -qq: only errors reach the screen. Its whole log, warnings of the build backend
+# included, goes to $(PIP_LOG); look there when pyproject.toml changes.
+PIP_LOG := $(VENV)/pip-install.log
+
 $(BIN)/coreos-lab: pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	@echo "== installing coreos-lab and its test tools into $(VENV) (about a minute; log: $(PIP_LOG))"
+	@$(PY) -m venv $(VENV)
+	@$(BIN)/pip install -qq --log $(PIP_LOG) --upgrade pip
+	@$(BIN)/pip install -qq --log $(PIP_LOG) -e '.[dev]'
 	@touch $@
 
 install: $(BIN)/coreos-lab  ## create .venv with coreos-lab and the test tools
@@ -29,7 +34,7 @@ bench: install  ## benchmark scripts; they print their figures
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 demo: install  ## emulator, then up, ips and down against it: the main job without an Azure account
-	./scripts/demo.sh
+	@./scripts/demo.sh
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -3,6 +3,7 @@
 # `down` against it, then stop the emulator. Everything lives in .demo/ and on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+echo "== coreos-lab demo: build, list and delete the lab in a local Azure emulator"
 BIN=.venv/bin
 DEMO=$PWD/.demo
 rm -rf "$DEMO/emulator" "$DEMO/state"
