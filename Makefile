@@ -6,15 +6,13 @@ DEMO_DIR := $(CURDIR)/.demo
 
 .PHONY: install test test-lab lint demo bench clean
 
-# pip runs with -qq: only errors reach the screen. Its whole log, warnings of the build backend
-# included, goes to $(PIP_LOG); look there when pyproject.toml changes.
-PIP_LOG := $(VENV)/pip-install.log
-
+# pip runs with -qq: only errors reach the screen (`--log` would bring its warnings back). After
+# changing pyproject.toml, run `$(BIN)/pip install -e '.[dev]'` once by hand to see setuptools'.
 $(BIN)/coreos-lab: pyproject.toml
-	@echo "== installing coreos-lab and its test tools into $(VENV) (about a minute; log: $(PIP_LOG))"
+	@echo "== installing coreos-lab and its test tools into $(VENV) (about a minute)"
 	@$(PY) -m venv $(VENV)
-	@$(BIN)/pip install -qq --log $(PIP_LOG) --upgrade pip
-	@$(BIN)/pip install -qq --log $(PIP_LOG) -e '.[dev]'
+	@$(BIN)/pip install -qq --upgrade pip
+	@$(BIN)/pip install -qq -e '.[dev]'
 	@touch $@
 
 install: $(BIN)/coreos-lab  ## create .venv with coreos-lab and the test tools
