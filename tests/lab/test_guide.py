@@ -108,6 +108,7 @@ def test_guide_commands_run_as_written(elab: EtcdLab) -> None:
         else:
             runner.run(step)
     assert runner.ran == len(found)
+    assert runner.watch is None, "the guide starts a watch and never changes what it watches"
 
     # The runner fails what the guide must not say: the 2016-style flag is refused by etcdctl 3.5.
     runner.api = None
