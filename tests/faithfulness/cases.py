@@ -38,13 +38,13 @@ def _bodies(responses: dict[str, Any]) -> list[Any]:
     return [r["body"] for r in responses.values() if "body" in r]
 
 
-def _replayed(request: Any, first: requests.Response, body: Any, responses: dict[str, Any]) -> Replayed:
+def _replayed(
+    request: Any, first: requests.Response, body: Any, responses: dict[str, Any]
+) -> Replayed:
     code = str(first.status_code)
     fallback = next((r["body"] for r in responses.values() if "body" in r), None)
     expected = responses.get(code, {}).get("body", fallback)
-    return Replayed(
-        request, first, body, expected, _bodies(responses), [int(c) for c in responses]
-    )
+    return Replayed(request, first, body, expected, _bodies(responses), [int(c) for c in responses])
 
 
 def nsg_create(emu: Emulator) -> Replayed:
@@ -115,9 +115,7 @@ def vm_create(emu: Emulator) -> Replayed:
     props["networkProfile"]["networkInterfaces"][0]["id"] = nic_id
     props["osProfile"]["adminUsername"] = "core"
     props["osProfile"]["adminPassword"] = "Lab-password-0123"
-    first = emu.call(
-        "PUT", f"{lab.CMP}/virtualMachines/myVM", body, api_version=lab.COMPUTE
-    )
+    first = emu.call("PUT", f"{lab.CMP}/virtualMachines/myVM", body, api_version=lab.COMPUTE)
     return _replayed(body, first, first.json(), responses)
 
 

@@ -116,7 +116,9 @@ def vm_body(nic_id: str, name: str = "myVM") -> dict[str, Any]:
                     },
                 },
             },
-            "networkProfile": {"networkInterfaces": [{"id": nic_id, "properties": {"primary": True}}]},
+            "networkProfile": {
+                "networkInterfaces": [{"id": nic_id, "properties": {"primary": True}}]
+            },
         },
     }
 

@@ -305,7 +305,9 @@ def test_generic_list_expands_created_and_changed_time(emu: Emulator) -> None:
     Quoted from memory of the spec; the swagger file itself was not read here."""
     lab.group(emu)
     lab.pip(emu)
-    listed = _get(emu, f"{lab.RG}/resources", lab.RESOURCES, **{"$expand": "createdTime,changedTime"})
+    listed = _get(
+        emu, f"{lab.RG}/resources", lab.RESOURCES, **{"$expand": "createdTime,changedTime"}
+    )
     items = listed["value"]
     assert items and all(
         isinstance(i.get("createdTime"), str) and isinstance(i.get("changedTime"), str)
@@ -518,7 +520,10 @@ def test_missing_subnet_is_the_network_providers_not_found(emu: Emulator) -> Non
 NETWORK_CREATES = {
     "networkSecurityGroups": ({"location": LOCATION}, "NetworkSecurityGroupCreate.json"),
     "virtualNetworks": (
-        {"location": LOCATION, "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}}},
+        {
+            "location": LOCATION,
+            "properties": {"addressSpace": {"addressPrefixes": ["10.9.0.0/16"]}},
+        },
         "VirtualNetworkCreate.json",
     ),
     "publicIPAddresses": ({"location": LOCATION}, "PublicIpAddressCreateDefaults.json"),

@@ -11,6 +11,8 @@ where the emulator diverges today are in ``DIVERGENT``: one strict xfail per exa
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from .cases import CASES, Replayed
@@ -100,7 +102,9 @@ def _gaps(name: str, replayed: Replayed, skip: set[str]) -> dict[str, str]:
     if replayed.expected is not None:
         gaps.update(shape_gaps(replayed.expected, replayed.body, skip))
     if replayed.request is not None:
-        for path, what in echo_gaps(replayed.request, replayed.responses, replayed.body, skip).items():
+        for path, what in echo_gaps(
+            replayed.request, replayed.responses, replayed.body, skip
+        ).items():
             gaps[f"echo {path}"] = what
     return gaps
 
@@ -109,15 +113,19 @@ def _lro_header_gaps(replayed: Replayed) -> list[str]:
     answer = replayed.first
     method = answer.request.method
     headers = answer.headers
-    if answer.status_code == 202 and "Location" not in headers and "Azure-AsyncOperation" not in headers:
+    if (
+        answer.status_code == 202
+        and "Location" not in headers
+        and "Azure-AsyncOperation" not in headers
+    ):
         return ["202 without Location or Azure-AsyncOperation"]
     path = (answer.request.path_url or "").lower()
     long_running = "microsoft.network" in path or "microsoft.compute/virtualmachines" in path
-    if method == "PUT" and answer.status_code in (200, 201) and long_running:
-        # network and VM PUTs are long-running (x-ms-long-running-operation in their specs,
-        # final state via Azure-AsyncOperation): the pollers follow that header
-        if "Azure-AsyncOperation" not in headers:
-            return [f"{method} {answer.status_code} without Azure-AsyncOperation"]
+    # network and VM PUTs are long-running (x-ms-long-running-operation in their specs, final
+    # state via Azure-AsyncOperation): the pollers follow that header
+    lro_put = method == "PUT" and answer.status_code in (200, 201) and long_running
+    if lro_put and "Azure-AsyncOperation" not in headers:
+        return [f"{method} {answer.status_code} without Azure-AsyncOperation"]
     return []
 
 
@@ -136,7 +144,7 @@ def test_example_replays(emu: Emulator, name: str) -> None:
     assert _gaps(name, replayed, skip) == {}, spec["spec_path"]
 
 
-def _divergent_params() -> list[object]:
+def _divergent_params() -> list[Any]:
     params = []
     for name, paths in sorted(DIVERGENT.items()):
         for cls in sorted(set(paths.values())):
