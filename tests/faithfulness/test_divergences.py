@@ -515,6 +515,92 @@ def test_missing_subnet_is_the_network_providers_not_found(emu: Emulator) -> Non
     assert (error["code"], error["message"]) == ("NotFound", f"Resource {subnet} not found.")
 
 
+@diverges(6, "NSG in use: the message lacks ARM's closing sentence")
+def test_nsg_in_use_cannot_be_deleted(emu: Emulator) -> None:
+    """Evidence: DataBiosphere/terra-workspace-manager#502 and pulumi/pulumi-azure-native#3051
+    quote ``InUseNetworkSecurityGroupCannotBeDeleted`` "Network security group <id> cannot be
+    deleted because it is in use by the following resources: <ids>. In order to delete the
+    Network security group, remove the association with the resource(s)." The status (400) is
+    not shown there: not confirmed."""
+    lab.group(emu)
+    subnet = lab.vnet(emu)
+    nsg = lab.put(emu, f"{lab.NET}/networkSecurityGroups/nsg1", {"location": LOCATION}, lab.NETWORK)
+    nic = lab.put(
+        emu,
+        f"{lab.NET}/networkInterfaces/n1",
+        {
+            "location": LOCATION,
+            "properties": {
+                "networkSecurityGroup": {"id": nsg["id"]},
+                "ipConfigurations": [{"name": "c", "properties": {"subnet": {"id": subnet}}}],
+            },
+        },
+        lab.NETWORK,
+    )
+    answer = emu.call("DELETE", f"{lab.NET}/networkSecurityGroups/nsg1", api_version=lab.NETWORK)
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    assert error["code"] == "InUseNetworkSecurityGroupCannotBeDeleted"
+    assert error["message"] == (
+        f"Network security group {nsg['id']} cannot be deleted because it is in use by the "
+        f"following resources: {nic['id']}. In order to delete the Network security group, "
+        "remove the association with the resource(s)."
+    )
+
+
+def test_standard_public_ip_must_be_static(emu: Emulator) -> None:
+    """Evidence: MicrosoftDocs/azure-docs#42889 (StatusCode 400) and
+    pulumi/pulumi-azure-native#1597: ``StandardSkuPublicIPAddressesMustBeStatic`` "Standard sku
+    publicIp <id> must have AllocationMethod set to Static."."""
+    lab.group(emu)
+    body = {
+        "location": LOCATION,
+        "sku": {"name": "Standard"},
+        "properties": {"publicIPAllocationMethod": "Dynamic"},
+    }
+    answer = emu.call("PUT", f"{lab.NET}/publicIPAddresses/d1", body, api_version=lab.NETWORK)
+    assert answer.status_code == 400
+    error = answer.json()["error"]
+    pip = lab.rid(emu, f"{lab.NET}/publicIPAddresses/d1")
+    assert (error["code"], error["message"]) == (
+        "StandardSkuPublicIPAddressesMustBeStatic",
+        f"Standard sku publicIp {pip} must have AllocationMethod set to Static.",
+    )
+
+
+def test_group_in_another_location(emu: Emulator) -> None:
+    """Evidence: Azure/azure-cli#22242 (code, message) and trailofbits/algo#1814 (status 409):
+    "Invalid resource group location 'eastus'. The Resource group already exists in location
+    'westus'."."""
+    lab.group(emu)
+    answer = emu.call("PUT", lab.RG, {"location": "westus2"}, api_version=lab.RESOURCES)
+    assert answer.status_code == 409
+    error = answer.json()["error"]
+    assert (error["code"], error["message"]) == (
+        "InvalidResourceGroupLocation",
+        f"Invalid resource group location 'westus2'. The Resource group already exists in "
+        f"location '{LOCATION}'.",
+    )
+
+
+def test_group_in_unknown_location(emu: Emulator) -> None:
+    """Evidence: microsoft/vscode-azureresourcegroups#33 quotes the message "The provided
+    location 'australiacentral2' is not available for resource group. List of available regions
+    is '…'."; its code and status are not shown there (not confirmed)."""
+    answer = emu.call(
+        "PUT",
+        "/subscriptions/{sub}/resourceGroups/rg2",
+        {"location": "australiacentral2"},
+        api_version=lab.RESOURCES,
+    )
+    assert answer.status_code == 400
+    message = answer.json()["error"]["message"]
+    assert message.startswith(
+        "The provided location 'australiacentral2' is not available for resource group. "
+        "List of available regions is '"
+    )
+
+
 # -- class 7: the network create body's provisioningState
 
 NETWORK_CREATES = {
