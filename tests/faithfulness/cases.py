@@ -209,6 +209,66 @@ def image_versions_list(emu: Emulator) -> Replayed:
     return _replayed(None, first, first.json(), responses)
 
 
+def subnet_get(emu: Emulator) -> Replayed:
+    _, responses = _example("SubnetGet.json", emu)
+    lab.group(emu)
+    lab.vnet(emu, "vnetname")
+    first = emu.call(
+        "GET", f"{lab.NET}/virtualNetworks/vnetname/subnets/default", api_version=lab.NETWORK
+    )
+    return _replayed(None, first, first.json(), responses)
+
+
+def usages_list(emu: Emulator) -> Replayed:
+    _, responses = _example("Usage_List_MaximumSet_Gen.json", emu)
+    first = emu.call(
+        "GET",
+        f"/subscriptions/{{sub}}/providers/Microsoft.Compute/locations/{LOCATION}/usages",
+        api_version=lab.COMPUTE,
+    )
+    return _replayed(None, first, first.json(), responses)
+
+
+def _os_disk(emu: Emulator) -> str:
+    disks = emu.call("GET", f"{lab.CMP}/disks", api_version=lab.DISKS).json()["value"]
+    return f"{lab.CMP}/disks/{disks[0]['name']}"
+
+
+def disk_get(emu: Emulator) -> Replayed:
+    _, responses = _example("Disk_Get.json", emu)
+    lab.group(emu)
+    lab.vm(emu, "myVM")
+    first = emu.call("GET", _os_disk(emu), api_version=lab.DISKS)
+    return _replayed(None, first, first.json(), responses)
+
+
+def disk_delete(emu: Emulator) -> Replayed:
+    _, responses = _example("Disk_Delete.json", emu)
+    lab.group(emu)
+    vm = lab.vm(emu, "myVM", disk_delete="Detach")
+    emu.wait(emu.call("DELETE", vm, api_version=lab.COMPUTE))
+    first = emu.call("DELETE", _os_disk(emu), api_version=lab.DISKS)
+    return _replayed(None, first, None, responses)
+
+
+def locations_list(emu: Emulator) -> Replayed:
+    _, responses = _example("GetLocations.json", emu)
+    first = emu.call("GET", "/subscriptions/{sub}/locations", api_version=lab.SUBSCRIPTIONS)
+    body = first.json()
+    # Compared: the example's location (eastus), which the emulator serves too.
+    compared = {"value": [v for v in body.get("value", []) if v.get("name") == LOCATION]}
+    return _replayed(None, first, compared, responses)
+
+
+def vnet_get(emu: Emulator) -> Replayed:
+    _, responses = _example("VirtualNetworkGet.json", emu)
+    lab.group(emu)
+    subnet = lab.vnet(emu, "test-vnet")
+    lab.nic(emu, "n1", subnet)  # so the subnet has an ipConfiguration, as in the example
+    first = emu.call("GET", f"{lab.NET}/virtualNetworks/test-vnet", api_version=lab.NETWORK)
+    return _replayed(None, first, first.json(), responses)
+
+
 CASES: dict[str, Callable[[Emulator], Replayed]] = {
     "NetworkSecurityGroupCreate.json": nsg_create,
     "VirtualNetworkCreate.json": vnet_create,
@@ -224,4 +284,10 @@ CASES: dict[str, Callable[[Emulator], Replayed]] = {
     "ListAvailableResourceSkusForARegion.json": skus_list,
     "VirtualMachineImage_Get_MaximumSet_Gen.json": image_version_get,
     "VirtualMachineImage_List_MinimumSet_Gen.json": image_versions_list,
+    "SubnetGet.json": subnet_get,
+    "Usage_List_MaximumSet_Gen.json": usages_list,
+    "Disk_Get.json": disk_get,
+    "Disk_Delete.json": disk_delete,
+    "GetLocations.json": locations_list,
+    "VirtualNetworkGet.json": vnet_get,
 }

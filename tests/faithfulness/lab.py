@@ -90,7 +90,7 @@ def nic(emu: Emulator, name: str = "test-nic", subnet_id: str | None = None) -> 
     return rid(emu, f"{NET}/networkInterfaces/{name}")
 
 
-def vm_body(nic_id: str, name: str = "myVM") -> dict[str, Any]:
+def vm_body(nic_id: str, name: str = "myVM", disk_delete: str = "Delete") -> dict[str, Any]:
     return {
         "location": LOCATION,
         "properties": {
@@ -102,7 +102,7 @@ def vm_body(nic_id: str, name: str = "myVM") -> dict[str, Any]:
                     "sku": "stable-gen2",
                     "version": "latest",
                 },
-                "osDisk": {"createOption": "FromImage", "deleteOption": "Delete"},
+                "osDisk": {"createOption": "FromImage", "deleteOption": disk_delete},
             },
             "osProfile": {
                 "computerName": name,
@@ -123,7 +123,7 @@ def vm_body(nic_id: str, name: str = "myVM") -> dict[str, Any]:
     }
 
 
-def vm(emu: Emulator, name: str = "myVM") -> str:
+def vm(emu: Emulator, name: str = "myVM", disk_delete: str = "Delete") -> str:
     nic_id = nic(emu, f"{name}-nic")
-    put(emu, f"{CMP}/virtualMachines/{name}", vm_body(nic_id, name), COMPUTE)
+    put(emu, f"{CMP}/virtualMachines/{name}", vm_body(nic_id, name, disk_delete), COMPUTE)
     return f"{CMP}/virtualMachines/{name}"

@@ -208,10 +208,8 @@ def test_image_version_has_features(emu: Emulator) -> None:
 
 @diverges(2, "disks lack LastOwnershipUpdateTime")
 def test_attached_disk_has_last_ownership_update_time(emu: Emulator) -> None:
-    """Evidence: the Disk schema (DiskRP, read-only ``LastOwnershipUpdateTime``, date-time: "the
-    time the disk was last attached or detached from a VM"), as rendered by third-party docs and
-    shown (null, for a never-attached disk) in Microsoft's Azure CLI quickstart output. No spec
-    example with an attached disk was read: the value for an OS disk is not confirmed."""
+    """Evidence: Disk_Get.json (DiskRP 2025-01-02, the nearest example to the 2026-03-02 the
+    SDK sends): an attached disk with ``LastOwnershipUpdateTime`` (date-time)."""
     lab.group(emu)
     lab.vm(emu)
     disks = _get(emu, f"{lab.CMP}/disks", lab.DISKS)["value"]

@@ -47,6 +47,16 @@ ADAPTED: dict[str, dict[str, str]] = {
         "extendedLocation": "Edge Zone images only",
         "tags": "a generated MaximumSet example; Marketplace image versions carry no tags",
     },
+    "Usage_List_MaximumSet_Gen.json": {
+        "nextLink": "a generated MaximumSet placeholder; a list that fits one page has none",
+    },
+    "Disk_Get.json": {
+        "properties.purchasePlan": "the example disk comes from a plan image; ours does not",
+        "properties.supportedCapabilities": "the example image's accelerated networking flag",
+        "properties.supportsHibernation": "returned when hibernation was asked for",
+        "properties.securityProfile": "the example disk belongs to a Trusted Launch VM",
+        "properties.encryptionSettingsCollection": "Azure Disk Encryption, not used",
+    },
 }
 
 # Keys Azure returns that the emulator deliberately does not model (docs/emulator-faithfulness.md).
@@ -62,6 +72,8 @@ NOT_MODELLED: dict[str, dict[str, str]] = {
         # Compared by name in test_divergences (class 2), not by position.
         "value[0].capabilities": "compared by capability name in test_divergences",
     },
+    "GetLocations.json": {"value[0].availabilityZoneMappings": "no availability zones"},
+    "VirtualNetworkGet.json": {"properties.defaultPublicNatGateway": "no NAT gateways"},
 }
 
 # Where the emulator diverges today: {example: {path: class}}; one xfail per (example, class).
@@ -72,6 +84,13 @@ DIVERGENT: dict[str, dict[str, int]] = {
     "VirtualMachine_Get.json": {"etag": 2},
     "VirtualMachine_Get_InstanceView.json": {"disks[0].statuses": 2},
     "VirtualMachineImage_Get_MaximumSet_Gen.json": {"properties.features": 2},
+    "Disk_Get.json": {"properties.LastOwnershipUpdateTime": 2, "properties.encryption": 2},
+    "GetLocations.json": {
+        "value[0].metadata.geography": 2,
+        "value[0].metadata.longitude": 2,
+        "value[0].metadata.latitude": 2,
+        "value[0].metadata.pairedRegion": 2,
+    },
     "StorageAccountCreate.json": {
         "properties.encryption.requireInfrastructureEncryption": 1,
         "properties.isHnsEnabled": 1,
