@@ -269,6 +269,39 @@ def vnet_get(emu: Emulator) -> Replayed:
     return _replayed(None, first, first.json(), responses)
 
 
+def pip_get(emu: Emulator) -> Replayed:
+    _, responses = _example("PublicIpAddressGet.json", emu)
+    lab.group(emu)
+    pip_id = lab.pip(emu, "testDNS-ip")
+    subnet = lab.vnet(emu)
+    body = {
+        "location": LOCATION,
+        "properties": {
+            "ipConfigurations": [
+                {
+                    "name": "ipconfig1",
+                    "properties": {"subnet": {"id": subnet}, "publicIPAddress": {"id": pip_id}},
+                }
+            ]
+        },
+    }
+    lab.put(emu, f"{lab.NET}/networkInterfaces/testDNS649", body, lab.NETWORK)
+    first = emu.call("GET", f"{lab.NET}/publicIPAddresses/testDNS-ip", api_version=lab.NETWORK)
+    return _replayed(None, first, first.json(), responses)
+
+
+def storage_check_name(emu: Emulator) -> Replayed:
+    params, responses = _example("StorageAccountCheckNameAvailability.json", emu)
+    body = params["accountName"]
+    first = emu.call(
+        "POST",
+        "/subscriptions/{sub}/providers/Microsoft.Storage/checkNameAvailability",
+        body,
+        api_version=lab.STORAGE,
+    )
+    return _replayed(None, first, first.json(), responses)
+
+
 CASES: dict[str, Callable[[Emulator], Replayed]] = {
     "NetworkSecurityGroupCreate.json": nsg_create,
     "VirtualNetworkCreate.json": vnet_create,
@@ -290,4 +323,6 @@ CASES: dict[str, Callable[[Emulator], Replayed]] = {
     "Disk_Delete.json": disk_delete,
     "GetLocations.json": locations_list,
     "VirtualNetworkGet.json": vnet_get,
+    "PublicIpAddressGet.json": pip_get,
+    "StorageAccountCheckNameAvailability.json": storage_check_name,
 }

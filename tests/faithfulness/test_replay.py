@@ -47,6 +47,11 @@ ADAPTED: dict[str, dict[str, str]] = {
         "extendedLocation": "Edge Zone images only",
         "tags": "a generated MaximumSet example; Marketplace image versions carry no tags",
     },
+    "PublicIpAddressGet.json": {
+        "properties.ddosSettings": "the example address is under a DDoS protection plan",
+        "properties.ipTags[0]": "the example address carries ipTags; ours none (sent as [])",
+        "properties.ipTags[1]": "the example address carries ipTags; ours none (sent as [])",
+    },
     "Usage_List_MaximumSet_Gen.json": {
         "nextLink": "a generated MaximumSet placeholder; a list that fits one page has none",
     },
