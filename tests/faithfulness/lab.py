@@ -10,8 +10,9 @@ from typing import Any
 
 from .emulator import LOCATION, Emulator
 
-# api-versions sent by the pinned Python SDKs (azure-mgmt-resource 26.0.0, -network 33.1.0,
-# -compute 39.0.0, -storage 25.3.0): read from their generated request builders.
+# api-versions sent by the installed Python SDKs (azure-mgmt-resource 26.0.0,
+# azure-mgmt-resource-subscriptions 1.0.0, -network 33.1.0, -compute 39.0.0, -storage 25.3.0):
+# read from their generated request builders.
 RESOURCES = "2025-04-01"
 SUBSCRIPTIONS = "2022-12-01"
 NETWORK = "2026-03-01"

@@ -79,15 +79,16 @@ def lookup(value: Any, path: str) -> tuple[bool, Any]:
     return True, current
 
 
-def _skipped(path: str, skip: set[str]) -> bool:
-    return any(path == s or path.startswith(s + ".") or path.startswith(s + "[") for s in skip)
+def under(path: str, prefixes: set[str]) -> bool:
+    """``path`` is one of ``prefixes`` or inside one of them."""
+    return any(path == p or path.startswith(p + ".") or path.startswith(p + "[") for p in prefixes)
 
 
 def shape_gaps(expected: Any, actual: Any, skip: set[str]) -> dict[str, str]:
     """``{path: what is wrong}`` for example keys missing or of another JSON type."""
     gaps: dict[str, str] = {}
     for path, value in leaves(expected):
-        if value is None or _skipped(path, skip):
+        if value is None or under(path, skip):
             continue
         found, got = lookup(actual, path)
         if not found:
@@ -101,7 +102,7 @@ def echo_gaps(request: Any, responses: list[Any], actual: Any, skip: set[str]) -
     """``{path: what came back}`` for request leaves an example response echoes but we do not."""
     gaps: dict[str, str] = {}
     for path, value in leaves(request):
-        if isinstance(value, dict | list) or _skipped(path, skip):
+        if isinstance(value, dict | list) or under(path, skip):
             continue
         if not any(lookup(r, path) == (True, value) for r in responses):
             continue  # Azure does not echo it either (a secret, a write-only input)

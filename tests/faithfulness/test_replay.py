@@ -17,7 +17,7 @@ import pytest
 
 from .cases import CASES, Replayed
 from .emulator import Emulator
-from .replay import echo_gaps, load, shape_gaps
+from .replay import echo_gaps, load, shape_gaps, under
 
 # Keys the replay cannot produce here, with why (the request was adapted, see cases.py).
 ADAPTED: dict[str, dict[str, str]] = {
@@ -191,8 +191,6 @@ def test_example_divergent_keys(emu: Emulator, name: str, cls: int) -> None:
     wanted = {path for path, c in DIVERGENT[name].items() if c == cls}
     everything = _gaps(name, replayed, set(ADAPTED.get(name, {})) | set(NOT_MODELLED.get(name, {})))
     mine = {
-        gap: what
-        for gap, what in everything.items()
-        if any(gap.removeprefix("echo ").startswith(w) for w in wanted)
+        gap: what for gap, what in everything.items() if under(gap.removeprefix("echo "), wanted)
     }
     assert mine == {}
