@@ -302,6 +302,61 @@ def storage_check_name(emu: Emulator) -> Replayed:
     return _replayed(None, first, first.json(), responses)
 
 
+def nic_get(emu: Emulator) -> Replayed:
+    """The example's NIC: public IP, NSG, accelerated networking, attached to VM ``vm1``."""
+    _, responses = _example("NetworkInterfaceGet.json", emu)
+    lab.group(emu)
+    subnet = lab.vnet(emu, "rg1-vnet")
+    pip_id = lab.pip(emu, "test-ip")
+    nsg = lab.put(emu, f"{lab.NET}/networkSecurityGroups/nsg", {"location": LOCATION}, lab.NETWORK)
+    body = {
+        "location": LOCATION,
+        "properties": {
+            "disableTcpStateTracking": True,
+            "enableAcceleratedNetworking": True,
+            "networkSecurityGroup": {"id": nsg["id"]},
+            "ipConfigurations": [
+                {
+                    "name": "ipconfig1",
+                    "properties": {"subnet": {"id": subnet}, "publicIPAddress": {"id": pip_id}},
+                }
+            ],
+        },
+    }
+    nic = lab.put(emu, f"{lab.NET}/networkInterfaces/test-nic", body, lab.NETWORK)
+    lab.put(emu, f"{lab.CMP}/virtualMachines/vm1", lab.vm_body(nic["id"], "vm1"), lab.COMPUTE)
+    first = emu.call("GET", f"{lab.NET}/networkInterfaces/test-nic", api_version=lab.NETWORK)
+    return _replayed(None, first, first.json(), responses)
+
+
+def storage_list_by_group(emu: Emulator) -> Replayed:
+    _, responses = _example("StorageAccountListByResourceGroup.json", emu)
+    lab.group(emu)
+    body = {
+        "location": LOCATION,
+        "kind": "Storage",
+        "sku": {"name": "Standard_GRS"},
+        "tags": {"key1": "value1"},
+        "properties": {"isHnsEnabled": True},
+    }
+    lab.put(emu, f"{lab.STO}/storageAccounts/sto4036", body, lab.STORAGE)
+    first = emu.call("GET", f"{lab.STO}/storageAccounts", api_version=lab.STORAGE)
+    return _replayed(None, first, first.json(), responses)
+
+
+def vm_list_all(emu: Emulator) -> Replayed:
+    _, responses = _example("VirtualMachine_ListAll_MinimumSet_Gen.json", emu)
+    lab.group(emu)
+    lab.vm(emu, "vm1")
+    lab.vm(emu, "vm2")
+    first = emu.call(
+        "GET",
+        "/subscriptions/{sub}/providers/Microsoft.Compute/virtualMachines",
+        api_version=lab.COMPUTE,
+    )
+    return _replayed(None, first, first.json(), responses)
+
+
 CASES: dict[str, Callable[[Emulator], Replayed]] = {
     "NetworkSecurityGroupCreate.json": nsg_create,
     "VirtualNetworkCreate.json": vnet_create,
@@ -325,4 +380,7 @@ CASES: dict[str, Callable[[Emulator], Replayed]] = {
     "VirtualNetworkGet.json": vnet_get,
     "PublicIpAddressGet.json": pip_get,
     "StorageAccountCheckNameAvailability.json": storage_check_name,
+    "NetworkInterfaceGet.json": nic_get,
+    "StorageAccountListByResourceGroup.json": storage_list_by_group,
+    "VirtualMachine_ListAll_MinimumSet_Gen.json": vm_list_all,
 }

@@ -17,7 +17,7 @@ import pytest
 
 from .cases import CASES, Replayed
 from .emulator import Emulator
-from .replay import echo_gaps, load, shape_gaps, under
+from .replay import echo_gaps, leaves, load, shape_gaps, under
 
 # Keys the replay cannot produce here, with why (the request was adapted, see cases.py).
 ADAPTED: dict[str, dict[str, str]] = {
@@ -46,6 +46,9 @@ ADAPTED: dict[str, dict[str, str]] = {
         ),
         "extendedLocation": "Edge Zone images only",
         "tags": "a generated MaximumSet example; Marketplace image versions carry no tags",
+    },
+    "NetworkInterfaceGet.json": {
+        "properties.ipConfigurations[1]": "ipconfig2 (a private IP prefix) not created",
     },
     "PublicIpAddressGet.json": {
         "properties.ddosSettings": "the example address is under a DDoS protection plan",
@@ -79,6 +82,7 @@ NOT_MODELLED: dict[str, dict[str, str]] = {
     },
     "GetLocations.json": {"value[0].availabilityZoneMappings": "no availability zones"},
     "VirtualNetworkGet.json": {"properties.defaultPublicNatGateway": "no NAT gateways"},
+    "NetworkInterfaceGet.json": {"properties.dscpConfiguration": "no DSCP configurations"},
 }
 
 # Where the emulator diverges today: {example: {path: class}}; one xfail per (example, class).
@@ -90,6 +94,12 @@ DIVERGENT: dict[str, dict[str, int]] = {
     "VirtualMachine_Get_InstanceView.json": {"disks[0].statuses": 2},
     "VirtualMachineImage_Get_MaximumSet_Gen.json": {"properties.features": 2},
     "Disk_Get.json": {"properties.LastOwnershipUpdateTime": 2, "properties.encryption": 2},
+    "NetworkInterfaceGet.json": {"properties.dnsSettings.internalDomainNameSuffix": 2},
+    "StorageAccountListByResourceGroup.json": {
+        "value[0].properties.isHnsEnabled": 1,
+        "value[0].properties.secondaryLocation": 2,
+        "value[0].properties.statusOfSecondary": 2,
+    },
     "GetLocations.json": {
         "value[0].metadata.geography": 2,
         "value[0].metadata.longitude": 2,
@@ -120,8 +130,13 @@ WHAT = {1: "request values not echoed", 2: "read-only fields Azure returns are m
 
 
 def _gaps(name: str, replayed: Replayed, skip: set[str]) -> dict[str, str]:
-    expected = replayed.expected if isinstance(replayed.expected, dict) else {}
-    skip = skip | {f"tags.{k}" for k in expected.get("tags") or {}}  # data, not schema
+    tag_values = {  # the examples' tag names are data, not schema
+        f"{path}.{key}"
+        for path, value in leaves(replayed.expected)
+        if (path == "tags" or path.endswith(".tags")) and isinstance(value, dict)
+        for key in value
+    }
+    skip = skip | tag_values
     gaps: dict[str, str] = {}
     if replayed.expected is not None:
         gaps.update(shape_gaps(replayed.expected, replayed.body, skip))
