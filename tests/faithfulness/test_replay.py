@@ -129,7 +129,7 @@ DIVERGENT: dict[str, dict[str, int]] = {
 WHAT = {1: "request values not echoed", 2: "read-only fields Azure returns are missing"}
 
 
-def _gaps(name: str, replayed: Replayed, skip: set[str]) -> dict[str, str]:
+def _gaps(replayed: Replayed, skip: set[str]) -> dict[str, str]:
     tag_values = {  # the examples' tag names are data, not schema
         f"{path}.{key}"
         for path, value in leaves(replayed.expected)
@@ -180,7 +180,7 @@ def test_example_replays(emu: Emulator, name: str) -> None:
     skip = (
         set(ADAPTED.get(name, {})) | set(NOT_MODELLED.get(name, {})) | set(DIVERGENT.get(name, {}))
     )
-    assert _gaps(name, replayed, skip) == {}, spec["spec_path"]
+    assert _gaps(replayed, skip) == {}, spec["spec_path"]
 
 
 def _divergent_params() -> list[Any]:
@@ -204,7 +204,7 @@ def test_example_divergent_keys(emu: Emulator, name: str, cls: int) -> None:
     """The keys of one class that the emulator gets wrong today, compared with the example."""
     replayed = CASES[name](emu)
     wanted = {path for path, c in DIVERGENT[name].items() if c == cls}
-    everything = _gaps(name, replayed, set(ADAPTED.get(name, {})) | set(NOT_MODELLED.get(name, {})))
+    everything = _gaps(replayed, set(ADAPTED.get(name, {})) | set(NOT_MODELLED.get(name, {})))
     mine = {
         gap: what for gap, what in everything.items() if under(gap.removeprefix("echo "), wanted)
     }
