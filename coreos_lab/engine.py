@@ -16,7 +16,6 @@ from pathlib import Path
 from coreos_lab import discovery, keys, state
 from coreos_lab.azure.apply import ApplyResult, apply_plan
 from coreos_lab.azure.clients import Clients, connect
-from coreos_lab.azure.diff import provisioning_state
 from coreos_lab.azure.errors import azure_error, is_azure_error
 from coreos_lab.azure.images import ImageVersions
 from coreos_lab.azure.inventory import read_inventory
@@ -26,6 +25,7 @@ from coreos_lab.azure.resources import get_group
 from coreos_lab.azure.teardown import check_ours, delete_lab
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.events import EventSink, PhaseEvent
+from coreos_lab.kinds import ProvisioningState
 from coreos_lab.machines import MachineInfo
 from coreos_lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.settings import LabSettings
@@ -106,7 +106,7 @@ def _up(
     inventory = read_inventory(clients, settings.resource_group)
     if inventory.group is not None:
         check_ours(inventory.group, settings.name, building=True)
-        if provisioning_state(inventory.group).lower() == "deleting":
+        if ProvisioningState.of(inventory.group) is ProvisioningState.DELETING:
             raise LabError(
                 f"Lab '{settings.name}' is still being deleted; run `coreos-lab down` to wait "
                 "until it is gone, then run up again."

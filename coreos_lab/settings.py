@@ -12,7 +12,6 @@ which passes them in.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import ipaddress
 import re
 import tomllib
@@ -182,25 +181,6 @@ class LabSettings:
     def image_sku(self) -> str:
         # Generation 2 (UEFI) images are the ones Flatcar recommends (flatcar.md §1).
         return f"{self.channel}-gen2"
-
-    def storage_account_name(self, subscription_id: str) -> str:
-        """The storage account name: the user's, or one derived from subscription and lab.
-
-        Storage names are global across Azure; a hash of subscription and lab name gives every
-        lab its own, and the same one on every run (like ARM's ``uniqueString``).
-        """
-        if self.storage_account:
-            return self.storage_account
-        digest = hashlib.sha256(f"{subscription_id.lower()}/{self.name}".encode()).hexdigest()
-        prefix = re.sub(r"[^a-z0-9]", "", self.name)[:11]
-        return f"{prefix}{digest[:13]}"
-
-    def etcd_private_ip(self, index: int) -> str:
-        """Static private IP of etcd member ``index``: Azure reserves .0-.3 of each subnet."""
-        return str(ipaddress.ip_network(self.etcd_subnet)[4 + index])
-
-    def host_private_ip(self, index: int) -> str:
-        return str(ipaddress.ip_network(self.host_subnet)[4 + index])
 
 
 SETTINGS_FIELDS: tuple[dataclasses.Field[Any], ...] = dataclasses.fields(LabSettings)

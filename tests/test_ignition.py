@@ -18,6 +18,7 @@ import pytest
 from coreos_lab import ignition
 from coreos_lab.errors import LabError
 from coreos_lab.ignition import EtcdBootstrap
+from coreos_lab.roles import ETCD
 from coreos_lab.settings import LabSettings
 
 VALIDATE = shutil.which("ignition-validate") or "/usr/bin/ignition-validate"
@@ -26,7 +27,7 @@ DISCOVERY = "https://discovery.etcd.io/0123456789abcdef0123456789abcdef"
 
 def _members(size: int) -> tuple[tuple[str, str], ...]:
     settings = LabSettings(etcd=size)
-    return tuple((f"etcd{i}", settings.etcd_private_ip(i)) for i in range(size))
+    return ETCD.members(settings)
 
 
 def _need_validator() -> None:

@@ -6,16 +6,11 @@ import base64
 import json
 
 from coreos_lab.azure.diff import Action, decide, first_difference
+from coreos_lab.kinds import NIC, NSG, PUBLIC_IP, STORAGE, VM, VNET
 from coreos_lab.plan import (
-    NIC,
-    NSG,
-    PUBLIC_IP,
-    STORAGE,
     TAG_CUSTOM_DATA,
     TAG_LAB,
     TAG_MANAGED_BY,
-    VM,
-    VNET,
     PlanInputs,
     build_plan,
 )

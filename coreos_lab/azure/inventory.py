@@ -8,7 +8,7 @@ from typing import Any
 
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.resources import OPS, as_rest, get_group
-from coreos_lab.plan import RESOURCE_GROUP
+from coreos_lab.kinds import RESOURCE_GROUP, Kind
 
 
 @dataclass
@@ -20,6 +20,7 @@ class Inventory:
 
     def get(self, key: str) -> dict[str, Any] | None:
         if key.split("/", 1)[0] == RESOURCE_GROUP:
+            # The group is read first, by name: its absence means the lab is not there.
             return self.group
         return self.resources.get(key.lower())
 
@@ -34,13 +35,14 @@ def read_inventory(clients: Clients, resource_group: str) -> Inventory:
         return Inventory(group=None)
     inventory = Inventory(group=group)
 
-    def list_kind(kind: str) -> list[tuple[str, dict[str, Any]]]:
+    def list_kind(kind: Kind) -> list[tuple[str, dict[str, Any]]]:
         return [
             (f"{kind}/{item.name}".lower(), as_rest(item))
             for item in OPS[kind].list(clients, resource_group)
         ]
 
-    with ThreadPoolExecutor(max_workers=len(OPS)) as pool:
-        for found in pool.map(list_kind, OPS):
+    listed = [kind for kind, ops in OPS.items() if ops.in_group]
+    with ThreadPoolExecutor(max_workers=len(listed)) as pool:
+        for found in pool.map(list_kind, listed):
             inventory.resources.update(found)
     return inventory

@@ -6,8 +6,10 @@ from typing import Any
 
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.resources import as_rest
+from coreos_lab.kinds import ProvisioningState
 from coreos_lab.machines import MachineInfo
 from coreos_lab.plan import TAG_LAB, TAG_ROLE
+from coreos_lab.roles import machine_order
 
 
 def _state(vm: dict[str, Any]) -> str:
@@ -18,12 +20,9 @@ def _state(vm: dict[str, Any]) -> str:
         code = str(status.get("code", ""))
         if code.startswith("PowerState/"):
             return code.split("/", 1)[1]
-    return str(props.get("provisioningState", "unknown")).lower()
-
-
-def _order(m: MachineInfo) -> tuple[int, int, str]:
-    digits = "".join(ch for ch in m.name if ch.isdigit())
-    return (0 if m.role == "etcd" else 1, int(digits) if digits else 0, m.name)
+    if "provisioningState" not in props:
+        return "unknown"
+    return ProvisioningState.of(vm).lower()
 
 
 def list_machines(clients: Clients, resource_group: str, lab: str) -> list[MachineInfo]:
@@ -66,4 +65,4 @@ def list_machines(clients: Clients, resource_group: str, lab: str) -> list[Machi
                 state=_state(vm),
             )
         )
-    return sorted(machines, key=_order)
+    return sorted(machines, key=lambda m: machine_order(m.role, m.name))

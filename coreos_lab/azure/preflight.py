@@ -22,11 +22,10 @@ from typing import Any
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.errors import describe, is_azure_error
 from coreos_lab.azure.images import (
-    ROLES,
     ImageVersions,
-    choose_versions,
     image_plan,
     image_urn,
+    lab_versions,
     list_versions,
     version_key,
     versions_in_inventory,
@@ -34,7 +33,8 @@ from coreos_lab.azure.images import (
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.errors import LabError
 from coreos_lab.events import EventSink, PhaseEvent, discard
-from coreos_lab.plan import STORAGE, VM
+from coreos_lab.kinds import STORAGE, VM, Kind
+from coreos_lab.roles import ROLES, Role, storage_account_name
 from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
 
 # Every call is bounded: a check that has not answered by then fails with a sentence.
@@ -195,22 +195,17 @@ class _Context:
     def location(self) -> str:
         return self.settings.location
 
-    def exists(self, kind: str, name: str) -> bool:
+    def exists(self, kind: Kind, name: str) -> bool:
         return self.existing is not None and self.existing.get(f"{kind}/{name}") is not None
 
-    def missing_vms(self, role: str) -> int:
-        count = self.settings.etcd if role == "etcd" else self.settings.hosts
-        prefix = "etcd" if role == "etcd" else "host"
-        return sum(1 for i in range(count) if not self.exists(VM, f"{prefix}{i}"))
+    def missing_vms(self, role: Role) -> int:
+        return sum(1 for name in role.vm_names(self.settings) if not self.exists(VM, name))
 
     def sizes(self) -> dict[str, str]:
         """VM size → the flag that sets it (one entry when both roles share a size)."""
         sizes: dict[str, str] = {}
-        for flag, size in (
-            ("--etcd-vm-size", self.settings.etcd_vm_size),
-            ("--host-vm-size", self.settings.host_vm_size),
-        ):
-            key = size.lower()
+        for role in ROLES:
+            flag, key = role.size_flag(), role.size(self.settings).lower()
             sizes[key] = f"{sizes[key]}/{flag}" if key in sizes else flag
         return sizes
 
@@ -296,10 +291,8 @@ class _Need:
 def _needs(ctx: _Context, family: str | None = None) -> _Need:
     skus = ctx.skus.result()
     total, parts = 0, []
-    for role, size, what in (
-        ("etcd", ctx.settings.etcd_vm_size, "etcd members"),
-        ("host", ctx.settings.host_vm_size, "hosts"),
-    ):
+    for role in ROLES:
+        size = role.size(ctx.settings)
         sku = skus.get(size.lower())
         if sku is None or sku.restricted:
             raise NotChecked(f"Not checked: VM size {size} cannot be used in {ctx.location}.")
@@ -308,7 +301,7 @@ def _needs(ctx: _Context, family: str | None = None) -> _Need:
         count = ctx.missing_vms(role)
         if count:
             total += count * sku.vcpus
-            parts.append(f"{count} {what} × {sku.vcpus}")
+            parts.append(f"{count} {role.counted} × {sku.vcpus}")
     return _Need(total, " + ".join(parts) or "all VMs exist")
 
 
@@ -336,9 +329,7 @@ def check_regional_quota(ctx: _Context) -> str:
 def check_family_quota(ctx: _Context) -> str:
     _needs(ctx)  # both sizes usable, else not checked
     skus, usages = ctx.skus.result(), ctx.usages.result()
-    families = sorted(
-        {skus[s.lower()].family for s in (ctx.settings.etcd_vm_size, ctx.settings.host_vm_size)}
-    )
+    families = sorted({skus[r.size(ctx.settings).lower()].family for r in ROLES})
     passed, failed = [], []
     for family in families:
         usage = usages.get(family.lower())
@@ -355,7 +346,7 @@ def check_family_quota(ctx: _Context) -> str:
 
 
 def check_storage_name(ctx: _Context) -> str:
-    name = ctx.settings.storage_account_name(ctx.clients.subscription_id)
+    name = storage_account_name(ctx.settings, ctx.clients.subscription_id)
     if ctx.exists(STORAGE, name):
         return f"Storage account {name} already exists in the lab."
     answer = ctx.clients.storage.storage_accounts.check_name_availability(
@@ -397,7 +388,7 @@ def check_images(ctx: _Context, offer: str = FLATCAR_OFFER) -> str:
     where = f"in {ctx.location} ({offer}, {ctx.settings.image_sku})"
     keep = versions_in_inventory(ctx.existing.resources) if ctx.existing else {}
     if ctx.pinned is not None:
-        keep = {"etcd": ctx.pinned.etcd, "host": ctx.pinned.host, **keep}
+        keep = {**{r.name: ctx.pinned.of(r.name) for r in ROLES}, **keep}
     try:
         available = list_versions(ctx.clients, ctx.settings, offer)
     except Exception as exc:
@@ -407,17 +398,20 @@ def check_images(ctx: _Context, offer: str = FLATCAR_OFFER) -> str:
             ) from None
         raise
     try:
-        images = choose_versions(available, ctx.settings, keep, where)
+        images = lab_versions(available, ctx.settings, keep, where)
     except LabError as exc:
         raise CheckFailed(str(exc)) from None
     ctx.images.append(images)
     # Only versions that new VMs will boot must still be offered and plan-free.
-    needed = sorted({images.of(role) for role in ROLES if ctx.missing_vms(role)}, key=version_key)
+    needed = sorted(
+        {images.of(role.name) for role in ROLES if ctx.missing_vms(role)}, key=version_key
+    )
     for version in needed:
         if version not in available:
-            role = "etcd members" if version == images.etcd else "container hosts"
+            role_title = next(r.title for r in ROLES if images.of(r.name) == version)
             raise CheckFailed(
-                f"Flatcar {version}, which this lab's {role} run, is no longer offered {where}; "
+                f"Flatcar {version}, which this lab's {role_title} run, is no longer offered "
+                f"{where}; "
                 "finish the lab with the VMs it has, or rebuild it (coreos-lab down, then up)."
             )
     plans = ctx.pool.map(lambda v: image_plan(ctx.clients, ctx.settings, v, offer), needed)
@@ -429,7 +423,7 @@ def check_images(ctx: _Context, offer: str = FLATCAR_OFFER) -> str:
                 f"terms must be accepted; accept them with 'az vm image terms accept --urn {urn}' "
                 f"or use the {FLATCAR_OFFER} offer, which needs none."
             )
-    kept = [role for role in ROLES if role in keep]
+    kept = [role.name for role in ROLES if role.name in keep]
     note = f" (kept from the existing lab: {', '.join(kept)})" if kept else ""
     return (
         f"etcd members get Flatcar {images.etcd}, hosts {images.host}{note}, from "
@@ -455,7 +449,7 @@ def _checks(ctx: _Context, offer: str) -> list[_Check]:
         _Check(LOCATION, check_location, (SUBSCRIPTION,), f"location {s.location}"),
     ]
     for size, flag in ctx.sizes().items():
-        name = s.etcd_vm_size if size == s.etcd_vm_size.lower() else s.host_vm_size
+        name = next(r.size(s) for r in ROLES if r.size(s).lower() == size)
         checks.append(
             _Check(
                 f"VM size {name}",

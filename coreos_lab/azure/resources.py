@@ -1,6 +1,7 @@
 """The SDK calls for each kind of planned resource: read, list, and create-or-update.
 
-The one table here is where a new resource kind is taught to the engine.
+The one table here, a row per :class:`~coreos_lab.kinds.Kind`, is where a new resource kind
+is taught to the Azure layer.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from coreos_lab.azure.clients import Clients
-from coreos_lab.plan import NIC, NSG, PUBLIC_IP, RESOURCE_GROUP, STORAGE, VM, VNET, Resource
+from coreos_lab.kinds import NIC, NSG, PUBLIC_IP, RESOURCE_GROUP, STORAGE, VM, VNET, Kind
+from coreos_lab.plan import Resource
 
 
 def as_rest(model: Any) -> dict[str, Any]:
@@ -21,34 +23,47 @@ def as_rest(model: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class KindOps:
-    """Where the SDK keeps one kind's operations, and the names of its list, get and put."""
+    """Where the SDK keeps one kind's operations, and the names of its list, get and put.
 
-    client: str  # attribute of Clients: "network", "storage", "compute"
-    group: str  # operations group on that client, e.g. "virtual_networks"
+    ``in_group`` is False for the resource group itself: it is addressed by its name alone,
+    is not listed inside a group, and its PUT is synchronous (no poller).
+    """
+
+    client: str  # attribute of Clients: "resource", "network", "storage", "compute"
+    operations_group: str  # operations group on that client, e.g. "virtual_networks"
     list_name: str = "list"
     get_name: str = "get"
     put_name: str = "begin_create_or_update"
+    in_group: bool = True
 
     def operations(self, clients: Clients) -> Any:
-        return getattr(getattr(clients, self.client), self.group)
+        return getattr(getattr(clients, self.client), self.operations_group)
 
-    def list(self, clients: Clients, resource_group: str) -> Any:
-        return getattr(self.operations(clients), self.list_name)(resource_group)
+    def list(self, clients: Clients, resource_group: str) -> list[Any]:
+        if not self.in_group:
+            return []
+        return list(getattr(self.operations(clients), self.list_name)(resource_group))
 
     def get(self, clients: Clients, resource_group: str, name: str) -> Any:
-        return getattr(self.operations(clients), self.get_name)(resource_group, name)
+        args = (resource_group, name) if self.in_group else (name,)
+        return getattr(self.operations(clients), self.get_name)(*args)
 
     def put(self, clients: Clients, resource_group: str, resource: Resource) -> Any:
-        """Create or update, waiting for the long-running operation to end."""
+        """Create or update, waiting for a long-running operation to end."""
         put = getattr(self.operations(clients), self.put_name)
+        if not self.in_group:
+            return put(resource.name, resource.body)
         return put(resource_group, resource.name, resource.body).result()
 
 
-OPS: dict[str, KindOps] = {
+OPS: dict[Kind, KindOps] = {
+    # A resource group's PUT is synchronous: ARM answers 200/201 with the group, no
+    # Azure-AsyncOperation (https://learn.microsoft.com/rest/api/resources/resource-groups/create-or-update).
+    RESOURCE_GROUP: KindOps(
+        "resource", "resource_groups", put_name="create_or_update", in_group=False
+    ),
     NSG: KindOps("network", "network_security_groups"),
     VNET: KindOps("network", "virtual_networks"),
-    PUBLIC_IP: KindOps("network", "public_ip_addresses"),
-    NIC: KindOps("network", "network_interfaces"),
     STORAGE: KindOps(
         "storage",
         "storage_accounts",
@@ -56,36 +71,25 @@ OPS: dict[str, KindOps] = {
         get_name="get_properties",
         put_name="begin_create",
     ),
+    PUBLIC_IP: KindOps("network", "public_ip_addresses"),
+    NIC: KindOps("network", "network_interfaces"),
     VM: KindOps("compute", "virtual_machines"),
 }
 
 
-def put_group(clients: Clients, resource: Resource) -> dict[str, Any]:
-    # Resource group PUT is synchronous (arm-contract.md §3).
-    return as_rest(clients.resource.resource_groups.create_or_update(resource.name, resource.body))
-
-
-def get_group(clients: Clients, name: str) -> dict[str, Any] | None:
-    from azure.core.exceptions import ResourceNotFoundError
-
-    try:
-        return as_rest(clients.resource.resource_groups.get(name))
-    except ResourceNotFoundError:
-        return None
-
-
 def put(clients: Clients, resource_group: str, resource: Resource) -> dict[str, Any]:
-    if resource.kind == RESOURCE_GROUP:
-        return put_group(clients, resource)
     return as_rest(OPS[resource.kind].put(clients, resource_group, resource))
 
 
-def get(clients: Clients, resource_group: str, resource: Resource) -> dict[str, Any] | None:
+def get(clients: Clients, resource_group: str, kind: Kind, name: str) -> dict[str, Any] | None:
+    """ARM's view of one resource, None when it does not exist."""
     from azure.core.exceptions import ResourceNotFoundError
 
-    if resource.kind == RESOURCE_GROUP:
-        return get_group(clients, resource.name)
     try:
-        return as_rest(OPS[resource.kind].get(clients, resource_group, resource.name))
+        return as_rest(OPS[kind].get(clients, resource_group, name))
     except ResourceNotFoundError:
         return None
+
+
+def get_group(clients: Clients, name: str) -> dict[str, Any] | None:
+    return get(clients, name, RESOURCE_GROUP, name)

@@ -9,7 +9,8 @@ from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.resources import get_group
 from coreos_lab.errors import LabError
 from coreos_lab.events import EventSink, ResourceEvent, Step
-from coreos_lab.plan import RESOURCE_GROUP, TAG_LAB, TAG_MANAGED_BY, TAG_MANAGED_BY_VALUE
+from coreos_lab.kinds import RESOURCE_GROUP
+from coreos_lab.plan import TAG_LAB, TAG_MANAGED_BY, TAG_MANAGED_BY_VALUE
 
 
 def check_ours(group: dict[str, Any], lab: str, *, building: bool = False) -> None:
