@@ -301,3 +301,19 @@ def _private_sibling(public_path: Path) -> Path | None:
 
 def _reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
+
+
+def delete_generated_key(settings: LabSettings, generated_key: str | None) -> list[str]:
+    """Delete ``--ssh-key`` and its .pub if `up` generated that key for the lab.
+
+    ``generated_key`` is what the lab's state recorded. Returns the paths removed; raises
+    :class:`LabError` (the message says why the key stays) when the key is not the lab's.
+    """
+    if not generated_key or Path(generated_key) != settings.ssh_key.expanduser():
+        raise LabError("coreos-lab did not generate this key for the lab, so it stays")
+    removed: list[str] = []
+    for path in (Path(generated_key), Path(generated_key + ".pub")):
+        if path.exists():
+            path.unlink()
+            removed.append(str(path))
+    return removed

@@ -21,16 +21,9 @@ from coreos_lab import ignition, roles
 from coreos_lab.kinds import NIC, NSG, PUBLIC_IP, RESOURCE_GROUP, STORAGE, VM, VNET, Kind
 from coreos_lab.roles import ETCD, HOST, ROLES, Role
 from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings, ssh_source_prefix
+from coreos_lab.tags import TAG_CUSTOM_DATA, lab_tags
 
 ADMIN_USER = "core"
-
-# Tags that mark a resource as coreos-lab's and name its lab; `down` refuses a group without them.
-TAG_MANAGED_BY = "managed-by"
-TAG_MANAGED_BY_VALUE = "coreos-lab"
-TAG_LAB = "coreos-lab"
-TAG_ROLE = "coreos-lab-role"
-# ARM never returns a VM's custom data, so its hash travels in a tag for the next `up` to compare.
-TAG_CUSTOM_DATA = "coreos-lab-custom-data"
 
 PLACEHOLDER_KEY = "<ssh key: generated or read by up>"
 PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
@@ -96,13 +89,6 @@ class LabPlan:
 
     def of_kind(self, kind: Kind) -> Iterator[Resource]:
         return (r for r in self.resources if r.kind == kind)
-
-
-def lab_tags(settings: LabSettings, role: str | None = None) -> dict[str, str]:
-    tags = {TAG_MANAGED_BY: TAG_MANAGED_BY_VALUE, TAG_LAB: settings.name}
-    if role:
-        tags[TAG_ROLE] = role
-    return tags
 
 
 def build_plan(settings: LabSettings, inputs: PlanInputs) -> LabPlan:
@@ -193,7 +179,7 @@ def _resource_group(settings: LabSettings, ids: _Ids) -> Resource:
         RESOURCE_GROUP,
         settings.resource_group,
         ids.group,
-        {"location": settings.location, "tags": lab_tags(settings)},
+        {"location": settings.location, "tags": lab_tags(settings.name)},
         summary={"location": settings.location},
     )
 
@@ -237,7 +223,7 @@ def _nsg(settings: LabSettings, ids: _Ids) -> Resource:
         ids.of(NSG, nsg_name),
         {
             "location": settings.location,
-            "tags": lab_tags(settings),
+            "tags": lab_tags(settings.name),
             "properties": {"securityRules": rules},
         },
         depends_on=(f"{RESOURCE_GROUP}/{settings.resource_group}",),
@@ -256,7 +242,7 @@ def _vnet(settings: LabSettings, ids: _Ids) -> Resource:
         ids.of(VNET, vnet_name),
         {
             "location": settings.location,
-            "tags": lab_tags(settings),
+            "tags": lab_tags(settings.name),
             "properties": {
                 "addressSpace": {"addressPrefixes": [settings.address_space]},
                 "subnets": [
@@ -280,7 +266,7 @@ def _storage(settings: LabSettings, ids: _Ids, name: str) -> Resource:
         ids.of(STORAGE, name),
         {
             "location": settings.location,
-            "tags": lab_tags(settings),
+            "tags": lab_tags(settings.name),
             "sku": {"name": "Standard_LRS"},
             "kind": "StorageV2",
             "properties": {
@@ -313,7 +299,7 @@ def _machine_resources(
         ids.of(PUBLIC_IP, pip_name),
         {
             "location": settings.location,
-            "tags": lab_tags(settings, m.role),
+            "tags": lab_tags(settings.name, m.role),
             "sku": {"name": "Standard", "tier": "Regional"},
             "properties": {
                 "publicIPAllocationMethod": "Static",
@@ -329,7 +315,7 @@ def _machine_resources(
         ids.of(NIC, nic_name),
         {
             "location": settings.location,
-            "tags": lab_tags(settings, m.role),
+            "tags": lab_tags(settings.name, m.role),
             "properties": {
                 "ipConfigurations": [
                     {
@@ -351,7 +337,7 @@ def _machine_resources(
         summary={"private ip": m.private_ip, "subnet": subnet},
     )
     data = ignition.custom_data(config)
-    tags = lab_tags(settings, m.role)
+    tags = lab_tags(settings.name, m.role)
     tags[TAG_CUSTOM_DATA] = hashlib.sha256(data.encode()).hexdigest()[:32]
     vm = Resource(
         VM,

@@ -15,7 +15,6 @@ import pytest
 from rich.console import Console
 
 from coreos_lab.azure.clients import Clients, emulator_target
-from coreos_lab.azure.images import ImageVersions
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.azure.preflight import (
     FAMILY_QUOTA,
@@ -24,14 +23,13 @@ from coreos_lab.azure.preflight import (
     REGIONAL_QUOTA,
     STORAGE_NAME,
     SUBSCRIPTION,
-    Outcome,
-    PreflightReport,
     run_preflight,
 )
 from coreos_lab.emulator.connection import Connection, StaticTokenCredential
 from coreos_lab.emulator.harness import AdminClient, running_emulator
 from coreos_lab.errors import LabError
 from coreos_lab.events import Event, PhaseEvent
+from coreos_lab.reports import ImageVersions, Outcome, PreflightReport
 from coreos_lab.settings import LabSettings
 from coreos_lab.views.preflight_view import preflight_as_dict, preflight_table, render_preflight
 

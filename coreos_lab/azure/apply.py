@@ -10,33 +10,22 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from coreos_lab.azure import resources
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.diff import Action, decide
 from coreos_lab.azure.errors import describe, error_code
 from coreos_lab.azure.inventory import Inventory
-from coreos_lab.errors import LabError
+from coreos_lab.errors import Interrupted, LabError
 from coreos_lab.events import EventSink, ResourceEvent, Step
 from coreos_lab.kinds import ProvisioningState
 from coreos_lab.plan import LabPlan, Resource
+from coreos_lab.reports import ApplyResult
 
 # How long to wait for an operation someone else started (an interrupted `up`) to finish.
 WAIT_FOR_OTHERS = 900.0
 _CONFLICT_RETRIES = 5
-
-
-class Interrupted(LabError):
-    exit_code = 130
-
-
-@dataclass
-class ApplyResult:
-    steps: dict[str, Step] = field(default_factory=dict)
-    failures: dict[str, str] = field(default_factory=dict)
-    writes: int = 0
-    seconds: float = 0.0
 
 
 def label(resource: Resource) -> str:
@@ -198,7 +187,3 @@ def apply_plan(
             "or `coreos-lab down` to remove it."
         )
     return result
-
-
-def drifted(result: ApplyResult) -> list[str]:
-    return [k for k, s in result.steps.items() if s is Step.DRIFTED]

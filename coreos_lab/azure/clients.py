@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -123,10 +123,17 @@ def _cli_subscription() -> str | None:
 
 
 class Clients:
-    """The management clients for one target, each built on first use."""
+    """The management clients for one target, each built on first use.
+
+    Safe to share between threads: a lock guards the first use of each client (functools'
+    cached_property has no lock since Python 3.12), and the SDK clients themselves may be
+    used from several threads.
+    """
 
     def __init__(self, target: Target, *, retry_total: int = 10) -> None:
         self.target = target
+        self._lock = threading.Lock()
+        self._built: dict[str, Any] = {}
         self._kwargs: dict[str, Any] = {
             "connection_verify": target.verify,
             "polling_interval": target.polling_interval,
@@ -148,43 +155,60 @@ class Clients:
     def subscription_id(self) -> str:
         return self.target.subscription_id
 
-    @cached_property
-    def resource(self) -> Any:
-        from azure.mgmt.resource.resources import ResourceManagementClient
+    def _client(self, name: str) -> Any:
+        with self._lock:
+            client = self._built.get(name)
+            if client is None:
+                client = self._built[name] = self._build(name)
+            return client
 
-        return ResourceManagementClient(
-            self.target.credential, self.subscription_id, **self._kwargs
-        )
+    def _build(self, name: str) -> Any:
+        credential, sub = self.target.credential, self.subscription_id
+        if name == "resource":
+            from azure.mgmt.resource.resources import ResourceManagementClient
 
-    @cached_property
-    def network(self) -> Any:
-        from azure.mgmt.network import NetworkManagementClient
+            return ResourceManagementClient(credential, sub, **self._kwargs)
+        if name == "network":
+            from azure.mgmt.network import NetworkManagementClient
 
-        return NetworkManagementClient(self.target.credential, self.subscription_id, **self._kwargs)
+            return NetworkManagementClient(credential, sub, **self._kwargs)
+        if name == "compute":
+            from azure.mgmt.compute import ComputeManagementClient
 
-    @cached_property
-    def compute(self) -> Any:
-        from azure.mgmt.compute import ComputeManagementClient
+            return ComputeManagementClient(credential, sub, **self._kwargs)
+        if name == "storage":
+            from azure.mgmt.storage import StorageManagementClient
 
-        return ComputeManagementClient(self.target.credential, self.subscription_id, **self._kwargs)
-
-    @cached_property
-    def storage(self) -> Any:
-        from azure.mgmt.storage import StorageManagementClient
-
-        return StorageManagementClient(self.target.credential, self.subscription_id, **self._kwargs)
-
-    @cached_property
-    def subscriptions(self) -> Any:
+            return StorageManagementClient(credential, sub, **self._kwargs)
         from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-        return SubscriptionClient(self.target.credential, **self._kwargs)
+        return SubscriptionClient(credential, **self._kwargs)
+
+    @property
+    def resource(self) -> Any:
+        return self._client("resource")
+
+    @property
+    def network(self) -> Any:
+        return self._client("network")
+
+    @property
+    def compute(self) -> Any:
+        return self._client("compute")
+
+    @property
+    def storage(self) -> Any:
+        return self._client("storage")
+
+    @property
+    def subscriptions(self) -> Any:
+        return self._client("subscriptions")
 
     def close(self) -> None:
-        for name in ("resource", "network", "compute", "storage", "subscriptions"):
-            client = self.__dict__.get(name)
-            if client is not None:
-                client.close()
+        with self._lock:
+            built, self._built = self._built, {}
+        for client in built.values():
+            client.close()
 
 
 def connect(cloud: str, subscription: str) -> Clients:

@@ -8,24 +8,15 @@ a re-run months later never changes the OS under an existing lab.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from coreos_lab.azure.clients import Clients
 from coreos_lab.errors import LabError
 from coreos_lab.kinds import VM
-from coreos_lab.plan import TAG_ROLE
+from coreos_lab.reports import ImageVersions
 from coreos_lab.roles import ETCD, HOST
 from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
-
-
-@dataclass(frozen=True)
-class ImageVersions:
-    etcd: str
-    host: str
-
-    def of(self, role: str) -> str:
-        return self.etcd if role == ETCD.name else self.host
+from coreos_lab.tags import TAG_ROLE
 
 
 def version_key(version: str) -> tuple[int, ...]:

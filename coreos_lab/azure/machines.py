@@ -7,9 +7,10 @@ from typing import Any
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.resources import as_rest
 from coreos_lab.kinds import ProvisioningState
-from coreos_lab.machines import MachineInfo
-from coreos_lab.plan import TAG_LAB, TAG_ROLE
+from coreos_lab.reports import MachineInfo
 from coreos_lab.roles import machine_order
+from coreos_lab.settings import LabSettings
+from coreos_lab.tags import TAG_LAB, TAG_ROLE
 
 
 def _state(vm: dict[str, Any]) -> str:
@@ -25,8 +26,9 @@ def _state(vm: dict[str, Any]) -> str:
     return ProvisioningState.of(vm).lower()
 
 
-def list_machines(clients: Clients, resource_group: str, lab: str) -> list[MachineInfo]:
+def list_machines(clients: Clients, settings: LabSettings) -> list[MachineInfo]:
     """Three list calls (VMs with instance view, NICs, public IPs), whatever the lab's size."""
+    resource_group, lab = settings.resource_group, settings.name
     vms = [
         as_rest(v)
         for v in clients.compute.virtual_machines.list(resource_group, expand="instanceView")

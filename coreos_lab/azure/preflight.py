@@ -16,13 +16,11 @@ import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.errors import describe, is_azure_error
 from coreos_lab.azure.images import (
-    ImageVersions,
     image_plan,
     image_urn,
     lab_versions,
@@ -34,6 +32,7 @@ from coreos_lab.azure.inventory import Inventory
 from coreos_lab.errors import LabError
 from coreos_lab.events import EventSink, PhaseEvent, discard
 from coreos_lab.kinds import STORAGE, VM, Kind
+from coreos_lab.reports import CheckResult, ImageVersions, Outcome, PreflightReport
 from coreos_lab.roles import ROLES, Role, storage_account_name
 from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
 
@@ -53,57 +52,6 @@ QUOTA_FIX = (
     "request more quota (Azure portal > Quotas > Compute, or az quota create), use a smaller "
     "--etcd-vm-size/--host-vm-size, fewer --hosts, or another --location"
 )
-
-
-class Outcome(StrEnum):
-    PASSED = "passed"
-    FAILED = "failed"
-    SKIPPED = "skipped"  # not checked: a check it depends on failed
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    """One precondition: its name, what came of it, one sentence, and how long it took."""
-
-    name: str
-    outcome: Outcome
-    message: str
-    seconds: float
-
-
-@dataclass(frozen=True)
-class PreflightReport:
-    checks: tuple[CheckResult, ...]
-    images: ImageVersions | None
-    seconds: float  # wall time of the whole preflight
-    location: str = ""
-    subscription_id: str = ""
-
-    @property
-    def failures(self) -> list[CheckResult]:
-        return [c for c in self.checks if c.outcome is Outcome.FAILED]
-
-    @property
-    def ok(self) -> bool:
-        return all(c.outcome is Outcome.PASSED for c in self.checks)
-
-    @property
-    def slowest(self) -> CheckResult | None:
-        return max(self.checks, key=lambda c: c.seconds, default=None)
-
-    def raise_if_failed(self) -> None:
-        """Raise :class:`LabError`: first line the count, then one sentence per failure."""
-        failures = self.failures
-        if not failures and self.ok:
-            return
-        if not failures:  # skipped without a failure: cannot happen, but never pass silently
-            failures = [c for c in self.checks if c.outcome is not Outcome.PASSED]
-        count = len(failures)
-        lines = [
-            f"Preflight found {count} problem{'s' if count != 1 else ''}; nothing was created:"
-        ]
-        lines += [f"- {c.message}" for c in failures]
-        raise LabError("\n".join(lines))
 
 
 class CheckFailed(Exception):
@@ -533,9 +481,6 @@ def run_preflight(
     exists for tests of the purchase-plan path; `up` always uses the CoreVM offer.
     """
     began = time.monotonic()
-    # Build the clients here, once: cached_property is not thread-safe.
-    for client in ("subscriptions", "compute", "storage"):
-        getattr(clients, client)
     pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="preflight")
     try:
         ctx = _Context(
