@@ -26,9 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, Pub
 
 from coreos_lab.errors import KeyFileError, LabError, UsageError
 from coreos_lab.files import make_private_dirs
-from coreos_lab.settings import LabSettings
+from coreos_lab.settings import KEY_TYPES, LabSettings
 
-KEY_TYPES = ("rsa", "ed25519")
 RSA_BITS = 4096
 RSA_MIN_BITS = 2048  # Azure refuses shorter RSA keys for Linux VMs
 _ACCEPTED = "Azure accepts only RSA (2048 bits or more) and ed25519 keys for Linux VMs"

@@ -20,19 +20,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coreos_lab.clouds import CLOUD_NAMES, EMULATOR
 from coreos_lab.errors import UsageError
 
 ENV_PREFIX = "COREOS_LAB_"
 CONFIG_FILE = "coreos-lab.toml"
 
 ETCD_SIZES = (3, 5, 7)
-CLOUDS = ("azure", "usgov", "china", "emulator")
 BOOTSTRAPS = ("discovery", "static")
 KEY_TYPES = ("rsa", "ed25519")
 CHANNELS = ("stable", "beta", "alpha")
 
 FLATCAR_PUBLISHER = "kinvolk"
-# The CoreVM offer needs neither a purchase plan nor accepted terms (flatcar.md §1).
+# The CoreVM offer needs neither a purchase plan nor accepted terms (docs/facts.md, Images).
 FLATCAR_OFFER = "flatcar-container-linux-corevm-amd64"
 
 _LAB_NAME = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
@@ -146,7 +146,10 @@ class LabSettings:
     )
     ssh_key_type: str = field(
         default="rsa",
-        metadata=_opt("--ssh-key-type", "Type of a generated key: rsa (4096 bits) or ed25519."),
+        metadata=_opt(
+            "--ssh-key-type",
+            f"Type of a generated key: {' or '.join(KEY_TYPES)} (rsa keys have 4096 bits).",
+        ),
     )
     ssh_public_key: Path | None = field(
         default=None,
@@ -159,7 +162,8 @@ class LabSettings:
         default="azure",
         metadata=_opt(
             "--cloud",
-            "Where to build: azure, usgov, china, or emulator (the local ARM emulator).",
+            f"Where to build: {', '.join(CLOUD_NAMES[:-1])}, or {EMULATOR} "
+            "(the local ARM emulator).",
         ),
     )
     subscription: str = field(
@@ -179,7 +183,7 @@ class LabSettings:
 
     @property
     def image_sku(self) -> str:
-        # Generation 2 (UEFI) images are the ones Flatcar recommends (flatcar.md §1).
+        # Generation 2 (UEFI) images are the ones Flatcar recommends (docs/facts.md, Images).
         return f"{self.channel}-gen2"
 
 
@@ -283,7 +287,7 @@ def validate(s: LabSettings) -> None:
     _choice("--channel", s.channel, CHANNELS)
     _choice("--bootstrap", s.bootstrap, BOOTSTRAPS)
     _choice("--ssh-key-type", s.ssh_key_type, KEY_TYPES)
-    _choice("--cloud", s.cloud, CLOUDS)
+    _choice("--cloud", s.cloud, CLOUD_NAMES)
     for flag, version in (
         ("--etcd-image-version", s.etcd_image_version),
         ("--host-image-version", s.host_image_version),

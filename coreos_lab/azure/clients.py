@@ -12,25 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coreos_lab.clouds import AZURE_CLOUDS, EMULATOR
 from coreos_lab.errors import LabError, UsageError
 
 if TYPE_CHECKING:
     from coreos_lab.emulator.connection import Connection
-
-
-@dataclass(frozen=True)
-class Cloud:
-    """An Azure cloud: the SDK's name for it and its login authority (azure-identity's)."""
-
-    sdk_name: str  # a member of azure.core.AzureClouds
-    authority: str
-
-
-CLOUDS = {
-    "azure": Cloud("AZURE_PUBLIC_CLOUD", "login.microsoftonline.com"),
-    "usgov": Cloud("AZURE_US_GOVERNMENT", "login.microsoftonline.us"),
-    "china": Cloud("AZURE_CHINA_CLOUD", "login.chinacloudapi.cn"),
-}
 
 
 # ARMPolling waits Retry-After when the server sends one and this interval otherwise; the
@@ -60,7 +46,7 @@ class Target:
 def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None = None) -> Target:
     """The target for ``--cloud``: the emulator's connection file, or a real cloud."""
     environ = dict(os.environ) if environ is None else environ
-    if cloud == "emulator":
+    if cloud == EMULATOR:
         from coreos_lab.emulator.connection import load_connection
 
         conn = load_connection()
@@ -73,7 +59,7 @@ def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None
     from azure.core import AzureClouds
     from azure.mgmt.core.tools import get_arm_endpoints
 
-    spec = CLOUDS[cloud]
+    spec = AZURE_CLOUDS[cloud]
     cloud_setting = getattr(AzureClouds, spec.sdk_name)
     endpoints = get_arm_endpoints(cloud_setting)
     subscription_id = subscription or environ.get("AZURE_SUBSCRIPTION_ID") or _cli_subscription()

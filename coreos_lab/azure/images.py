@@ -40,9 +40,9 @@ def resolve_wanted(
 
     'latest' is the newest version. 'previous' (hosts only) is the newest release of an
     earlier major than the etcd members' version: old enough that the update exercise has
-    something to do, recent enough to update cleanly (very old releases cannot, see
-    flatcar.md §1 "Updating outdated versions"). When no earlier major is offered it falls
-    back to an earlier release of the same major.
+    something to do, recent enough to update cleanly (very old releases cannot: docs/facts.md,
+    Images). When no earlier major is offered it falls back to an earlier release of the same
+    major.
     """
     versions = sorted(set(available), key=version_key)
     if not versions:
