@@ -21,9 +21,9 @@ from coreos_lab.azure.apply import apply_plan
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
 from coreos_lab.azure.inventory import read_inventory
-from coreos_lab.azure.machines import list_machines
+from coreos_lab.azure.lab_machines import read_machines
+from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.preflight import run_preflight
-from coreos_lab.azure.resources import get_group
 from coreos_lab.azure.teardown import delete_lab
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.events import EventSink, PhaseEvent
@@ -190,7 +190,7 @@ def _up(
             "apply", f"{applied.writes} written in {time.monotonic() - began:.1f} s", done=True
         )
     )
-    found = list_machines(clients, settings)
+    found = read_machines(clients, settings)
     return UpResult(
         plan=lab_plan,
         applied=applied,
@@ -214,7 +214,7 @@ def machines(settings: LabSettings, *, clients: Clients | None = None) -> Machin
                 f"There is no lab '{settings.name}' (resource group {settings.resource_group}) "
                 f"in subscription {session.subscription_id}; create it with `coreos-lab up`."
             )
-        found = list_machines(session, settings)
+        found = read_machines(session, settings)
     return MachineAccess(tuple(found), key_path_for(settings), str(known_hosts_path(settings)))
 
 

@@ -3,7 +3,7 @@
 A kind is everything the rest of the code needs to know about one sort of resource: its
 name in plan keys (``virtualMachine/host0``), its ARM type, how people call it, and whether
 `up` replaces it rather than updating it in place. Adding a kind starts here; the Azure layer
-adds one row for its SDK calls (azure/resources.py).
+adds one row for its SDK calls (azure/operations.py).
 """
 
 from __future__ import annotations

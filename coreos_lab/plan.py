@@ -50,7 +50,7 @@ class Resource:
 
 
 @dataclass(frozen=True)
-class Machine:
+class PlannedMachine:
     """A VM as the lab's users know it: etcd0…, host0…"""
 
     name: str
@@ -76,7 +76,7 @@ class LabPlan:
     settings: LabSettings
     subscription_id: str
     resources: tuple[Resource, ...]
-    machines: tuple[Machine, ...]
+    machines: tuple[PlannedMachine, ...]
     unknowns: tuple[str, ...]
 
     @property
@@ -122,12 +122,12 @@ def build_plan(settings: LabSettings, inputs: PlanInputs) -> LabPlan:
         _vnet(settings, ids),
         _storage(settings, ids, storage_name),
     ]
-    machines: list[Machine] = []
+    machines: list[PlannedMachine] = []
     etcd_members = ETCD.members(settings)
     for role in ROLES:
         for i, name in enumerate(role.vm_names(settings)):
             ip, size = role.private_ip(settings, i), role.size(settings)
-            machines.append(Machine(name, role.name, ip, size, versions[role.name]))
+            machines.append(PlannedMachine(name, role.name, ip, size, versions[role.name]))
     for m in machines:
         config = (
             ignition.etcd_member_config(m.name, bootstrap)
@@ -283,7 +283,7 @@ def _storage(settings: LabSettings, ids: _Ids, name: str) -> Resource:
 def _machine_resources(
     settings: LabSettings,
     ids: _Ids,
-    m: Machine,
+    m: PlannedMachine,
     role: Role,
     config: dict[str, Any],
     ssh_key: str,

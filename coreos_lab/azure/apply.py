@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from coreos_lab.azure import resources
+from coreos_lab.azure import operations
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.diff import Action, decide
 from coreos_lab.azure.errors import describe, error_code
@@ -78,7 +78,7 @@ class _Worker:
             if time.monotonic() > deadline:
                 raise LabError(f"{label(r)} stayed in {why} for {WAIT_FOR_OTHERS:.0f} s")
             time.sleep(self.clients.target.polling_interval * 5)
-            actual = resources.get(self.clients, self.resource_group, r.kind, r.name)
+            actual = operations.get(self.clients, self.resource_group, r.kind, r.name)
             action, why = decide(r, actual)
         if action is Action.KEEP:
             self.emit(r, Step.EXISTS, why)
@@ -94,7 +94,7 @@ class _Worker:
     def _put(self, r: Resource) -> None:
         for attempt in range(_CONFLICT_RETRIES):
             try:
-                answer = resources.put(self.clients, self.resource_group, r)
+                answer = operations.put(self.clients, self.resource_group, r)
             except Exception as exc:
                 # A conflicting operation (an interrupted run's) ends by itself; others do not.
                 if (

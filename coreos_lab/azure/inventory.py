@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coreos_lab.azure.clients import Clients
-from coreos_lab.azure.resources import OPS, as_rest, get_group
+from coreos_lab.azure.operations import OPERATIONS, as_rest, get_group
 from coreos_lab.kinds import RESOURCE_GROUP, Kind
 
 
@@ -38,10 +38,10 @@ def read_inventory(clients: Clients, resource_group: str) -> Inventory:
     def list_kind(kind: Kind) -> list[tuple[str, dict[str, Any]]]:
         return [
             (f"{kind}/{item.name}".lower(), as_rest(item))
-            for item in OPS[kind].list(clients, resource_group)
+            for item in OPERATIONS[kind].list(clients, resource_group)
         ]
 
-    listed = [kind for kind, ops in OPS.items() if ops.in_group]
+    listed = [kind for kind, ops in OPERATIONS.items() if ops.in_group]
     with ThreadPoolExecutor(max_workers=len(listed)) as pool:
         for found in pool.map(list_kind, listed):
             inventory.resources.update(found)

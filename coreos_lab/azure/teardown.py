@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from coreos_lab.azure.clients import Clients
-from coreos_lab.azure.resources import get_group
+from coreos_lab.azure.operations import get_group
 from coreos_lab.errors import LabError
 from coreos_lab.events import EventSink, ResourceEvent, Step
 from coreos_lab.kinds import RESOURCE_GROUP

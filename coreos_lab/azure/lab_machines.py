@@ -1,11 +1,11 @@
-"""The lab's machines as `ips` shows them, read with a constant number of list calls."""
+"""The lab's machines (its VMs, as `ips` shows them), read with a constant number of list calls."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from coreos_lab.azure.clients import Clients
-from coreos_lab.azure.resources import as_rest
+from coreos_lab.azure.operations import as_rest
 from coreos_lab.kinds import ProvisioningState
 from coreos_lab.reports import MachineInfo
 from coreos_lab.roles import machine_order
@@ -26,7 +26,7 @@ def _state(vm: dict[str, Any]) -> str:
     return ProvisioningState.of(vm).lower()
 
 
-def list_machines(clients: Clients, settings: LabSettings) -> list[MachineInfo]:
+def read_machines(clients: Clients, settings: LabSettings) -> list[MachineInfo]:
     """Three list calls (VMs with instance view, NICs, public IPs), whatever the lab's size."""
     resource_group, lab = settings.resource_group, settings.name
     vms = [

@@ -1,4 +1,4 @@
-"""The SDK calls for each kind of planned resource: read, list, and create-or-update.
+"""The SDK operations for each kind of resource: read, list, and create-or-update.
 
 The one table here, a row per :class:`~coreos_lab.kinds.Kind`, is where a new resource kind
 is taught to the Azure layer.
@@ -22,7 +22,7 @@ def as_rest(model: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
-class KindOps:
+class KindOperations:
     """Where the SDK keeps one kind's operations, and the names of its list, get and put.
 
     ``in_group`` is False for the resource group itself: it is addressed by its name alone,
@@ -56,29 +56,29 @@ class KindOps:
         return put(resource_group, resource.name, resource.body).result()
 
 
-OPS: dict[Kind, KindOps] = {
-    # A resource group's PUT is synchronous: ARM answers 200/201 with the group, no
-    # Azure-AsyncOperation (https://learn.microsoft.com/rest/api/resources/resource-groups/create-or-update).
-    RESOURCE_GROUP: KindOps(
+OPERATIONS: dict[Kind, KindOperations] = {
+    # A resource group's PUT is synchronous: ARM answers 200/201 with the group itself, no
+    # long-running operation (docs/facts.md, Azure Resource Manager).
+    RESOURCE_GROUP: KindOperations(
         "resource", "resource_groups", put_name="create_or_update", in_group=False
     ),
-    NSG: KindOps("network", "network_security_groups"),
-    VNET: KindOps("network", "virtual_networks"),
-    STORAGE: KindOps(
+    NSG: KindOperations("network", "network_security_groups"),
+    VNET: KindOperations("network", "virtual_networks"),
+    STORAGE: KindOperations(
         "storage",
         "storage_accounts",
         list_name="list_by_resource_group",
         get_name="get_properties",
         put_name="begin_create",
     ),
-    PUBLIC_IP: KindOps("network", "public_ip_addresses"),
-    NIC: KindOps("network", "network_interfaces"),
-    VM: KindOps("compute", "virtual_machines"),
+    PUBLIC_IP: KindOperations("network", "public_ip_addresses"),
+    NIC: KindOperations("network", "network_interfaces"),
+    VM: KindOperations("compute", "virtual_machines"),
 }
 
 
 def put(clients: Clients, resource_group: str, resource: Resource) -> dict[str, Any]:
-    return as_rest(OPS[resource.kind].put(clients, resource_group, resource))
+    return as_rest(OPERATIONS[resource.kind].put(clients, resource_group, resource))
 
 
 def get(clients: Clients, resource_group: str, kind: Kind, name: str) -> dict[str, Any] | None:
@@ -86,7 +86,7 @@ def get(clients: Clients, resource_group: str, kind: Kind, name: str) -> dict[st
     from azure.core.exceptions import ResourceNotFoundError
 
     try:
-        return as_rest(OPS[kind].get(clients, resource_group, name))
+        return as_rest(OPERATIONS[kind].get(clients, resource_group, name))
     except ResourceNotFoundError:
         return None
 
