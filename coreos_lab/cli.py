@@ -1,7 +1,7 @@
-"""The `coreos-lab` command line: parse, call the core or the engine, hand results to a view.
+"""The `coreos-lab` command line: parse, call the engine, hand the result to a view.
 
-Nothing here imports the Azure SDK at start-up, so `coreos-lab --help` stays fast; commands
-that talk to Azure import it when they run.
+Nothing here imports the engine, the Azure SDK or rich at start-up, so `coreos-lab --help`
+stays fast; commands import them when they run.
 """
 
 from __future__ import annotations
@@ -216,9 +216,7 @@ def _progress(json_output: bool, title: str) -> Any:
 
     if json_output:
         return SilentProgress()
-    if sys.stdout.isatty():
-        return LiveProgress(_console(), title)
-    return PlainProgress(sys.stdout)
+    return LiveProgress(_console(), title) if sys.stdout.isatty() else PlainProgress(sys.stdout)
 
 
 @settings_command
@@ -350,6 +348,7 @@ def ssh(
     refused afterwards.
     """
     import shlex
+    import shutil
 
     from coreos_lab import engine
 
@@ -357,8 +356,6 @@ def ssh(
     if print_only:
         typer.echo(shlex.join(argv))
         return
-    import shutil
-
     program = shutil.which("ssh")
     if program is None:
         raise LabError("OpenSSH's ssh is not installed; install openssh-client.")
@@ -384,11 +381,10 @@ def ssh_config(
     from coreos_lab import engine
 
     written = engine.ssh_config(settings, write=write)
-    if not write:
+    if write:
+        _console().print(f"Wrote lab '{settings.name}' to {written}; try `ssh host0`.")
+    else:
         typer.echo(written, nl=False)
-        return
-    path = written
-    _console().print(f"Wrote lab '{settings.name}' to {path}; try `ssh host0`.")
 
 
 app.command("ssh-config")(ssh_config)

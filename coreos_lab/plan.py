@@ -44,10 +44,6 @@ class Resource:
     def key(self) -> str:
         return f"{self.kind}/{self.name}"
 
-    @property
-    def arm_type(self) -> str:
-        return self.kind.arm_type
-
 
 @dataclass(frozen=True)
 class PlannedMachine:
