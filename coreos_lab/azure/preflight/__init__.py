@@ -4,6 +4,7 @@
 ``context`` is what each check is given and ``reads`` the Azure reads several checks share.
 """
 
+from coreos_lab.azure.preflight import checks
 from coreos_lab.azure.preflight.checks import (
     FAMILY_QUOTA,
     IMAGES,
@@ -22,5 +23,6 @@ __all__ = [
     "REGIONAL_QUOTA",
     "STORAGE_NAME",
     "SUBSCRIPTION",
+    "checks",
     "run_preflight",
 ]
