@@ -136,9 +136,9 @@ def _up(
 ) -> UpResult:
     sink(PhaseEvent("inventory", f"Reading resource group {settings.resource_group}"))
     inventory = read_inventory(clients, settings.resource_group)
-    if inventory.group is not None:
-        check_ours(inventory.group, settings.name, building=True)
-        if ProvisioningState.of(inventory.group) is ProvisioningState.DELETING:
+    if inventory.resource_group is not None:
+        check_ours(inventory.resource_group, settings.name, building=True)
+        if ProvisioningState.of(inventory.resource_group) is ProvisioningState.DELETING:
             raise LabError(
                 f"Lab '{settings.name}' is still being deleted; run `coreos-lab down` to wait "
                 "until it is gone, then run up again."

@@ -161,10 +161,10 @@ class _Ids:
     """ARM resource ids of the lab's resources."""
 
     def __init__(self, subscription_id: str, resource_group: str) -> None:
-        self.group = f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+        self.group_id = f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
 
     def of(self, kind: Kind, name: str) -> str:
-        return f"{self.group}/providers/{kind.arm_type}/{name}"
+        return f"{self.group_id}/providers/{kind.arm_type}/{name}"
 
     def subnet(self, vnet: str, subnet: str) -> str:
         return f"{self.of(VNET, vnet)}/subnets/{subnet}"
@@ -174,7 +174,7 @@ def _resource_group(settings: LabSettings, ids: _Ids) -> Resource:
     return Resource(
         RESOURCE_GROUP,
         settings.resource_group,
-        ids.group,
+        ids.group_id,
         {"location": settings.location, "tags": lab_tags(settings.name)},
         summary={"location": settings.location},
     )

@@ -72,7 +72,7 @@ def test_a_failed_resource_skips_its_dependants_and_nothing_else(clients: Client
     plan = dataclasses.replace(plan, resources=broken)
     events: list[Event] = []
     with pytest.raises(LabError) as raised:
-        apply_plan(clients, plan, Inventory(group=None), events.append)
+        apply_plan(clients, plan, Inventory(resource_group=None), events.append)
     assert "network security group apply-lab-nsg" in str(raised.value)
     final = {
         e.key: e.step
@@ -104,7 +104,7 @@ def test_no_more_resources_are_written_at_once_than_the_bound(clients: Clients) 
             elif event.step.finished:
                 writing.discard(event.key)
 
-    result = apply_plan(clients, plan, Inventory(group=None), sink, concurrency=2)
+    result = apply_plan(clients, plan, Inventory(resource_group=None), sink, concurrency=2)
     assert result.writes == len(plan.resources)
     assert most == 2, "two slots, and plenty of independent resources to fill them"
 

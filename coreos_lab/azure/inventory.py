@@ -15,13 +15,13 @@ from coreos_lab.kinds import RESOURCE_GROUP, Kind
 class Inventory:
     """ARM's view of the lab, keyed like planned resources (``kind/name``, lower-cased)."""
 
-    group: dict[str, Any] | None
+    resource_group: dict[str, Any] | None  # the group's REST body; None when it is not there
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def get(self, key: str) -> dict[str, Any] | None:
         if key.split("/", 1)[0] == RESOURCE_GROUP:
             # The group is read first, by name: its absence means the lab is not there.
-            return self.group
+            return self.resource_group
         return self.resources.get(key.lower())
 
 
@@ -32,8 +32,8 @@ def read_inventory(clients: Clients, resource_group: str) -> Inventory:
     """
     group = get_group(clients, resource_group)
     if group is None:
-        return Inventory(group=None)
-    inventory = Inventory(group=group)
+        return Inventory(resource_group=None)
+    inventory = Inventory(resource_group=group)
 
     def list_kind(kind: Kind) -> list[tuple[str, dict[str, Any]]]:
         return [
