@@ -106,9 +106,7 @@ def main() -> int:
             settings,
             PlanInputs(
                 subscription_id=conn.subscription_id,
-                ssh_public_key=key.with_suffix(".pub").read_text().strip()
-                if key.with_suffix(".pub").exists()
-                else Path(str(key) + ".pub").read_text().strip(),
+                ssh_public_key=Path(f"{key}.pub").read_text().strip(),
                 etcd_image_version=result["images"]["etcd"],
                 host_image_version=result["images"]["host"],
             ),

@@ -1,7 +1,7 @@
-"""The `coreos-lab` command line: parse, call the core or the engine, hand results to a view.
+"""The `coreos-lab` command line: parse, call the engine, hand the result to a view.
 
-Nothing here imports the Azure SDK at start-up, so `coreos-lab --help` stays fast; commands
-that talk to Azure import it when they run.
+Nothing here imports the engine, the Azure SDK or rich at start-up, so `coreos-lab --help`
+stays fast; commands import them when they run.
 """
 
 from __future__ import annotations
@@ -198,11 +198,10 @@ def plan(settings: LabSettings, json_output: JsonOption = False) -> None:
     It reads the SSH key and a stored discovery token if they exist, but creates
     nothing and requests nothing; what only `up` can know is listed at the end.
     """
-    from coreos_lab.local import peek_plan_inputs
-    from coreos_lab.plan import build_plan
+    from coreos_lab import engine
     from coreos_lab.views.plan_view import plan_as_dict, render_plan
 
-    lab_plan = build_plan(settings, peek_plan_inputs(settings))
+    lab_plan = engine.plan(settings)
     if json_output:
         typer.echo(json.dumps(plan_as_dict(lab_plan), indent=2))
     else:
@@ -217,9 +216,7 @@ def _progress(json_output: bool, title: str) -> Any:
 
     if json_output:
         return SilentProgress()
-    if sys.stdout.isatty():
-        return LiveProgress(_console(), title)
-    return PlainProgress(sys.stdout)
+    return LiveProgress(_console(), title) if sys.stdout.isatty() else PlainProgress(sys.stdout)
 
 
 @settings_command
@@ -234,35 +231,14 @@ def up(settings: LabSettings, json_output: JsonOption = False) -> None:
     again to continue.
     """
     from coreos_lab import engine
-    from coreos_lab.views.machines_view import machines_as_list, render_machines
+    from coreos_lab.views.lab_view import render_up, up_as_dict
 
     with _progress(json_output, f"Lab {settings.name}") as progress:
         result = engine.up(settings, progress)
     if json_output:
-        typer.echo(
-            json.dumps(
-                {
-                    "lab": settings.name,
-                    "resource_group": settings.resource_group,
-                    "subscription_id": result.plan.subscription_id,
-                    "writes": result.applied.writes,
-                    "seconds": round(result.applied.seconds, 2),
-                    "steps": {k: v.value for k, v in result.applied.steps.items()},
-                    "images": {"etcd": result.images.etcd, "host": result.images.host},
-                    "machines": machines_as_list(result.machines, result.key_path),
-                },
-                indent=2,
-            )
-        )
-        return
-    console = _console()
-    from coreos_lab.azure.apply import drifted
-
-    for key in drifted(result.applied):
-        console.print(f"[yellow]note:[/yellow] {key} differs from the plan and was left alone.")
-    verb = "built" if result.applied.writes else "already complete; nothing was written"
-    console.print(f"[bold green]Lab {settings.name} {verb}.[/bold green]")
-    render_machines(result.machines, result.key_path, console)
+        typer.echo(json.dumps(up_as_dict(result), indent=2))
+    else:
+        render_up(result, _console())
 
 
 app.command("up")(up)
@@ -277,12 +253,11 @@ def ips(settings: LabSettings, json_output: JsonOption = False) -> None:
     from coreos_lab import engine
     from coreos_lab.views.machines_view import machines_as_list, render_machines
 
-    found = engine.machines(settings)
-    key_path = engine.key_path_for(settings)
+    access = engine.machines(settings)
     if json_output:
-        typer.echo(json.dumps(machines_as_list(found, key_path), indent=2))
+        typer.echo(json.dumps(machines_as_list(access), indent=2))
     else:
-        render_machines(found, key_path, _console())
+        render_machines(access, _console())
 
 
 app.command("ips")(ips)
@@ -309,6 +284,7 @@ def down(
     the SSH key unless --delete-key is given.
     """
     from coreos_lab import engine
+    from coreos_lab.views.lab_view import down_as_dict, render_down
 
     if not yes:
         if not sys.stdin.isatty():
@@ -321,22 +297,9 @@ def down(
     with _progress(json_output, f"Deleting lab {settings.name}") as progress:
         result = engine.down(settings, progress, wait=not no_wait, delete_key=delete_key)
     if json_output:
-        typer.echo(json.dumps(result.__dict__, indent=2))
-        return
-    console = _console()
-    if not result.deleted:
-        console.print(f"There is no lab '{settings.name}' to delete; nothing was done.")
-    elif no_wait:
-        console.print(
-            f"Azure is deleting resource group {settings.resource_group}; "
-            "run `coreos-lab down` again to wait for it."
-        )
+        typer.echo(json.dumps(down_as_dict(result), indent=2))
     else:
-        console.print(f"[bold green]Lab {settings.name} deleted.[/bold green]")
-    for path in result.key_removed:
-        console.print(f"removed {path}")
-    if result.key_kept:
-        console.print(f"SSH key kept: {result.key_kept}.")
+        render_down(result, settings.name, settings.resource_group, _console())
 
 
 app.command("down")(down)
@@ -365,15 +328,6 @@ def check(settings: LabSettings, json_output: JsonOption = False) -> None:
 app.command("check")(check)
 
 
-def _known_hosts(settings: LabSettings) -> Path:
-    from coreos_lab.files import make_private_dirs
-    from coreos_lab.state import state_path
-
-    folder = state_path(settings.name).parent
-    make_private_dirs(folder)
-    return folder / "known_hosts"
-
-
 @settings_command
 def ssh(
     settings: LabSettings,
@@ -394,17 +348,14 @@ def ssh(
     refused afterwards.
     """
     import shlex
+    import shutil
 
     from coreos_lab import engine
-    from coreos_lab.sshconfig import pick_machine, ssh_command
 
-    target = pick_machine(engine.machines(settings), machine)
-    argv = ssh_command(target, engine.key_path_for(settings), _known_hosts(settings), command or ())
+    argv = engine.ssh_target(settings, machine, command or ())
     if print_only:
         typer.echo(shlex.join(argv))
         return
-    import shutil
-
     program = shutil.which("ssh")
     if program is None:
         raise LabError("OpenSSH's ssh is not installed; install openssh-client.")
@@ -428,19 +379,12 @@ def ssh_config(
 ) -> None:
     """Print an OpenSSH config block with one Host per machine, so `ssh host0` works."""
     from coreos_lab import engine
-    from coreos_lab.sshconfig import config_block, install_block
 
-    block = config_block(
-        engine.machines(settings),
-        engine.key_path_for(settings),
-        _known_hosts(settings),
-        settings.name,
-    )
-    if not write:
-        typer.echo(block, nl=False)
-        return
-    path = install_block(Path("~/.ssh/config").expanduser(), settings.name, block)
-    _console().print(f"Wrote lab '{settings.name}' to {path}; try `ssh host0`.")
+    written = engine.ssh_config(settings, write=write)
+    if write:
+        _console().print(f"Wrote lab '{settings.name}' to {written}; try `ssh host0`.")
+    else:
+        typer.echo(written, nl=False)
 
 
 app.command("ssh-config")(ssh_config)

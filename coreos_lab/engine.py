@@ -1,62 +1,60 @@
-"""The three verbs of coreos-lab (up, down, machines) as a library: the CLI only renders.
+"""The verbs of coreos-lab as a library, the one door from the CLI to the rest.
 
-Order inside `up` is what keeps a failed run cheap: everything local and every check comes
-before the first write to Azure (key, token, preflight, image versions), then the plan is
-applied as a DAG.
+plan, up, down, check, machines and ssh_target each take settings and return a result from
+coreos_lab.reports; the CLI only renders. Order inside `up` is what keeps a failed run cheap:
+everything local and every check comes before the first write to Azure (key, token,
+preflight, image versions), then the plan is applied as a DAG.
+
+Each verb takes an optional ``clients``: tests pass clients of an emulator they started;
+otherwise they are built from ``--cloud`` and closed at the end.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from coreos_lab import discovery, keys, state
-from coreos_lab.azure.apply import ApplyResult, apply_plan
+from coreos_lab import discovery, keys, sshconfig, state
+from coreos_lab.azure.apply import apply_plan
 from coreos_lab.azure.clients import Clients, connect
-from coreos_lab.azure.diff import provisioning_state
-from coreos_lab.azure.errors import azure_error, is_azure_error
-from coreos_lab.azure.images import ImageVersions
+from coreos_lab.azure.errors import map_errors
 from coreos_lab.azure.inventory import read_inventory
-from coreos_lab.azure.machines import list_machines
-from coreos_lab.azure.preflight import PreflightReport, run_preflight
-from coreos_lab.azure.resources import get_group
-from coreos_lab.azure.teardown import check_ours, delete_lab
+from coreos_lab.azure.lab_machines import read_machines
+from coreos_lab.azure.operations import get_group
+from coreos_lab.azure.preflight import run_preflight
+from coreos_lab.azure.teardown import delete_lab
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.events import EventSink, PhaseEvent
-from coreos_lab.machines import MachineInfo
+from coreos_lab.files import make_private_dirs
+from coreos_lab.kinds import ProvisioningState
 from coreos_lab.plan import LabPlan, PlanInputs, build_plan
+from coreos_lab.reports import (
+    DownResult,
+    ImageVersions,
+    MachineAccess,
+    PreflightReport,
+    UpResult,
+)
 from coreos_lab.settings import LabSettings
+from coreos_lab.tags import check_ours
 
-GENERATED_KEY = "generated_key"
+KNOWN_HOSTS = "known_hosts"
 
 
 @contextmanager
-def _speaking_azure(clients: Clients, what: str) -> Iterator[None]:
-    """Turn an SDK exception into a LabError sentence, and close the clients at the end."""
+def _session(settings: LabSettings, clients: Clients | None, what: str) -> Iterator[Clients]:
+    """Clients for the lab's cloud, SDK errors turned into sentences; closed at the end."""
+    clients = clients or connect(settings.cloud, settings.subscription)
     try:
-        yield
-    except LabError:
-        raise
-    except Exception as exc:
-        if is_azure_error(exc):
-            raise azure_error(exc, what, clients.target.endpoint) from exc
-        raise
+        with map_errors(what, clients.target.endpoint):
+            yield clients
     finally:
         clients.close()
 
 
-@dataclass
-class UpResult:
-    plan: LabPlan
-    applied: ApplyResult
-    machines: list[MachineInfo]
-    key_path: str
-    key_generated: bool
-    token_requested: bool
-    images: ImageVersions
+# ---- local: what this machine knows, read only -------------------------------------------
 
 
 def key_path_for(settings: LabSettings, key: keys.SshKey | None = None) -> str:
@@ -65,6 +63,42 @@ def key_path_for(settings: LabSettings, key: keys.SshKey | None = None) -> str:
     if settings.ssh_public_key is not None:
         return str(settings.ssh_public_key.expanduser()).removesuffix(".pub")
     return str(settings.ssh_key.expanduser())
+
+
+def known_hosts_path(settings: LabSettings) -> Path:
+    """The lab's own known_hosts file, beside its state (see sshconfig for why)."""
+    return state.state_path(settings.name).parent / KNOWN_HOSTS
+
+
+def existing_public_key(settings: LabSettings) -> str | None:
+    """The public key `up` would install, if it exists already; validated."""
+    if settings.ssh_public_key is not None:
+        return keys.load_public_key(settings.ssh_public_key.expanduser())
+    pub = Path(str(settings.ssh_key.expanduser()) + ".pub")
+    return keys.load_public_key(pub) if pub.is_file() else None
+
+
+def peek_plan_inputs(settings: LabSettings) -> PlanInputs:
+    """What `plan` can show without creating or requesting anything."""
+    lab_state = state.load_state(settings.name)
+    discovery_url = settings.discovery_url or None
+    if discovery_url is None and lab_state.discovery_size == settings.etcd:
+        discovery_url = lab_state.discovery_url
+    return PlanInputs(
+        subscription_id=settings.subscription or lab_state.subscription_id,
+        ssh_public_key=existing_public_key(settings),
+        discovery_url=discovery_url,
+        etcd_image_version=lab_state.etcd_image_version,
+        host_image_version=lab_state.host_image_version,
+    )
+
+
+def plan(settings: LabSettings) -> LabPlan:
+    """Every resource `up` would create, without touching Azure or the network."""
+    return build_plan(settings, peek_plan_inputs(settings))
+
+
+# ---- up ----------------------------------------------------------------------------------
 
 
 def up(settings: LabSettings, sink: EventSink, *, clients: Clients | None = None) -> UpResult:
@@ -89,10 +123,8 @@ def up(settings: LabSettings, sink: EventSink, *, clients: Clients | None = None
             done=True,
         )
     )
-
-    clients = clients or connect(settings.cloud, settings.subscription)
-    with _speaking_azure(clients, f"lab {settings.name}"):
-        return _up(settings, sink, clients, key, lab_state)
+    with _session(settings, clients, f"lab {settings.name}") as session:
+        return _up(settings, sink, session, key, lab_state)
 
 
 def _up(
@@ -104,9 +136,9 @@ def _up(
 ) -> UpResult:
     sink(PhaseEvent("inventory", f"Reading resource group {settings.resource_group}"))
     inventory = read_inventory(clients, settings.resource_group)
-    if inventory.group is not None:
-        check_ours(inventory.group, settings.name, building=True)
-        if provisioning_state(inventory.group).lower() == "deleting":
+    if inventory.resource_group is not None:
+        check_ours(inventory.resource_group, settings.name, building=True)
+        if ProvisioningState.of(inventory.resource_group) is ProvisioningState.DELETING:
             raise LabError(
                 f"Lab '{settings.name}' is still being deleted; run `coreos-lab down` to wait "
                 "until it is gone, then run up again."
@@ -133,14 +165,14 @@ def _up(
 
     if key.generated and key.private_key_path is not None:
         # Remembered so that `down --delete-key` removes only a key coreos-lab made.
-        lab_state.extra[GENERATED_KEY] = str(key.private_key_path)
+        lab_state.generated_key = str(key.private_key_path)
     lab_state.subscription_id = clients.subscription_id
     lab_state.cloud = settings.cloud
     lab_state.etcd_image_version = images.etcd
     lab_state.host_image_version = images.host
     state.save_state(lab_state)
 
-    plan = build_plan(
+    lab_plan = build_plan(
         settings,
         PlanInputs(
             subscription_id=clients.subscription_id,
@@ -150,52 +182,80 @@ def _up(
             host_image_version=images.host,
         ),
     )
-    sink(PhaseEvent("apply", f"Applying {len(plan.resources)} resources"))
+    sink(PhaseEvent("apply", f"Applying {len(lab_plan.resources)} resources"))
     began = time.monotonic()
-    applied = apply_plan(clients, plan, inventory, sink)
+    applied = apply_plan(clients, lab_plan, inventory, sink)
     sink(
         PhaseEvent(
             "apply", f"{applied.writes} written in {time.monotonic() - began:.1f} s", done=True
         )
     )
-    machines = list_machines(clients, settings.resource_group, settings.name)
+    found = read_machines(clients, settings)
     return UpResult(
-        plan=plan,
+        plan=lab_plan,
         applied=applied,
-        machines=machines,
-        key_path=key_path_for(settings, key),
+        access=MachineAccess(
+            tuple(found), key_path_for(settings, key), str(known_hosts_path(settings))
+        ),
         key_generated=key.generated,
         token_requested=token_requested,
         images=images,
     )
 
 
-def machines(settings: LabSettings, *, clients: Clients | None = None) -> list[MachineInfo]:
-    clients = clients or connect(settings.cloud, settings.subscription)
-    with _speaking_azure(clients, f"lab {settings.name}"):
-        if get_group(clients, settings.resource_group) is None:
+# ---- reading a lab -----------------------------------------------------------------------
+
+
+def machines(settings: LabSettings, *, clients: Clients | None = None) -> MachineAccess:
+    """The lab's machines, and the key and known_hosts file that reach them."""
+    with _session(settings, clients, f"lab {settings.name}") as session:
+        if get_group(session, settings.resource_group) is None:
             raise LabError(
                 f"There is no lab '{settings.name}' (resource group {settings.resource_group}) "
-                f"in subscription {clients.subscription_id}; create it with `coreos-lab up`."
+                f"in subscription {session.subscription_id}; create it with `coreos-lab up`."
             )
-        return list_machines(clients, settings.resource_group, settings.name)
+        found = read_machines(session, settings)
+    return MachineAccess(tuple(found), key_path_for(settings), str(known_hosts_path(settings)))
+
+
+def ssh_target(
+    settings: LabSettings,
+    machine: str | None,
+    command: Sequence[str] = (),
+    *,
+    clients: Clients | None = None,
+) -> list[str]:
+    """The ssh argv that logs in to ``machine`` (default: the first host) and runs ``command``."""
+    access = machines(settings, clients=clients)
+    target = sshconfig.pick_machine(access.machines, machine)
+    make_private_dirs(known_hosts_path(settings).parent)
+    return sshconfig.ssh_command(target, access.key_path, Path(access.known_hosts), command)
+
+
+def ssh_config(settings: LabSettings, *, write: bool, clients: Clients | None = None) -> str:
+    """The OpenSSH config block of the lab; with ``write``, put into ~/.ssh/config too.
+
+    Returns the block, or the path written when ``write``.
+    """
+    access = machines(settings, clients=clients)
+    make_private_dirs(known_hosts_path(settings).parent)
+    block = sshconfig.config_block(
+        access.machines, access.key_path, Path(access.known_hosts), settings.name
+    )
+    if not write:
+        return block
+    path = sshconfig.install_block(Path("~/.ssh/config").expanduser(), settings.name, block)
+    return str(path)
 
 
 def check(settings: LabSettings, *, clients: Clients | None = None) -> PreflightReport:
     """The preflight alone: what `up` checks before its first write."""
-    clients = clients or connect(settings.cloud, settings.subscription)
-    with _speaking_azure(clients, f"lab {settings.name}"):
-        inventory = read_inventory(clients, settings.resource_group)
-        return run_preflight(clients, settings, existing=inventory)
+    with _session(settings, clients, f"lab {settings.name}") as session:
+        inventory = read_inventory(session, settings.resource_group)
+        return run_preflight(session, settings, existing=inventory)
 
 
-@dataclass
-class DownResult:
-    deleted: bool
-    waited: bool
-    state_removed: bool
-    key_removed: list[str]
-    key_kept: str | None = None  # why --delete-key left the key alone
+# ---- down --------------------------------------------------------------------------------
 
 
 def down(
@@ -206,20 +266,16 @@ def down(
     delete_key: bool = False,
     clients: Clients | None = None,
 ) -> DownResult:
-    generated_key = state.load_state(settings.name).extra.get(GENERATED_KEY)
-    clients = clients or connect(settings.cloud, settings.subscription)
-    with _speaking_azure(clients, f"resource group {settings.resource_group}"):
-        deleted = delete_lab(clients, settings.resource_group, settings.name, sink, wait=wait)
+    generated_key = state.load_state(settings.name).generated_key
+    with _session(settings, clients, f"resource group {settings.resource_group}") as session:
+        deleted = delete_lab(session, settings.resource_group, settings.name, sink, wait=wait)
     # With --no-wait the group may still be there: keep the state until a later down sees it go.
     state_removed = state.remove_state(settings.name) if wait or not deleted else False
     removed: list[str] = []
     kept = None
     if delete_key:
-        if generated_key and Path(generated_key) == settings.ssh_key.expanduser():
-            for path in (Path(generated_key), Path(generated_key + ".pub")):
-                if path.exists():
-                    path.unlink()
-                    removed.append(str(path))
-        else:
-            kept = "coreos-lab did not generate this key for the lab, so it stays"
+        try:
+            removed = keys.delete_generated_key(settings, generated_key)
+        except LabError as exc:
+            kept = str(exc)
     return DownResult(deleted, wait, state_removed, removed, kept)

@@ -25,3 +25,9 @@ class KeyFileError(UsageError):
 
 class DiscoveryError(LabError):
     """The etcd discovery service could not hand out a token."""
+
+
+class Interrupted(LabError):
+    """Ctrl-C stopped a command; the message says what exists and how to go on."""
+
+    exit_code = 130

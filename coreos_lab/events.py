@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from coreos_lab.kinds import Kind
+
 
 class Step(StrEnum):
     """Where one resource stands during a run."""
@@ -35,7 +37,7 @@ class ResourceEvent:
     """A resource moved to ``step``; ``elapsed`` counts from when its work started."""
 
     key: str
-    kind: str
+    kind: Kind
     name: str
     step: Step
     elapsed: float = 0.0

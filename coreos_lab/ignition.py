@@ -1,8 +1,8 @@
 """Ignition configs (spec 3.3.0) for the lab's two roles: etcd members and container hosts.
 
 This is the 2016 lab's Ignition (``etcd2.service`` with a ``metadata.conf`` drop-in, proxies on
-the hosts, flannel) carried over to today's Flatcar, following the mapping table in
-``shared/reference/flatcar.md``:
+the hosts, flannel) carried over to today's Flatcar, following the facts in
+``docs/facts.md`` (Ignition; etcd, flannel and locksmith on Flatcar):
 
 * etcd members enable ``etcd-member.service`` (etcd in a container, image pinned to v3.5.16)
   with a drop-in that turns the v2 API on (flannel 0.14 and locksmith speak only v2) and puts
@@ -13,7 +13,8 @@ the hosts, flannel) carried over to today's Flatcar, following the mapping table
   updating until the student runs the update exercise.
 
 Spec 3.3.0 because Flatcar Stable's Ignition 2.24 accepts 3.0-3.5 and Debian's
-``ignition-validate`` (2.14), which the tests use as the oracle, stops at 3.3.0 (flatcar.md §2).
+``ignition-validate`` (2.14), which the tests use as the oracle, stops at 3.3.0
+(docs/facts.md, Ignition).
 
 Pure: builds dicts and strings, no I/O. :func:`render` gives the compact JSON,
 :func:`custom_data` the base64 that goes into ``osProfile.customData``.
@@ -40,11 +41,11 @@ from coreos_lab.errors import LabError
 IGNITION_VERSION = "3.3.0"
 
 # Azure refuses custom data longer than this many base64 characters (64 KiB decoded;
-# arm-contract.md §4).
+# docs/facts.md, Custom data).
 CUSTOM_DATA_LIMIT = 87_380
 
 # The etcd image etcd-member.service runs. Pinned, not left to the unit's default: etcd 3.6
-# removed --enable-v2 and the v2 API that flannel 0.14 and locksmith need (flatcar.md §3), and a
+# removed --enable-v2 and the v2 API that flannel 0.14 and locksmith need (docs/facts.md), and a
 # later Flatcar may move the unit's default tag to 3.6. Never raise this above 3.5.x.
 ETCD_IMAGE_TAG = "v3.5.16"
 
@@ -105,7 +106,7 @@ def etcd_member_config(name: str, bootstrap: EtcdBootstrap) -> dict[str, Any]:
     ]
     ip_url = f"http://{PRIVATE_IP}"
     # Everything that names the private IP goes on the command line: systemd does not expand
-    # $VARS inside Environment= values, only in ExecStart= (flatcar.md, mapping table).
+    # $VARS inside Environment= values, only in ExecStart= (systemd.exec(5)).
     exec_start = " ".join(
         [
             ETCD_WRAPPER,
@@ -185,7 +186,7 @@ def container_host_config(name: str, etcd_members: tuple[tuple[str, str], ...]) 
         files=[
             _file("/etc/hostname", f"{name}\n"),
             # SERVER=disabled: the hosts boot an older image for the update exercise and would
-            # otherwise update within minutes of boot (flatcar.md §4). The lab guide has the
+            # otherwise update within minutes of boot (docs/facts.md). The lab guide has the
             # student delete this line before running update_engine_client.
             _file(UPDATE_CONF, "REBOOT_STRATEGY=etcd-lock\nSERVER=disabled\n"),
         ],

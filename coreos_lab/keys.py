@@ -26,9 +26,8 @@ from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, Pub
 
 from coreos_lab.errors import KeyFileError, LabError, UsageError
 from coreos_lab.files import make_private_dirs
-from coreos_lab.settings import LabSettings
+from coreos_lab.settings import KEY_TYPES, LabSettings
 
-KEY_TYPES = ("rsa", "ed25519")
 RSA_BITS = 4096
 RSA_MIN_BITS = 2048  # Azure refuses shorter RSA keys for Linux VMs
 _ACCEPTED = "Azure accepts only RSA (2048 bits or more) and ed25519 keys for Linux VMs"
@@ -301,3 +300,19 @@ def _private_sibling(public_path: Path) -> Path | None:
 
 def _reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
+
+
+def delete_generated_key(settings: LabSettings, generated_key: str | None) -> list[str]:
+    """Delete ``--ssh-key`` and its .pub if `up` generated that key for the lab.
+
+    ``generated_key`` is what the lab's state recorded. Returns the paths removed; raises
+    :class:`LabError` (the message says why the key stays) when the key is not the lab's.
+    """
+    if not generated_key or Path(generated_key) != settings.ssh_key.expanduser():
+        raise LabError("coreos-lab did not generate this key for the lab, so it stays")
+    removed: list[str] = []
+    for path in (Path(generated_key), Path(generated_key + ".pub")):
+        if path.exists():
+            path.unlink()
+            removed.append(str(path))
+    return removed

@@ -17,61 +17,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from coreos_lab import ignition
+from coreos_lab import ignition, roles
+from coreos_lab.kinds import NIC, NSG, PUBLIC_IP, RESOURCE_GROUP, STORAGE, VM, VNET, Kind
+from coreos_lab.roles import ETCD, HOST, ROLES, Role
 from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings, ssh_source_prefix
+from coreos_lab.tags import TAG_CUSTOM_DATA, lab_tags
 
 ADMIN_USER = "core"
 
-# Tags that mark a resource as coreos-lab's and name its lab; `down` refuses a group without them.
-TAG_MANAGED_BY = "managed-by"
-TAG_MANAGED_BY_VALUE = "coreos-lab"
-TAG_LAB = "coreos-lab"
-TAG_ROLE = "coreos-lab-role"
-# ARM never returns a VM's custom data, so its hash travels in a tag for the next `up` to compare.
-TAG_CUSTOM_DATA = "coreos-lab-custom-data"
-
 PLACEHOLDER_KEY = "<ssh key: generated or read by up>"
 PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-
-# Resource kinds, in the order a person reads a lab.
-RESOURCE_GROUP = "resourceGroup"
-NSG = "networkSecurityGroup"
-VNET = "virtualNetwork"
-STORAGE = "storageAccount"
-PUBLIC_IP = "publicIPAddress"
-NIC = "networkInterface"
-VM = "virtualMachine"
-
-ARM_TYPES = {
-    RESOURCE_GROUP: "Microsoft.Resources/resourceGroups",
-    NSG: "Microsoft.Network/networkSecurityGroups",
-    VNET: "Microsoft.Network/virtualNetworks",
-    STORAGE: "Microsoft.Storage/storageAccounts",
-    PUBLIC_IP: "Microsoft.Network/publicIPAddresses",
-    NIC: "Microsoft.Network/networkInterfaces",
-    VM: "Microsoft.Compute/virtualMachines",
-}
-
-# How people call each kind, in progress lines and error sentences.
-KIND_LABELS = {
-    RESOURCE_GROUP: "resource group",
-    NSG: "network security group",
-    VNET: "virtual network",
-    STORAGE: "storage account",
-    PUBLIC_IP: "public IP",
-    NIC: "network interface",
-    VM: "virtual machine",
-}
-
-ETCD_SUBNET_NAME = "etcd"
-HOST_SUBNET_NAME = "hosts"
 
 
 @dataclass(frozen=True)
 class Resource:
     """One ARM resource the lab needs: what it is, its PUT body, and what must exist first."""
 
-    kind: str
+    kind: Kind
     name: str
     id: str
     body: dict[str, Any]
@@ -82,17 +44,13 @@ class Resource:
     def key(self) -> str:
         return f"{self.kind}/{self.name}"
 
-    @property
-    def arm_type(self) -> str:
-        return ARM_TYPES[self.kind]
-
 
 @dataclass(frozen=True)
-class Machine:
+class PlannedMachine:
     """A VM as the lab's users know it: etcd0…, host0…"""
 
     name: str
-    role: str  # "etcd" or "host"
+    role: str  # a Role's name: "etcd" or "host"
     private_ip: str
     vm_size: str
     image_version: str
@@ -114,7 +72,7 @@ class LabPlan:
     settings: LabSettings
     subscription_id: str
     resources: tuple[Resource, ...]
-    machines: tuple[Machine, ...]
+    machines: tuple[PlannedMachine, ...]
     unknowns: tuple[str, ...]
 
     @property
@@ -125,15 +83,8 @@ class LabPlan:
     def by_key(self) -> dict[str, Resource]:
         return {r.key: r for r in self.resources}
 
-    def of_kind(self, kind: str) -> Iterator[Resource]:
+    def of_kind(self, kind: Kind) -> Iterator[Resource]:
         return (r for r in self.resources if r.kind == kind)
-
-
-def lab_tags(settings: LabSettings, role: str | None = None) -> dict[str, str]:
-    tags = {TAG_MANAGED_BY: TAG_MANAGED_BY_VALUE, TAG_LAB: settings.name}
-    if role:
-        tags[TAG_ROLE] = role
-    return tags
 
 
 def build_plan(settings: LabSettings, inputs: PlanInputs) -> LabPlan:
@@ -150,15 +101,14 @@ def build_plan(settings: LabSettings, inputs: PlanInputs) -> LabPlan:
     if not settings.ssh_from:
         unknowns.append("SSH source: up requires --ssh-from (SSH stays closed without it)")
     bootstrap = _bootstrap(settings, inputs, unknowns)
-    etcd_version = _image_version(
-        inputs.etcd_image_version, settings.etcd_image_version, "etcd", unknowns
-    )
-    host_version = _image_version(
-        inputs.host_image_version, settings.host_image_version, "host", unknowns
-    )
+    resolved = {ETCD.name: inputs.etcd_image_version, HOST.name: inputs.host_image_version}
+    versions = {
+        r.name: _image_version(resolved[r.name], r.image_wanted(settings), r.name, unknowns)
+        for r in ROLES
+    }
 
     ids = _Ids(sub, settings.resource_group)
-    storage_name = settings.storage_account_name(sub)
+    storage_name = roles.storage_account_name(settings, sub)
     if inputs.subscription_id is None and not settings.storage_account:
         unknowns.append("storage account name: derived from the subscription by up")
 
@@ -168,30 +118,28 @@ def build_plan(settings: LabSettings, inputs: PlanInputs) -> LabPlan:
         _vnet(settings, ids),
         _storage(settings, ids, storage_name),
     ]
-    machines: list[Machine] = []
-    etcd_members = tuple((f"etcd{i}", settings.etcd_private_ip(i)) for i in range(settings.etcd))
-    for name, ip in etcd_members:
-        machines.append(Machine(name, "etcd", ip, settings.etcd_vm_size, etcd_version))
-    for i in range(settings.hosts):
-        machines.append(
-            Machine(
-                f"host{i}", "host", settings.host_private_ip(i), settings.host_vm_size, host_version
-            )
-        )
+    machines: list[PlannedMachine] = []
+    etcd_members = ETCD.members(settings)
+    for role in ROLES:
+        for i, name in enumerate(role.vm_names(settings)):
+            ip, size = role.private_ip(settings, i), role.size(settings)
+            machines.append(PlannedMachine(name, role.name, ip, size, versions[role.name]))
     for m in machines:
         config = (
             ignition.etcd_member_config(m.name, bootstrap)
-            if m.role == "etcd"
+            if m.role == ETCD.name
             else ignition.container_host_config(m.name, etcd_members)
         )
-        resources += _machine_resources(settings, ids, m, config, ssh_key, storage_name)
+        resources += _machine_resources(
+            settings, ids, m, roles.role_named(m.role), config, ssh_key, storage_name
+        )
     return LabPlan(settings, sub, tuple(resources), tuple(machines), tuple(unknowns))
 
 
 def _bootstrap(
     settings: LabSettings, inputs: PlanInputs, unknowns: list[str]
 ) -> ignition.EtcdBootstrap:
-    members = tuple((f"etcd{i}", settings.etcd_private_ip(i)) for i in range(settings.etcd))
+    members = ETCD.members(settings)
     if settings.bootstrap == "static":
         return ignition.EtcdBootstrap(discovery_url=None, members=members)
     url = inputs.discovery_url or settings.discovery_url
@@ -213,25 +161,21 @@ class _Ids:
     """ARM resource ids of the lab's resources."""
 
     def __init__(self, subscription_id: str, resource_group: str) -> None:
-        self.group = f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
+        self.group_id = f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
 
-    def of(self, kind: str, name: str) -> str:
-        return f"{self.group}/providers/{ARM_TYPES[kind]}/{name}"
+    def of(self, kind: Kind, name: str) -> str:
+        return f"{self.group_id}/providers/{kind.arm_type}/{name}"
 
     def subnet(self, vnet: str, subnet: str) -> str:
         return f"{self.of(VNET, vnet)}/subnets/{subnet}"
-
-
-def _names(settings: LabSettings) -> tuple[str, str]:
-    return f"{settings.name}-nsg", f"{settings.name}-vnet"
 
 
 def _resource_group(settings: LabSettings, ids: _Ids) -> Resource:
     return Resource(
         RESOURCE_GROUP,
         settings.resource_group,
-        ids.group,
-        {"location": settings.location, "tags": lab_tags(settings)},
+        ids.group_id,
+        {"location": settings.location, "tags": lab_tags(settings.name)},
         summary={"location": settings.location},
     )
 
@@ -256,7 +200,7 @@ def _rule(
 
 
 def _nsg(settings: LabSettings, ids: _Ids) -> Resource:
-    nsg_name, _ = _names(settings)
+    nsg_name = roles.nsg_name(settings)
     # Standard public IPs are closed to inbound traffic unless an NSG allows it, and Azure's
     # default rules (AllowVnetInBound, DenyAllInBound) already keep everything else inside
     # the VNet; the etcd and flannel rules make that intent visible and survive a change of
@@ -275,7 +219,7 @@ def _nsg(settings: LabSettings, ids: _Ids) -> Resource:
         ids.of(NSG, nsg_name),
         {
             "location": settings.location,
-            "tags": lab_tags(settings),
+            "tags": lab_tags(settings.name),
             "properties": {"securityRules": rules},
         },
         depends_on=(f"{RESOURCE_GROUP}/{settings.resource_group}",),
@@ -287,33 +231,26 @@ def _nsg(settings: LabSettings, ids: _Ids) -> Resource:
 
 
 def _vnet(settings: LabSettings, ids: _Ids) -> Resource:
-    _, vnet_name = _names(settings)
+    vnet_name = roles.vnet_name(settings)
     return Resource(
         VNET,
         vnet_name,
         ids.of(VNET, vnet_name),
         {
             "location": settings.location,
-            "tags": lab_tags(settings),
+            "tags": lab_tags(settings.name),
             "properties": {
                 "addressSpace": {"addressPrefixes": [settings.address_space]},
                 "subnets": [
-                    {
-                        "name": ETCD_SUBNET_NAME,
-                        "properties": {"addressPrefix": settings.etcd_subnet},
-                    },
-                    {
-                        "name": HOST_SUBNET_NAME,
-                        "properties": {"addressPrefix": settings.host_subnet},
-                    },
+                    {"name": r.subnet_name, "properties": {"addressPrefix": r.subnet(settings)}}
+                    for r in ROLES
                 ],
             },
         },
         depends_on=(f"{RESOURCE_GROUP}/{settings.resource_group}",),
         summary={
             "address space": settings.address_space,
-            ETCD_SUBNET_NAME: settings.etcd_subnet,
-            HOST_SUBNET_NAME: settings.host_subnet,
+            **{r.subnet_name: r.subnet(settings) for r in ROLES},
         },
     )
 
@@ -325,7 +262,7 @@ def _storage(settings: LabSettings, ids: _Ids, name: str) -> Resource:
         ids.of(STORAGE, name),
         {
             "location": settings.location,
-            "tags": lab_tags(settings),
+            "tags": lab_tags(settings.name),
             "sku": {"name": "Standard_LRS"},
             "kind": "StorageV2",
             "properties": {
@@ -342,14 +279,15 @@ def _storage(settings: LabSettings, ids: _Ids, name: str) -> Resource:
 def _machine_resources(
     settings: LabSettings,
     ids: _Ids,
-    m: Machine,
+    m: PlannedMachine,
+    role: Role,
     config: dict[str, Any],
     ssh_key: str,
     storage_name: str,
 ) -> list[Resource]:
-    nsg_name, vnet_name = _names(settings)
-    subnet = ETCD_SUBNET_NAME if m.role == "etcd" else HOST_SUBNET_NAME
-    pip_name, nic_name = f"{m.name}-ip", f"{m.name}-nic"
+    nsg_name, vnet_name = roles.nsg_name(settings), roles.vnet_name(settings)
+    subnet = role.subnet_name
+    pip_name, nic_name = roles.public_ip_name(m.name), roles.nic_name(m.name)
     group_key = f"{RESOURCE_GROUP}/{settings.resource_group}"
     pip = Resource(
         PUBLIC_IP,
@@ -357,7 +295,7 @@ def _machine_resources(
         ids.of(PUBLIC_IP, pip_name),
         {
             "location": settings.location,
-            "tags": lab_tags(settings, m.role),
+            "tags": lab_tags(settings.name, m.role),
             "sku": {"name": "Standard", "tier": "Regional"},
             "properties": {
                 "publicIPAllocationMethod": "Static",
@@ -373,7 +311,7 @@ def _machine_resources(
         ids.of(NIC, nic_name),
         {
             "location": settings.location,
-            "tags": lab_tags(settings, m.role),
+            "tags": lab_tags(settings.name, m.role),
             "properties": {
                 "ipConfigurations": [
                     {
@@ -395,7 +333,7 @@ def _machine_resources(
         summary={"private ip": m.private_ip, "subnet": subnet},
     )
     data = ignition.custom_data(config)
-    tags = lab_tags(settings, m.role)
+    tags = lab_tags(settings.name, m.role)
     tags[TAG_CUSTOM_DATA] = hashlib.sha256(data.encode()).hexdigest()[:32]
     vm = Resource(
         VM,
@@ -414,7 +352,7 @@ def _machine_resources(
                         "version": m.image_version,
                     },
                     "osDisk": {
-                        "name": f"{m.name}-osdisk",
+                        "name": roles.os_disk_name(m.name),
                         "createOption": "FromImage",
                         "managedDisk": {"storageAccountType": "StandardSSD_LRS"},
                         "deleteOption": "Delete",

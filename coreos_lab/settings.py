@@ -12,7 +12,6 @@ which passes them in.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import ipaddress
 import re
 import tomllib
@@ -21,19 +20,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from coreos_lab.clouds import CLOUD_NAMES, EMULATOR
 from coreos_lab.errors import UsageError
 
 ENV_PREFIX = "COREOS_LAB_"
 CONFIG_FILE = "coreos-lab.toml"
 
 ETCD_SIZES = (3, 5, 7)
-CLOUDS = ("azure", "usgov", "china", "emulator")
 BOOTSTRAPS = ("discovery", "static")
 KEY_TYPES = ("rsa", "ed25519")
 CHANNELS = ("stable", "beta", "alpha")
 
 FLATCAR_PUBLISHER = "kinvolk"
-# The CoreVM offer needs neither a purchase plan nor accepted terms (flatcar.md §1).
+# The CoreVM offer needs neither a purchase plan nor accepted terms (docs/facts.md, Images).
 FLATCAR_OFFER = "flatcar-container-linux-corevm-amd64"
 
 _LAB_NAME = re.compile(r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")
@@ -147,7 +146,10 @@ class LabSettings:
     )
     ssh_key_type: str = field(
         default="rsa",
-        metadata=_opt("--ssh-key-type", "Type of a generated key: rsa (4096 bits) or ed25519."),
+        metadata=_opt(
+            "--ssh-key-type",
+            f"Type of a generated key: {' or '.join(KEY_TYPES)} (rsa keys have 4096 bits).",
+        ),
     )
     ssh_public_key: Path | None = field(
         default=None,
@@ -160,7 +162,8 @@ class LabSettings:
         default="azure",
         metadata=_opt(
             "--cloud",
-            "Where to build: azure, usgov, china, or emulator (the local ARM emulator).",
+            f"Where to build: {', '.join(CLOUD_NAMES[:-1])}, or {EMULATOR} "
+            "(the local ARM emulator).",
         ),
     )
     subscription: str = field(
@@ -180,27 +183,8 @@ class LabSettings:
 
     @property
     def image_sku(self) -> str:
-        # Generation 2 (UEFI) images are the ones Flatcar recommends (flatcar.md §1).
+        # Generation 2 (UEFI) images are the ones Flatcar recommends (docs/facts.md, Images).
         return f"{self.channel}-gen2"
-
-    def storage_account_name(self, subscription_id: str) -> str:
-        """The storage account name: the user's, or one derived from subscription and lab.
-
-        Storage names are global across Azure; a hash of subscription and lab name gives every
-        lab its own, and the same one on every run (like ARM's ``uniqueString``).
-        """
-        if self.storage_account:
-            return self.storage_account
-        digest = hashlib.sha256(f"{subscription_id.lower()}/{self.name}".encode()).hexdigest()
-        prefix = re.sub(r"[^a-z0-9]", "", self.name)[:11]
-        return f"{prefix}{digest[:13]}"
-
-    def etcd_private_ip(self, index: int) -> str:
-        """Static private IP of etcd member ``index``: Azure reserves .0-.3 of each subnet."""
-        return str(ipaddress.ip_network(self.etcd_subnet)[4 + index])
-
-    def host_private_ip(self, index: int) -> str:
-        return str(ipaddress.ip_network(self.host_subnet)[4 + index])
 
 
 SETTINGS_FIELDS: tuple[dataclasses.Field[Any], ...] = dataclasses.fields(LabSettings)
@@ -303,7 +287,7 @@ def validate(s: LabSettings) -> None:
     _choice("--channel", s.channel, CHANNELS)
     _choice("--bootstrap", s.bootstrap, BOOTSTRAPS)
     _choice("--ssh-key-type", s.ssh_key_type, KEY_TYPES)
-    _choice("--cloud", s.cloud, CLOUDS)
+    _choice("--cloud", s.cloud, CLOUD_NAMES)
     for flag, version in (
         ("--etcd-image-version", s.etcd_image_version),
         ("--host-image-version", s.host_image_version),

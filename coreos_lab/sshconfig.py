@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from coreos_lab.errors import UsageError
-from coreos_lab.machines import MachineInfo
 from coreos_lab.plan import ADMIN_USER
+from coreos_lab.reports import MachineInfo
 
 
 def ssh_options(key_path: str, known_hosts: Path) -> list[str]:

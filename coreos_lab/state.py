@@ -42,6 +42,8 @@ class LabState:
     cloud: str | None = None
     etcd_image_version: str | None = None
     host_image_version: str | None = None
+    # The private key `up` generated for this lab, so `down --delete-key` removes only that.
+    generated_key: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -54,6 +56,7 @@ _STR_FIELDS = (
     "cloud",
     "etcd_image_version",
     "host_image_version",
+    "generated_key",
 )
 _INT_FIELDS = ("discovery_size",)
 
@@ -129,6 +132,9 @@ def _from_json(data: Any, lab: str) -> LabState:
         raise ValueError("extra is not an object")
     # Keys a newer coreos-lab wrote survive a round trip through this one.
     state.extra = {**data, **extra}
+    if state.generated_key is None and isinstance(state.extra.get("generated_key"), str):
+        # Written by versions that kept the generated key among the extra keys.
+        state.generated_key = state.extra.pop("generated_key")
     return state
 
 

@@ -21,11 +21,19 @@ def run(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[
     )
 
 
-def test_help_lists_the_commands(tmp_path: Path) -> None:
+COMMANDS = ["check", "down", "emulator", "ips", "plan", "ssh", "ssh-config", "up"]
+
+
+def test_help_lists_exactly_the_commands(tmp_path: Path) -> None:
+    from typer.main import get_command
+
+    from coreos_lab.cli import app
+
+    assert sorted(get_command(app).commands) == COMMANDS  # type: ignore[attr-defined]
     out = run(["--help"], tmp_path)
     assert out.returncode == 0
-    for command in ("plan", "up", "ips", "down"):
-        assert command in out.stdout
+    commands = out.stdout.split("Commands:\n", 1)[1].splitlines()
+    assert sorted(line.split()[0] for line in commands if line.strip()) == COMMANDS
     assert run(["--version"], tmp_path).stdout.startswith("coreos-lab ")
 
 
@@ -36,10 +44,20 @@ def test_plan_help_explains_every_option_with_its_default(tmp_path: Path) -> Non
     assert "default: 3" in out and "COREOS_LAB_ETCD" in out
 
 
-def test_start_up_imports_no_azure_sdk() -> None:
-    code = "import sys, coreos_lab.cli; print([m for m in sys.modules if m.startswith('azure')])"
+@pytest.mark.parametrize("args", [[], ["--help"], ["up", "--help"]])
+def test_help_imports_neither_the_azure_sdk_nor_rich(args: list[str]) -> None:
+    code = (
+        "import sys\n"
+        "from coreos_lab.cli import app\n"
+        "try:\n"
+        f"    app({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "heavy = ('azure', 'rich', 'coreos_lab.azure', 'cryptography')\n"
+        "print([m for m in sys.modules if m.split('.')[0] in heavy or m in heavy], file=sys.stderr)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert out.stdout.strip() == "[]"
+    assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr
 
 
 def test_plan_prints_the_whole_default_lab(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ import pytest
 from coreos_lab import ignition
 from coreos_lab.errors import LabError
 from coreos_lab.ignition import EtcdBootstrap
+from coreos_lab.roles import ETCD
 from coreos_lab.settings import LabSettings
 
 VALIDATE = shutil.which("ignition-validate") or "/usr/bin/ignition-validate"
@@ -26,7 +27,7 @@ DISCOVERY = "https://discovery.etcd.io/0123456789abcdef0123456789abcdef"
 
 def _members(size: int) -> tuple[tuple[str, str], ...]:
     settings = LabSettings(etcd=size)
-    return tuple((f"etcd{i}", settings.etcd_private_ip(i)) for i in range(size))
+    return ETCD.members(settings)
 
 
 def _need_validator() -> None:
@@ -276,20 +277,24 @@ def test_percent_in_discovery_url_is_escaped_for_systemd() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "bootstrap"),
+    ("name", "bootstrap", "why"),
     [
-        ("etcd9", EtcdBootstrap(None, (("etcd0", "10.0.0.4"),))),
-        ("Etcd0", EtcdBootstrap(DISCOVERY, ())),
-        ("etcd0", EtcdBootstrap("ftp://x", ())),
-        ("etcd0", EtcdBootstrap(None, (("etcd0", "10.0.0.400"),))),
-        ("etcd0", EtcdBootstrap(None, (("etcd0", "10.0.0.4"), ("etcd0", "10.0.0.5")))),
+        ("etcd9", EtcdBootstrap(None, (("etcd0", "10.0.0.4"),)), "not one of the etcd members"),
+        ("Etcd0", EtcdBootstrap(DISCOVERY, ()), "not a valid machine name"),
+        ("etcd0", EtcdBootstrap("ftp://x", ()), "not an http\\(s\\) discovery URL"),
+        ("etcd0", EtcdBootstrap(None, (("etcd0", "10.0.0.400"),)), "not permitted"),
+        (
+            "etcd0",
+            EtcdBootstrap(None, (("etcd0", "10.0.0.4"), ("etcd0", "10.0.0.5"))),
+            "names repeat",
+        ),
     ],
 )
-def test_bad_inputs_are_refused(name: str, bootstrap: EtcdBootstrap) -> None:
-    with pytest.raises(ValueError):
+def test_bad_inputs_are_refused(name: str, bootstrap: EtcdBootstrap, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
         ignition.etcd_member_config(name, bootstrap)
 
 
 def test_host_without_members_is_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="needs at least one etcd member"):
         ignition.container_host_config("host0", ())

@@ -15,7 +15,6 @@ import pytest
 from rich.console import Console
 
 from coreos_lab.azure.clients import Clients, emulator_target
-from coreos_lab.azure.images import ImageVersions
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.azure.preflight import (
     FAMILY_QUOTA,
@@ -24,14 +23,13 @@ from coreos_lab.azure.preflight import (
     REGIONAL_QUOTA,
     STORAGE_NAME,
     SUBSCRIPTION,
-    Outcome,
-    PreflightReport,
     run_preflight,
 )
 from coreos_lab.emulator.connection import Connection, StaticTokenCredential
 from coreos_lab.emulator.harness import AdminClient, running_emulator
 from coreos_lab.errors import LabError
 from coreos_lab.events import Event, PhaseEvent
+from coreos_lab.reports import ImageVersions, Outcome, PreflightReport
 from coreos_lab.settings import LabSettings
 from coreos_lab.views.preflight_view import preflight_as_dict, preflight_table, render_preflight
 
@@ -163,7 +161,7 @@ def test_existing_lab_keeps_its_versions_and_needs_quota_only_for_missing_vms(
 
     # etcd0-2 exist with older images; the hosts are still to be created.
     existing = Inventory(
-        group={"name": "coreos-lab"},
+        resource_group={"name": "coreos-lab"},
         resources={f"virtualmachine/etcd{i}": vm("etcd", "4593.2.3") for i in range(3)},
     )
     admin.configure(quotas={"cores": 4, "*": 10})  # room for the two hosts, not for five VMs
@@ -181,7 +179,9 @@ def test_existing_lab_keeps_its_versions_and_needs_quota_only_for_missing_vms(
 
 def test_storage_account_already_ours_is_not_checked(clients: Clients, admin: AdminClient) -> None:
     settings = LabSettings(storage_account="coreoslab")  # "taken" by another subscription
-    existing = Inventory(group={"name": "coreos-lab"}, resources={"storageaccount/coreoslab": {}})
+    existing = Inventory(
+        resource_group={"name": "coreos-lab"}, resources={"storageaccount/coreoslab": {}}
+    )
     report = preflight(clients, settings, existing=existing)
     assert outcome(report, STORAGE_NAME) is Outcome.PASSED
     log = assert_read_only(admin)

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from coreos_lab.errors import UsageError
+from coreos_lab.roles import ETCD, HOST, storage_account_name
 from coreos_lab.settings import LabSettings, load_settings
 
 
@@ -47,20 +48,20 @@ def test_azure_subscription_env_is_read() -> None:
 
 def test_static_private_ips_skip_azure_reserved_addresses() -> None:
     s = load()
-    assert [s.etcd_private_ip(i) for i in range(3)] == ["10.0.0.4", "10.0.0.5", "10.0.0.6"]
-    assert s.host_private_ip(0) == "10.0.1.4"
+    assert [ETCD.private_ip(s, i) for i in range(3)] == ["10.0.0.4", "10.0.0.5", "10.0.0.6"]
+    assert HOST.private_ip(s, 0) == "10.0.1.4"
 
 
 def test_storage_name_is_deterministic_valid_and_unique_per_subscription() -> None:
     s = load({"name": "my-lab"})
-    a = s.storage_account_name("11111111-2222-3333-4444-555555555555")
-    assert a == s.storage_account_name("11111111-2222-3333-4444-555555555555")
-    assert a != s.storage_account_name("99999999-2222-3333-4444-555555555555")
-    assert a != load({"name": "my-lab2"}).storage_account_name(
-        "11111111-2222-3333-4444-555555555555"
+    a = storage_account_name(s, "11111111-2222-3333-4444-555555555555")
+    assert a == storage_account_name(s, "11111111-2222-3333-4444-555555555555")
+    assert a != storage_account_name(s, "99999999-2222-3333-4444-555555555555")
+    assert a != storage_account_name(
+        load({"name": "my-lab2"}), "11111111-2222-3333-4444-555555555555"
     )
     assert a.isalnum() and a.islower() and 3 <= len(a) <= 24
-    assert load({"storage_account": "mine123"}).storage_account_name("x") == "mine123"
+    assert storage_account_name(load({"storage_account": "mine123"}), "x") == "mine123"
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,7 @@ def test_round_trip(tmp_path: Path) -> None:
         cloud="azure",
         etcd_image_version="4593.2.5",
         host_image_version="4459.2.4",
+        generated_key="/home/x/.ssh/lab_key",
         extra={"ips": {"etcd0": "10.0.0.4"}},
     )
     save_state(state, tmp_path)
@@ -81,6 +82,20 @@ def test_unknown_keys_from_a_newer_writer_survive(tmp_path: Path) -> None:
     assert state.extra == {"future_field": [1, 2]}
     save_state(state, tmp_path)
     assert load_state("lab1", tmp_path).extra == {"future_field": [1, 2]}
+
+
+def test_a_generated_key_recorded_among_the_extra_keys_is_read_as_the_field(
+    tmp_path: Path,
+) -> None:
+    path = state_path("lab1", tmp_path)
+    save_state(LabState(lab="lab1"), tmp_path)
+    data = json.loads(path.read_text())
+    del data["generated_key"]
+    data["extra"] = {"generated_key": "/home/x/.ssh/lab_key", "future_field": 1}
+    path.write_text(json.dumps(data))
+    state = load_state("lab1", tmp_path)
+    assert state.generated_key == "/home/x/.ssh/lab_key"
+    assert state.extra == {"future_field": 1}
 
 
 def test_modes_dirs_0700_file_0600_whatever_the_umask(tmp_path: Path) -> None:

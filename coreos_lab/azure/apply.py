@@ -10,36 +10,26 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from coreos_lab.azure import resources
+from coreos_lab.azure import operations
 from coreos_lab.azure.clients import Clients
-from coreos_lab.azure.diff import Action, decide, provisioning_state
+from coreos_lab.azure.diff import Action, decide
 from coreos_lab.azure.errors import describe, error_code
 from coreos_lab.azure.inventory import Inventory
-from coreos_lab.errors import LabError
+from coreos_lab.errors import Interrupted, LabError
 from coreos_lab.events import EventSink, ResourceEvent, Step
-from coreos_lab.plan import KIND_LABELS, LabPlan, Resource
+from coreos_lab.kinds import ProvisioningState
+from coreos_lab.plan import LabPlan, Resource
+from coreos_lab.reports import ApplyResult
 
 # How long to wait for an operation someone else started (an interrupted `up`) to finish.
 WAIT_FOR_OTHERS = 900.0
 _CONFLICT_RETRIES = 5
 
 
-class Interrupted(LabError):
-    exit_code = 130
-
-
-@dataclass
-class ApplyResult:
-    steps: dict[str, Step] = field(default_factory=dict)
-    failures: dict[str, str] = field(default_factory=dict)
-    writes: int = 0
-    seconds: float = 0.0
-
-
 def label(resource: Resource) -> str:
-    return f"{KIND_LABELS.get(resource.kind, resource.kind)} {resource.name}"
+    return f"{resource.kind.label} {resource.name}"
 
 
 @dataclass
@@ -57,7 +47,7 @@ class _Worker:
         self, clients: Clients, plan: LabPlan, inventory: Inventory, sink: EventSink
     ) -> None:
         self.clients = clients
-        self.group = plan.settings.resource_group
+        self.resource_group = plan.settings.resource_group
         self.inventory = inventory
         self.sink = sink
         self.started: dict[str, float] = {}
@@ -88,7 +78,7 @@ class _Worker:
             if time.monotonic() > deadline:
                 raise LabError(f"{label(r)} stayed in {why} for {WAIT_FOR_OTHERS:.0f} s")
             time.sleep(self.clients.target.polling_interval * 5)
-            actual = resources.get(self.clients, self.group, r)
+            actual = operations.get(self.clients, self.resource_group, r.kind, r.name)
             action, why = decide(r, actual)
         if action is Action.KEEP:
             self.emit(r, Step.EXISTS, why)
@@ -104,7 +94,7 @@ class _Worker:
     def _put(self, r: Resource) -> None:
         for attempt in range(_CONFLICT_RETRIES):
             try:
-                answer = resources.put(self.clients, self.group, r)
+                answer = operations.put(self.clients, self.resource_group, r)
             except Exception as exc:
                 # A conflicting operation (an interrupted run's) ends by itself; others do not.
                 if (
@@ -114,8 +104,8 @@ class _Worker:
                     raise
                 time.sleep(self.clients.target.polling_interval * 10 * (attempt + 1))
                 continue
-            state = provisioning_state(answer)
-            if state.lower() in ("failed", "canceled"):
+            state = ProvisioningState.of(answer)
+            if state.failed:
                 raise LabError(f"{label(r)} ended in provisioning state {state}")
             return
 
@@ -197,7 +187,3 @@ def apply_plan(
             "or `coreos-lab down` to remove it."
         )
     return result
-
-
-def drifted(result: ApplyResult) -> list[str]:
-    return [k for k, s in result.steps.items() if s is Step.DRIFTED]

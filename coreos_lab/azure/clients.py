@@ -7,30 +7,16 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from coreos_lab.clouds import AZURE_CLOUDS, EMULATOR
 from coreos_lab.errors import LabError, UsageError
 
 if TYPE_CHECKING:
     from coreos_lab.emulator.connection import Connection
-
-
-@dataclass(frozen=True)
-class Cloud:
-    """An Azure cloud: the SDK's name for it and its login authority (azure-identity's)."""
-
-    sdk_name: str  # a member of azure.core.AzureClouds
-    authority: str
-
-
-CLOUDS = {
-    "azure": Cloud("AZURE_PUBLIC_CLOUD", "login.microsoftonline.com"),
-    "usgov": Cloud("AZURE_US_GOVERNMENT", "login.microsoftonline.us"),
-    "china": Cloud("AZURE_CHINA_CLOUD", "login.chinacloudapi.cn"),
-}
 
 
 # ARMPolling waits Retry-After when the server sends one and this interval otherwise; the
@@ -60,7 +46,7 @@ class Target:
 def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None = None) -> Target:
     """The target for ``--cloud``: the emulator's connection file, or a real cloud."""
     environ = dict(os.environ) if environ is None else environ
-    if cloud == "emulator":
+    if cloud == EMULATOR:
         from coreos_lab.emulator.connection import load_connection
 
         conn = load_connection()
@@ -73,7 +59,7 @@ def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None
     from azure.core import AzureClouds
     from azure.mgmt.core.tools import get_arm_endpoints
 
-    spec = CLOUDS[cloud]
+    spec = AZURE_CLOUDS[cloud]
     cloud_setting = getattr(AzureClouds, spec.sdk_name)
     endpoints = get_arm_endpoints(cloud_setting)
     subscription_id = subscription or environ.get("AZURE_SUBSCRIPTION_ID") or _cli_subscription()
@@ -123,10 +109,17 @@ def _cli_subscription() -> str | None:
 
 
 class Clients:
-    """The management clients for one target, each built on first use."""
+    """The management clients for one target, each built on first use.
+
+    Safe to share between threads: a lock guards the first use of each client (functools'
+    cached_property has no lock since Python 3.12), and the SDK clients themselves may be
+    used from several threads.
+    """
 
     def __init__(self, target: Target, *, retry_total: int = 10) -> None:
         self.target = target
+        self._lock = threading.Lock()
+        self._built: dict[str, Any] = {}
         self._kwargs: dict[str, Any] = {
             "connection_verify": target.verify,
             "polling_interval": target.polling_interval,
@@ -148,43 +141,60 @@ class Clients:
     def subscription_id(self) -> str:
         return self.target.subscription_id
 
-    @cached_property
-    def resource(self) -> Any:
-        from azure.mgmt.resource.resources import ResourceManagementClient
+    def _client(self, name: str) -> Any:
+        with self._lock:
+            client = self._built.get(name)
+            if client is None:
+                client = self._built[name] = self._build(name)
+            return client
 
-        return ResourceManagementClient(
-            self.target.credential, self.subscription_id, **self._kwargs
-        )
+    def _build(self, name: str) -> Any:
+        credential, sub = self.target.credential, self.subscription_id
+        if name == "resource":
+            from azure.mgmt.resource.resources import ResourceManagementClient
 
-    @cached_property
-    def network(self) -> Any:
-        from azure.mgmt.network import NetworkManagementClient
+            return ResourceManagementClient(credential, sub, **self._kwargs)
+        if name == "network":
+            from azure.mgmt.network import NetworkManagementClient
 
-        return NetworkManagementClient(self.target.credential, self.subscription_id, **self._kwargs)
+            return NetworkManagementClient(credential, sub, **self._kwargs)
+        if name == "compute":
+            from azure.mgmt.compute import ComputeManagementClient
 
-    @cached_property
-    def compute(self) -> Any:
-        from azure.mgmt.compute import ComputeManagementClient
+            return ComputeManagementClient(credential, sub, **self._kwargs)
+        if name == "storage":
+            from azure.mgmt.storage import StorageManagementClient
 
-        return ComputeManagementClient(self.target.credential, self.subscription_id, **self._kwargs)
-
-    @cached_property
-    def storage(self) -> Any:
-        from azure.mgmt.storage import StorageManagementClient
-
-        return StorageManagementClient(self.target.credential, self.subscription_id, **self._kwargs)
-
-    @cached_property
-    def subscriptions(self) -> Any:
+            return StorageManagementClient(credential, sub, **self._kwargs)
         from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-        return SubscriptionClient(self.target.credential, **self._kwargs)
+        return SubscriptionClient(credential, **self._kwargs)
+
+    @property
+    def resource(self) -> Any:
+        return self._client("resource")
+
+    @property
+    def network(self) -> Any:
+        return self._client("network")
+
+    @property
+    def compute(self) -> Any:
+        return self._client("compute")
+
+    @property
+    def storage(self) -> Any:
+        return self._client("storage")
+
+    @property
+    def subscriptions(self) -> Any:
+        return self._client("subscriptions")
 
     def close(self) -> None:
-        for name in ("resource", "network", "compute", "storage", "subscriptions"):
-            client = self.__dict__.get(name)
-            if client is not None:
-                client.close()
+        with self._lock:
+            built, self._built = self._built, {}
+        for client in built.values():
+            client.close()
 
 
 def connect(cloud: str, subscription: str) -> Clients:

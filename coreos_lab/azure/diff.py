@@ -9,12 +9,11 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from coreos_lab.plan import VM, Resource
+from coreos_lab.kinds import ProvisioningState
+from coreos_lab.plan import Resource
 
 # ARM never returns these, so they cannot be compared (custom data is covered by a tag hash).
 _WRITE_ONLY = {("properties", "osProfile", "customData")}
-
-_TERMINAL_STATES = {"succeeded", "failed", "canceled"}
 
 
 class Action(StrEnum):
@@ -26,25 +25,19 @@ class Action(StrEnum):
     DRIFT = "drift"  # differs, and `up` does not change it in place
 
 
-def provisioning_state(actual: dict[str, Any]) -> str:
-    return str(actual.get("properties", {}).get("provisioningState", "Succeeded"))
-
-
 def decide(resource: Resource, actual: dict[str, Any] | None) -> tuple[Action, str]:
     """What to do with ``resource`` given ARM's view of it, and why (for the progress view)."""
     if actual is None:
         return Action.CREATE, "new"
-    state = provisioning_state(actual).lower()
-    if state not in _TERMINAL_STATES:
-        return Action.WAIT, f"provisioning state {provisioning_state(actual)}"
-    if state != "succeeded":
-        return Action.REPLACE, f"provisioning state {provisioning_state(actual)}"
+    state = ProvisioningState.of(actual)
+    if not state.terminal:
+        return Action.WAIT, f"provisioning state {state}"
+    if state.failed:
+        return Action.REPLACE, f"provisioning state {state}"
     difference = first_difference(resource.body, actual)
     if difference is None:
         return Action.KEEP, "matches"
-    if resource.kind == VM:
-        # A VM's image and custom data cannot change in place, and resizing reboots it:
-        # leave a running lab machine alone and say so.
+    if resource.kind.replaced:
         return Action.DRIFT, f"differs at {difference}; left as it is (down and up to rebuild)"
     return Action.UPDATE, f"differs at {difference}"
 

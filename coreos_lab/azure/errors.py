@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from coreos_lab.errors import LabError
 
 _ADVICE = {
@@ -64,11 +67,24 @@ def describe(exc: BaseException, what: str, endpoint: str = "") -> str:
     return f"{what}: {code}: {error_message(exc)}; {advice}."
 
 
-def azure_error(exc: BaseException, what: str, endpoint: str = "") -> LabError:
-    return LabError(describe(exc, what, endpoint))
-
-
 def is_azure_error(exc: BaseException) -> bool:
     from azure.core.exceptions import AzureError
 
     return isinstance(exc, AzureError)
+
+
+@contextmanager
+def map_errors(what: str, endpoint: str = "") -> Iterator[None]:
+    """Turn an SDK exception raised inside into a LabError sentence about ``what``.
+
+    Like httpx's ``map_exceptions``: callers write their calls plainly and the translation
+    lives here, once. A LabError and anything not from the SDK pass through unchanged.
+    """
+    try:
+        yield
+    except LabError:
+        raise
+    except Exception as exc:
+        if is_azure_error(exc):
+            raise LabError(describe(exc, what, endpoint)) from exc
+        raise

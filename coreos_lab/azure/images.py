@@ -8,23 +8,15 @@ a re-run months later never changes the OS under an existing lab.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from coreos_lab.azure.clients import Clients
 from coreos_lab.errors import LabError
+from coreos_lab.kinds import VM
+from coreos_lab.reports import ImageVersions
+from coreos_lab.roles import ETCD, HOST
 from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
-
-ROLES = ("etcd", "host")
-
-
-@dataclass(frozen=True)
-class ImageVersions:
-    etcd: str
-    host: str
-
-    def of(self, role: str) -> str:
-        return self.etcd if role == "etcd" else self.host
+from coreos_lab.tags import TAG_ROLE
 
 
 def version_key(version: str) -> tuple[int, ...]:
@@ -41,16 +33,16 @@ def _offered(versions: list[str]) -> str:
     return ", ".join(recent[:-1]) + f" and {recent[-1]}" if len(recent) > 1 else recent[0]
 
 
-def pick_versions(
+def resolve_wanted(
     available: Iterable[str], etcd_wanted: str, host_wanted: str, where: str = "here"
 ) -> ImageVersions:
     """Choose the etcd and host versions from what Azure offers.
 
     'latest' is the newest version. 'previous' (hosts only) is the newest release of an
     earlier major than the etcd members' version: old enough that the update exercise has
-    something to do, recent enough to update cleanly (very old releases cannot, see
-    flatcar.md §1 "Updating outdated versions"). When no earlier major is offered it falls
-    back to an earlier release of the same major.
+    something to do, recent enough to update cleanly (very old releases cannot: docs/facts.md,
+    Images). When no earlier major is offered it falls back to an earlier release of the same
+    major.
     """
     versions = sorted(set(available), key=version_key)
     if not versions:
@@ -103,8 +95,6 @@ def versions_in_inventory(resources: Mapping[str, Mapping[str, Any]]) -> dict[st
 
     ``resources`` is :attr:`Inventory.resources` (``kind/name`` → REST body).
     """
-    from coreos_lab.plan import TAG_ROLE, VM
-
     found: dict[str, str] = {}
     for key, body in resources.items():
         if not key.startswith(VM.lower() + "/"):
@@ -117,7 +107,7 @@ def versions_in_inventory(resources: Mapping[str, Mapping[str, Any]]) -> dict[st
     return found
 
 
-def choose_versions(
+def lab_versions(
     available: Iterable[str],
     settings: LabSettings,
     keep: Mapping[str, str] | None = None,
@@ -129,17 +119,17 @@ def choose_versions(
     stop a re-run of a finished lab.
     """
     keep = dict(keep or {})
-    if "etcd" in keep and "host" in keep:
-        return ImageVersions(keep["etcd"], keep["host"])
+    if ETCD.name in keep and HOST.name in keep:
+        return ImageVersions(keep[ETCD.name], keep[HOST.name])
     versions = sorted(set(available), key=version_key)
-    if "etcd" in keep:
-        etcd = keep["etcd"]
-        host = pick_versions([*versions, etcd], etcd, settings.host_image_version, where).host
+    if ETCD.name in keep:
+        etcd = keep[ETCD.name]
+        host = resolve_wanted([*versions, etcd], etcd, settings.host_image_version, where).host
         return ImageVersions(etcd, host)
-    picked = pick_versions(
+    picked = resolve_wanted(
         versions, settings.etcd_image_version, settings.host_image_version, where
     )
-    return ImageVersions(picked.etcd, keep.get("host", picked.host))
+    return ImageVersions(picked.etcd, keep.get(HOST.name, picked.host))
 
 
 def list_versions(clients: Clients, settings: LabSettings, offer: str = FLATCAR_OFFER) -> list[str]:

@@ -7,20 +7,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coreos_lab.azure.clients import Clients
-from coreos_lab.azure.resources import OPS, as_rest, get_group
-from coreos_lab.plan import RESOURCE_GROUP
+from coreos_lab.azure.operations import OPERATIONS, as_rest, get_group
+from coreos_lab.kinds import RESOURCE_GROUP, Kind
 
 
 @dataclass
 class Inventory:
     """ARM's view of the lab, keyed like planned resources (``kind/name``, lower-cased)."""
 
-    group: dict[str, Any] | None
+    resource_group: dict[str, Any] | None  # the group's REST body; None when it is not there
     resources: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def get(self, key: str) -> dict[str, Any] | None:
         if key.split("/", 1)[0] == RESOURCE_GROUP:
-            return self.group
+            # The group is read first, by name: its absence means the lab is not there.
+            return self.resource_group
         return self.resources.get(key.lower())
 
 
@@ -31,16 +32,17 @@ def read_inventory(clients: Clients, resource_group: str) -> Inventory:
     """
     group = get_group(clients, resource_group)
     if group is None:
-        return Inventory(group=None)
-    inventory = Inventory(group=group)
+        return Inventory(resource_group=None)
+    inventory = Inventory(resource_group=group)
 
-    def list_kind(kind: str) -> list[tuple[str, dict[str, Any]]]:
+    def list_kind(kind: Kind) -> list[tuple[str, dict[str, Any]]]:
         return [
             (f"{kind}/{item.name}".lower(), as_rest(item))
-            for item in OPS[kind].list(clients, resource_group)
+            for item in OPERATIONS[kind].list(clients, resource_group)
         ]
 
-    with ThreadPoolExecutor(max_workers=len(OPS)) as pool:
-        for found in pool.map(list_kind, OPS):
+    listed = [kind for kind, ops in OPERATIONS.items() if ops.in_group]
+    with ThreadPoolExecutor(max_workers=len(listed)) as pool:
+        for found in pool.map(list_kind, listed):
             inventory.resources.update(found)
     return inventory

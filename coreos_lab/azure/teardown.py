@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from coreos_lab.azure.clients import Clients
-from coreos_lab.azure.resources import get_group
+from coreos_lab.azure.operations import get_group
 from coreos_lab.errors import LabError
 from coreos_lab.events import EventSink, ResourceEvent, Step
-from coreos_lab.plan import RESOURCE_GROUP, TAG_LAB, TAG_MANAGED_BY, TAG_MANAGED_BY_VALUE
-
-
-def check_ours(group: dict[str, Any], lab: str, *, building: bool = False) -> None:
-    """Refuse a group that lacks coreos-lab's tags for this lab."""
-    tags = group.get("tags") or {}
-    name = group.get("name", lab)
-    if tags.get(TAG_MANAGED_BY) != TAG_MANAGED_BY_VALUE or tags.get(TAG_LAB) != lab:
-        what = (
-            "build a lab in it; choose another --name"
-            if building
-            else "delete it; delete it yourself if you mean to"
-        )
-        raise LabError(
-            f"Resource group {name} is not tagged as coreos-lab's lab '{lab}' "
-            f"({TAG_MANAGED_BY}={TAG_MANAGED_BY_VALUE}, {TAG_LAB}={lab}), so coreos-lab will "
-            f"not {what}."
-        )
+from coreos_lab.kinds import RESOURCE_GROUP
+from coreos_lab.tags import check_ours
 
 
 def delete_lab(

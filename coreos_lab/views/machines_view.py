@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from coreos_lab.machines import MachineInfo
-
-
-def machines_as_list(machines: list[MachineInfo], key_path: str) -> list[dict[str, Any]]:
-    return [m.as_dict(key_path) for m in machines]
+from coreos_lab.reports import MachineAccess, MachineInfo
+from coreos_lab.sshconfig import ssh_command
 
 
 def _home_as_tilde(path: str) -> str:
@@ -20,12 +18,39 @@ def _home_as_tilde(path: str) -> str:
     return "~" + path[len(home) :] if path.startswith(home + "/") else path
 
 
-def render_machines(machines: list[MachineInfo], key_path: str, console: Console) -> None:
-    key_path = _home_as_tilde(key_path)
-    table = Table(title=f"{len(machines)} machines", title_justify="left")
+def ssh_line(m: MachineInfo, access: MachineAccess, *, short: bool = False) -> str | None:
+    """The command that logs in to ``m``: the one `coreos-lab ssh --print` prints.
+
+    It keeps host keys in the lab's own known_hosts file, not ~/.ssh/known_hosts (see
+    sshconfig). ``short`` writes the home directory as ~ for people.
+    """
+    if not m.public_ip:
+        return None
+    key, known = access.key_path, access.known_hosts
+    if short:
+        key, known = _home_as_tilde(key), _home_as_tilde(known)
+    return shlex.join(ssh_command(m, key, Path(known)))
+
+
+def machines_as_list(access: MachineAccess) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": m.name,
+            "role": m.role,
+            "public_ip": m.public_ip,
+            "private_ip": m.private_ip,
+            "state": m.state,
+            "ssh": ssh_line(m, access),
+        }
+        for m in access.machines
+    ]
+
+
+def render_machines(access: MachineAccess, console: Console) -> None:
+    table = Table(title=f"{len(access.machines)} machines", title_justify="left")
     for column in ("role", "name", "public IP", "private IP", "state", "ssh"):
         table.add_column(column, no_wrap=column != "ssh")
-    for m in machines:
+    for m in access.machines:
         state_style = "green" if m.state == "running" else "yellow"
         table.add_row(
             m.role,
@@ -33,6 +58,6 @@ def render_machines(machines: list[MachineInfo], key_path: str, console: Console
             m.public_ip or "-",
             m.private_ip or "-",
             f"[{state_style}]{m.state}[/{state_style}]",
-            m.ssh_command(key_path) or "-",
+            ssh_line(m, access, short=True) or "-",
         )
     console.print(table)

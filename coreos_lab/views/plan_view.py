@@ -40,7 +40,7 @@ def plan_as_dict(plan: LabPlan) -> dict[str, Any]:
         "resources": [
             {
                 "kind": r.kind,
-                "type": r.arm_type,
+                "type": r.kind.arm_type,
                 "name": r.name,
                 "id": r.id,
                 "depends_on": list(r.depends_on),
@@ -59,7 +59,7 @@ def render_plan(plan: LabPlan, console: Console) -> None:
         f"{s.etcd} etcd members, {s.hosts} container hosts, {len(plan.resources)} resources"
     )
     for r in plan.resources:
-        label = f"[green]{r.arm_type}[/green] [bold]{r.name}[/bold]"
+        label = f"[green]{r.kind.arm_type}[/green] [bold]{r.name}[/bold]"
         if r.depends_on:
             label += f"  [dim]after {', '.join(d.split('/', 1)[1] for d in r.depends_on)}[/dim]"
         node = root.add(label)

@@ -19,7 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from coreos_lab.events import Event, PhaseEvent, Step
-from coreos_lab.plan import KIND_LABELS
+from coreos_lab.kinds import label_of
 
 _STYLES = {
     Step.WAITING: "dim",
@@ -120,7 +120,7 @@ class LiveProgress:
                 if row.started is not None and not row.step.finished:
                     elapsed = now - row.started
                 table.add_row(
-                    KIND_LABELS.get(row.kind, row.kind),
+                    label_of(row.kind),
                     row.name,
                     Text(row.step.value, style=_STYLES[row.step]),
                     f"{elapsed:.0f}s" if row.started is not None else "",
@@ -159,7 +159,7 @@ class PlainProgress:
                     return
                 self.last[event.key] = event.step
                 self.last_progress[event.key] = time.monotonic()
-                kind = KIND_LABELS.get(event.kind, event.kind)
+                kind = label_of(event.kind)
                 line = f"{stamp} {event.step.value:<9} {kind} {event.name}"
                 if event.elapsed:
                     line += f" ({event.elapsed:.1f}s)"

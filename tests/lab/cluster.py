@@ -61,7 +61,7 @@ class EtcdLab:
     environments: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def start_discovery(self, size: int) -> str:
-        """A v2 etcd holding a fresh token's registry; returns the discovery URL (flatcar.md §5)."""
+        """A v2 etcd holding a fresh token's registry; returns the discovery URL (docs/facts.md)."""
         self.lab.add_machine(DISCOVERY_MACHINE, DISCOVERY_IP)
         data = self.lab.workdir / "discovery.data"
         client = f"http://{DISCOVERY_IP}:2379"

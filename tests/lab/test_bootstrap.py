@@ -18,7 +18,8 @@ from typing import Any
 
 import pytest
 
-from coreos_lab.plan import VM, PlanInputs, build_plan
+from coreos_lab.kinds import VM
+from coreos_lab.plan import PlanInputs, build_plan
 from coreos_lab.settings import LabSettings
 
 from . import checks

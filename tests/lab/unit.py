@@ -2,7 +2,7 @@
 
 Nothing here repeats the lab's settings: they come from the config ``coreos_lab.ignition``
 generates. What this module does know is the *Flatcar* side, the unit the drop-in lands on and
-what its wrapper does (flatcar.md §3, flatcar/scripts ``app-admin/etcd-wrapper``):
+what its wrapper does (docs/facts.md; flatcar/scripts ``app-admin/etcd-wrapper``):
 
 * ``etcd-member.service`` sets ``ETCD_IMAGE_TAG``, ``ETCD_NAME=%m``, ``ETCD_USER=etcd`` and
   ``ETCD_DATA_DIR=/var/lib/etcd``, and runs ``/usr/lib/flatcar/etcd-wrapper $ETCD_OPTS``;

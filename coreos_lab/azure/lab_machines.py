@@ -1,13 +1,16 @@
-"""The lab's machines as `ips` shows them, read with a constant number of list calls."""
+"""The lab's machines (its VMs, as `ips` shows them), read with a constant number of list calls."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from coreos_lab.azure.clients import Clients
-from coreos_lab.azure.resources import as_rest
-from coreos_lab.machines import MachineInfo
-from coreos_lab.plan import TAG_LAB, TAG_ROLE
+from coreos_lab.azure.operations import as_rest
+from coreos_lab.kinds import ProvisioningState
+from coreos_lab.reports import MachineInfo
+from coreos_lab.roles import machine_order
+from coreos_lab.settings import LabSettings
+from coreos_lab.tags import TAG_LAB, TAG_ROLE
 
 
 def _state(vm: dict[str, Any]) -> str:
@@ -18,16 +21,14 @@ def _state(vm: dict[str, Any]) -> str:
         code = str(status.get("code", ""))
         if code.startswith("PowerState/"):
             return code.split("/", 1)[1]
-    return str(props.get("provisioningState", "unknown")).lower()
+    if "provisioningState" not in props:
+        return "unknown"
+    return ProvisioningState.of(vm).lower()
 
 
-def _order(m: MachineInfo) -> tuple[int, int, str]:
-    digits = "".join(ch for ch in m.name if ch.isdigit())
-    return (0 if m.role == "etcd" else 1, int(digits) if digits else 0, m.name)
-
-
-def list_machines(clients: Clients, resource_group: str, lab: str) -> list[MachineInfo]:
+def read_machines(clients: Clients, settings: LabSettings) -> list[MachineInfo]:
     """Three list calls (VMs with instance view, NICs, public IPs), whatever the lab's size."""
+    resource_group, lab = settings.resource_group, settings.name
     vms = [
         as_rest(v)
         for v in clients.compute.virtual_machines.list(resource_group, expand="instanceView")
@@ -66,4 +67,4 @@ def list_machines(clients: Clients, resource_group: str, lab: str) -> list[Machi
                 state=_state(vm),
             )
         )
-    return sorted(machines, key=_order)
+    return sorted(machines, key=lambda m: machine_order(m.role, m.name))

@@ -1,0 +1,53 @@
+"""What `up` and `down` print at the end: a few lines for people, a dict for --json."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from rich.console import Console
+
+from coreos_lab.reports import DownResult, UpResult
+from coreos_lab.views.machines_view import machines_as_list, render_machines
+
+
+def up_as_dict(result: UpResult) -> dict[str, Any]:
+    settings = result.plan.settings
+    return {
+        "lab": settings.name,
+        "resource_group": settings.resource_group,
+        "subscription_id": result.plan.subscription_id,
+        "writes": result.applied.writes,
+        "seconds": round(result.applied.seconds, 2),
+        "steps": {k: v.value for k, v in result.applied.steps.items()},
+        "images": {"etcd": result.images.etcd, "host": result.images.host},
+        "machines": machines_as_list(result.access),
+    }
+
+
+def render_up(result: UpResult, console: Console) -> None:
+    for key in result.applied.drifted:
+        console.print(f"[yellow]note:[/yellow] {key} differs from the plan and was left alone.")
+    verb = "built" if result.applied.writes else "already complete; nothing was written"
+    console.print(f"[bold green]Lab {result.plan.settings.name} {verb}.[/bold green]")
+    render_machines(result.access, console)
+
+
+def down_as_dict(result: DownResult) -> dict[str, Any]:
+    return dataclasses.asdict(result)
+
+
+def render_down(result: DownResult, lab: str, resource_group: str, console: Console) -> None:
+    if not result.deleted:
+        console.print(f"There is no lab '{lab}' to delete; nothing was done.")
+    elif not result.waited:
+        console.print(
+            f"Azure is deleting resource group {resource_group}; "
+            "run `coreos-lab down` again to wait for it."
+        )
+    else:
+        console.print(f"[bold green]Lab {lab} deleted.[/bold green]")
+    for path in result.key_removed:
+        console.print(f"removed {path}")
+    if result.key_kept:
+        console.print(f"SSH key kept: {result.key_kept}.")
