@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from coreos_lab import ignition
+from coreos_lab import ignition, machine_config, provisioning
 from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings, ssh_source_prefix
 
 ADMIN_USER = "core"
@@ -179,12 +179,14 @@ def build_plan(settings: LabSettings, inputs: PlanInputs) -> LabPlan:
             )
         )
     for m in machines:
-        config = (
-            ignition.etcd_member_config(m.name, bootstrap)
+        setup = (
+            machine_config.etcd_member(m.name, bootstrap)
             if m.role == "etcd"
-            else ignition.container_host_config(m.name, etcd_members)
+            else machine_config.container_host(m.name, etcd_members)
         )
-        resources += _machine_resources(settings, ids, m, config, ssh_key, storage_name)
+        # The one place the boot format is chosen; the rest of the plan sees base64 text.
+        data = provisioning.custom_data(settings.provisioning, setup)
+        resources += _machine_resources(settings, ids, m, data, ssh_key, storage_name)
     return LabPlan(settings, sub, tuple(resources), tuple(machines), tuple(unknowns))
 
 
@@ -343,7 +345,7 @@ def _machine_resources(
     settings: LabSettings,
     ids: _Ids,
     m: Machine,
-    config: dict[str, Any],
+    data: str,
     ssh_key: str,
     storage_name: str,
 ) -> list[Resource]:
@@ -394,7 +396,6 @@ def _machine_resources(
         depends_on=(f"{VNET}/{vnet_name}", f"{NSG}/{nsg_name}", pip.key),
         summary={"private ip": m.private_ip, "subnet": subnet},
     )
-    data = ignition.custom_data(config)
     tags = lab_tags(settings, m.role)
     tags[TAG_CUSTOM_DATA] = hashlib.sha256(data.encode()).hexdigest()[:32]
     vm = Resource(
@@ -456,7 +457,7 @@ def _machine_resources(
             "role": m.role,
             "size": m.vm_size,
             "image": f"{FLATCAR_OFFER}:{settings.image_sku}:{m.image_version}",
-            "ignition": f"{len(data)} base64 chars",
+            "custom data": f"{settings.provisioning}, {len(data)} base64 chars",
         },
     )
     return [pip, nic, vm]
