@@ -213,7 +213,7 @@ def _compatible(value: Any, kind: Any) -> bool:
     if isinstance(value, float):
         return kind in (FLOAT, STRING)
     if isinstance(value, str):
-        return kind == STRING
+        return bool(kind == STRING)
     return False  # null, dates, binary: Go's validator sees no usable kind either
 
 
