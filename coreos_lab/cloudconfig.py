@@ -76,13 +76,13 @@ def config_of(machine: MachineConfig) -> dict[str, Any]:
 
 def render(config: dict[str, Any]) -> str:
     """The document as coreos-cloudinit reads it: the ``#cloud-config`` line, then YAML."""
+    found = cloudconfig_schema.problems(cloudconfig_schema.HEADER, config)
+    if found:
+        raise ValueError("coreos-cloudinit would refuse the cloud-config: " + "; ".join(found))
     text = "\n".join([cloudconfig_schema.HEADER, *_mapping(config, 0)]) + "\n"
     for token in SUBSTITUTED:
         if token in text:
             raise ValueError(f"{token} would be replaced by coreos-cloudinit: {text!r}")
-    found = cloudconfig_schema.problems(text, config)
-    if found:
-        raise ValueError("coreos-cloudinit would refuse the cloud-config: " + "; ".join(found))
     return text
 
 
@@ -129,8 +129,8 @@ def _literal_block(value: Any) -> bool:
 def _scalar(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
+    if isinstance(value, int | float):
+        return repr(value)
     if isinstance(value, str):
         # A JSON string is a YAML double-quoted scalar; ASCII-only so no YAML 1.1 line breaks
         # (U+0085, U+2028) hide inside it.
