@@ -162,8 +162,9 @@ def problems(text: str, document: Any) -> list[str]:
     if not isinstance(document, dict):
         return [f"the document is a {_kind(document)}, not a mapping of keys"]
     found: list[str] = []
-    _check(_normalized(document), Field(CLOUD_CONFIG), "", found)
-    found += _write_files(document)
+    normalized = _normalized(document)
+    _check(normalized, Field(CLOUD_CONFIG), "", found)
+    found += _write_files(normalized)
     return found
 
 

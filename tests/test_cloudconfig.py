@@ -118,6 +118,7 @@ def _broken(change: str) -> tuple[str, dict[str, Any]]:
         doc["coreos"]["update"] = {"reboot_strategy": "etcd_lock"}
     elif change == "file under /usr":
         doc["write_files"][0]["path"] = "/usr/share/flatcar/update.conf"
+        doc["write-files"] = doc.pop("write_files")  # read as write_files, and still checked
     elif change == "deprecated etcd2":
         doc["coreos"]["etcd2"] = {"discovery": DISCOVERY}
     elif change == "undecodable content":
