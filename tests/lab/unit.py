@@ -45,7 +45,7 @@ FAKE_MACHINE_ID = "0123456789abcdef0123456789abcdef"
 
 @dataclass(frozen=True)
 class EtcdService:
-    """``etcd-member.service`` with the drop-ins of one machine's Ignition applied."""
+    """``etcd-member.service`` with the drop-ins of one machine's config applied."""
 
     environment: dict[str, str]
     environment_files: tuple[str, ...]
