@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from coreos_lab import ignition, roles
+from coreos_lab import machine_config, provisioning, roles
 from coreos_lab.kinds import NIC, NSG, PUBLIC_IP, RESOURCE_GROUP, STORAGE, VM, VNET, Kind
 from coreos_lab.roles import ETCD, HOST, ROLES, Role
 from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings, ssh_source_prefix
@@ -125,28 +125,30 @@ def build_plan(settings: LabSettings, inputs: PlanInputs) -> LabPlan:
             ip, size = role.private_ip(settings, i), role.size(settings)
             machines.append(PlannedMachine(name, role.name, ip, size, versions[role.name]))
     for m in machines:
-        config = (
-            ignition.etcd_member_config(m.name, bootstrap)
+        setup = (
+            machine_config.etcd_member(m.name, bootstrap)
             if m.role == ETCD.name
-            else ignition.container_host_config(m.name, etcd_members)
+            else machine_config.container_host(m.name, etcd_members)
         )
+        # The one place the boot format is chosen; the rest of the plan sees base64 text.
+        data = provisioning.custom_data(settings.provisioning, setup)
         resources += _machine_resources(
-            settings, ids, m, roles.role_named(m.role), config, ssh_key, storage_name
+            settings, ids, m, roles.role_named(m.role), data, ssh_key, storage_name
         )
     return LabPlan(settings, sub, tuple(resources), tuple(machines), tuple(unknowns))
 
 
 def _bootstrap(
     settings: LabSettings, inputs: PlanInputs, unknowns: list[str]
-) -> ignition.EtcdBootstrap:
+) -> machine_config.EtcdBootstrap:
     members = ETCD.members(settings)
     if settings.bootstrap == "static":
-        return ignition.EtcdBootstrap(discovery_url=None, members=members)
+        return machine_config.EtcdBootstrap(discovery_url=None, members=members)
     url = inputs.discovery_url or settings.discovery_url
     if not url:
         url = f"{settings.discovery_service.rstrip('/')}/token-requested-by-up"
         unknowns.append(f"etcd discovery token: requested by up from {settings.discovery_service}")
-    return ignition.EtcdBootstrap(discovery_url=url, members=members)
+    return machine_config.EtcdBootstrap(discovery_url=url, members=members)
 
 
 def _image_version(resolved: str | None, wanted: str, role: str, unknowns: list[str]) -> str:
@@ -281,7 +283,7 @@ def _machine_resources(
     ids: _Ids,
     m: PlannedMachine,
     role: Role,
-    config: dict[str, Any],
+    data: str,
     ssh_key: str,
     storage_name: str,
 ) -> list[Resource]:
@@ -332,7 +334,6 @@ def _machine_resources(
         depends_on=(f"{VNET}/{vnet_name}", f"{NSG}/{nsg_name}", pip.key),
         summary={"private ip": m.private_ip, "subnet": subnet},
     )
-    data = ignition.custom_data(config)
     tags = lab_tags(settings.name, m.role)
     tags[TAG_CUSTOM_DATA] = hashlib.sha256(data.encode()).hexdigest()[:32]
     vm = Resource(
@@ -394,7 +395,7 @@ def _machine_resources(
             "role": m.role,
             "size": m.vm_size,
             "image": f"{FLATCAR_OFFER}:{settings.image_sku}:{m.image_version}",
-            "ignition": f"{len(data)} base64 chars",
+            "custom data": f"{settings.provisioning}, {len(data)} base64 chars",
         },
     )
     return [pip, nic, vm]

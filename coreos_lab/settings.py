@@ -28,6 +28,7 @@ CONFIG_FILE = "coreos-lab.toml"
 
 ETCD_SIZES = (3, 5, 7)
 BOOTSTRAPS = ("discovery", "static")
+PROVISIONINGS = ("ignition", "cloud-config")
 KEY_TYPES = ("rsa", "ed25519")
 CHANNELS = ("stable", "beta", "alpha")
 
@@ -126,6 +127,14 @@ class LabSettings:
             "--bootstrap",
             "How etcd members find each other: 'discovery' (a discovery URL) or 'static' "
             "(every member is given the full initial cluster).",
+        ),
+    )
+    provisioning: str = field(
+        default="ignition",
+        metadata=_opt(
+            "--provisioning",
+            "How the machines are configured at first boot: 'ignition' or 'cloud-config' "
+            "(the 2016 lab's second template, applied by coreos-cloudinit).",
         ),
     )
     discovery_service: str = field(
@@ -286,6 +295,7 @@ def validate(s: LabSettings) -> None:
         _validate_ssh_from(s.ssh_from)
     _choice("--channel", s.channel, CHANNELS)
     _choice("--bootstrap", s.bootstrap, BOOTSTRAPS)
+    _choice("--provisioning", s.provisioning, PROVISIONINGS)
     _choice("--ssh-key-type", s.ssh_key_type, KEY_TYPES)
     _choice("--cloud", s.cloud, CLOUD_NAMES)
     for flag, version in (

@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.tree import Tree
 
+from coreos_lab import provisioning
 from coreos_lab.plan import LabPlan, Resource
 
 
@@ -16,7 +17,8 @@ def _redacted_body(resource: Resource) -> dict[str, Any]:
     body = copy.deepcopy(resource.body)
     os_profile = body.get("properties", {}).get("osProfile")
     if os_profile and "customData" in os_profile:
-        os_profile["customData"] = f"<Ignition, {len(os_profile['customData'])} base64 chars>"
+        data = os_profile["customData"]
+        os_profile["customData"] = f"<{provisioning.label(data)}, {len(data)} base64 chars>"
     return body
 
 

@@ -22,7 +22,7 @@ SEMAPHORE_FREE = '{"semaphore":1,"max":1,"holders":[]}'
 
 
 def check_member_settings(config: Mapping[str, Any]) -> None:
-    """What an etcd member's Ignition must give etcd-member.service, read without running it."""
+    """What an etcd member's config must give etcd-member.service, read without running it."""
     service = etcd_service(config)
     env = service.environment
     assert service.enabled, "etcd-member.service is not enabled: etcd would not start at boot"

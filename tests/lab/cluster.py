@@ -1,4 +1,4 @@
-"""Run the lab's machines from their generated Ignition: etcd members, container hosts' gateways
+"""Run the lab's machines from their generated boot configs: etcd members, container hosts' gateways
 and a discovery stand-in, each in its own namespace (see :mod:`.netns`)."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def find_binaries() -> Binaries | str:
 
 @dataclass
 class EtcdLab:
-    """The machines of one test, started from their Ignition configs."""
+    """The machines of one test, started from their boot configs."""
 
     lab: Lab
     bins: Binaries
@@ -107,7 +107,7 @@ class EtcdLab:
         return [n for n in node.get("nodes", []) if not n["key"].rsplit("/", 1)[-1].startswith("_")]
 
     def start_member(self, name: str, ip: str, config: dict[str, Any]) -> Process:
-        """Machine ``name`` at ``ip`` running what its Ignition gives etcd-member.service."""
+        """Machine ``name`` at ``ip`` running what its config gives etcd-member.service."""
         service = etcd_service(config)
         self.lab.add_machine(name, ip)
         data_dir = self.lab.workdir / f"{name}.data"
@@ -118,7 +118,7 @@ class EtcdLab:
         return process
 
     def start_host(self, name: str, ip: str, config: dict[str, Any]) -> Process:
-        """Container host ``name``: its etcd-member.service is the gateway its Ignition sets."""
+        """Container host ``name``: its etcd-member.service is the gateway its config sets."""
         service = etcd_service(config)
         self.lab.add_machine(name, ip)
         argv, env = wrapper_command(service, ip, self.bins.etcd, str(self.lab.workdir / name))

@@ -145,10 +145,18 @@ class Lab:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.popen.pid, signal.SIGKILL)
 
-    def close(self) -> None:
-        """Kill every process, then delete every namespace (which removes the veths)."""
-        for process in reversed(self.processes):
-            self.stop(process)
+    def close(self, timeout: float = 3.0) -> None:
+        """Kill every process, then delete every namespace (which removes the veths).
+
+        SIGKILL, all at once: nothing of a test's machines needs a graceful stop, and etcd
+        members stopped gracefully, together or one by one, wait out leader transfers and
+        lost quorums for seconds each."""
+        for process in self.processes:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.popen.pid, signal.SIGKILL)
+        for process in self.processes:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.popen.wait(timeout=timeout)
         for ns in reversed(self.namespaces):
             _ip("netns", "del", ns, check=False)
         self.namespaces.clear()

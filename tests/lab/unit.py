@@ -1,8 +1,12 @@
-"""Read back what the generated Ignition gives ``etcd-member.service``, as systemd would.
+"""Read back what the generated boot config gives ``etcd-member.service``, as systemd would.
 
-Nothing here repeats the lab's settings: they come from the config ``coreos_lab.ignition``
-generates. What this module does know is the *Flatcar* side, the unit the drop-in lands on and
-what its wrapper does (docs/facts.md; flatcar/scripts ``app-admin/etcd-wrapper``):
+Nothing here repeats the lab's settings: they come from the config the plan puts in the custom
+data, Ignition (``coreos_lab.ignition``) or cloud-config (``coreos_lab.cloudconfig``), read
+the way each is applied on Flatcar: Ignition's ``systemd.units[].dropins`` and
+``storage.files`` data URLs; coreos-cloudinit's ``coreos.units[].drop_ins``, ``write_files``
+and ``hostname`` (which it applies with ``hostnamectl set-hostname``, writing
+``/etc/hostname``). What this module does know is the *Flatcar* side, the unit the drop-in
+lands on and what its wrapper does (docs/facts.md; flatcar/scripts ``app-admin/etcd-wrapper``):
 
 * ``etcd-member.service`` sets ``ETCD_IMAGE_TAG``, ``ETCD_NAME=%m``, ``ETCD_USER=etcd`` and
   ``ETCD_DATA_DIR=/var/lib/etcd``, and runs ``/usr/lib/flatcar/etcd-wrapper $ETCD_OPTS``;
@@ -16,6 +20,7 @@ the way systemd does, and running the etcd binary with the wrapper's arguments a
 
 from __future__ import annotations
 
+import copy
 import re
 import shlex
 import urllib.parse
@@ -40,7 +45,7 @@ FAKE_MACHINE_ID = "0123456789abcdef0123456789abcdef"
 
 @dataclass(frozen=True)
 class EtcdService:
-    """``etcd-member.service`` with the drop-ins of one machine's Ignition applied."""
+    """``etcd-member.service`` with the drop-ins of one machine's config applied."""
 
     environment: dict[str, str]
     environment_files: tuple[str, ...]
@@ -50,19 +55,58 @@ class EtcdService:
     enabled: bool
 
 
+@dataclass(frozen=True)
+class UnitEntry:
+    """A unit as either format sets it up: replaced contents, enabled, drop-ins (name, text)."""
+
+    name: str
+    contents: str | None
+    enabled: bool
+    dropins: tuple[tuple[str, str], ...]
+
+
+def is_cloud_config(config: Mapping[str, Any]) -> bool:
+    return "ignition" not in config
+
+
+def units_of(config: Mapping[str, Any]) -> list[UnitEntry]:
+    """Every unit the config writes, enables or changes, in either format."""
+    if is_cloud_config(config):
+        return [
+            UnitEntry(
+                name=str(u.get("name")),
+                contents=u.get("content"),
+                enabled=bool(u.get("enable")),
+                dropins=tuple((str(d["name"]), str(d["content"])) for d in u.get("drop_ins", [])),
+            )
+            for u in config.get("coreos", {}).get("units", [])
+        ]
+    return [
+        UnitEntry(
+            name=str(u.get("name")),
+            contents=u.get("contents"),
+            enabled=bool(u.get("enabled")),
+            dropins=tuple(
+                (str(d["name"]), str(d.get("contents", ""))) for d in u.get("dropins", [])
+            ),
+        )
+        for u in config.get("systemd", {}).get("units", [])
+    ]
+
+
 def etcd_service(config: Mapping[str, Any]) -> EtcdService:
     """The etcd-member.service the config sets up: Flatcar's unit plus the config's drop-ins."""
-    units = [u for u in config.get("systemd", {}).get("units", []) if u.get("name") == ETCD_UNIT]
-    assert units, f"the Ignition config has no {ETCD_UNIT}"
+    units = [u for u in units_of(config) if u.name == ETCD_UNIT]
+    assert units, f"the config has no {ETCD_UNIT}"
     (unit,) = units
-    assert "contents" not in unit, f"the config replaces Flatcar's {ETCD_UNIT} instead of a drop-in"
+    assert unit.contents is None, f"the config replaces Flatcar's {ETCD_UNIT} instead of a drop-in"
     environment = dict(FLATCAR_UNIT_ENVIRONMENT)
     files: list[str] = []
     exec_start = FLATCAR_EXEC_START
     requires: list[str] = []
     after: list[str] = []
-    for dropin in sorted(unit.get("dropins", []), key=lambda d: str(d["name"])):
-        for section, key, value in parse_unit(str(dropin.get("contents", ""))):
+    for _, text in sorted(unit.dropins):
+        for section, key, value in parse_unit(text):
             if (section, key) == ("Service", "Environment"):
                 for assignment in shlex.split(value):
                     name, _, val = assignment.partition("=")
@@ -83,7 +127,7 @@ def etcd_service(config: Mapping[str, Any]) -> EtcdService:
         exec_start=exec_start,
         requires=tuple(requires),
         after=tuple(after),
-        enabled=bool(unit.get("enabled")),
+        enabled=unit.enabled,
     )
 
 
@@ -162,13 +206,44 @@ def flag_values(argv: list[str], environment: Mapping[str, str], flag: str) -> l
     return value.split(",") if value else []
 
 
+def files_of(config: Mapping[str, Any]) -> dict[str, tuple[str, int]]:
+    """Every file the config leaves on the machine: path -> (text, mode)."""
+    if is_cloud_config(config):
+        written = {
+            str(f["path"]): (str(f.get("content", "")), int(str(f.get("permissions", "0644")), 8))
+            for f in config.get("write_files", [])
+        }
+        if config.get("hostname"):
+            # hostnamectl set-hostname writes the static hostname this way.
+            written.setdefault("/etc/hostname", (f"{config['hostname']}\n", 0o644))
+        return written
+    found = {}
+    for f in config.get("storage", {}).get("files", []):
+        source = str(f["contents"]["source"])
+        assert source.startswith("data:,"), f"{f['path']} is not written from a plain data URL"
+        found[str(f["path"])] = (urllib.parse.unquote(source.removeprefix("data:,")), f["mode"])
+    return found
+
+
 def file_contents(config: Mapping[str, Any], path: str) -> str:
-    """The text of a file the config writes with a ``data:,`` URL."""
-    files = [f for f in config.get("storage", {}).get("files", []) if f.get("path") == path]
-    assert files, f"the Ignition config writes no {path}"
-    source = str(files[0]["contents"]["source"])
-    assert source.startswith("data:,"), f"{path} is not written from a plain data URL"
-    return urllib.parse.unquote(source.removeprefix("data:,"))
+    """The text of a file the config writes."""
+    files = files_of(config)
+    assert path in files, f"the config writes no {path}"
+    return files[path][0]
+
+
+def replace_in_dropins(config: Mapping[str, Any], unit: str, old: str, new: str) -> dict[str, Any]:
+    """A copy of ``config`` with ``old`` replaced by ``new`` in ``unit``'s drop-ins."""
+    broken = copy.deepcopy(dict(config))
+    if is_cloud_config(broken):
+        entries, key, text = broken["coreos"]["units"], "drop_ins", "content"
+    else:
+        entries, key, text = broken["systemd"]["units"], "dropins", "contents"
+    (entry,) = [u for u in entries if u["name"] == unit]
+    for dropin in entry[key]:
+        assert old in dropin[text], f"{old!r} not in the generated drop-in"
+        dropin[text] = dropin[text].replace(old, new)
+    return broken
 
 
 def _unescape(value: str) -> str:
