@@ -60,7 +60,7 @@ class CloudConfig:
 
 
 @dataclass
-class Settings:
+class EmulatorSettings:
     """Everything configurable, gathered: the server keeps one and the admin API edits it."""
 
     cloud: CloudConfig

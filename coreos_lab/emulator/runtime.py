@@ -13,14 +13,16 @@ from typing import Any
 
 from aiohttp import web
 
+from .app import build_app
+from .appstate import Emulator
 from .backend import Backend
 from .certs import ensure_certs
-from .config import CloudConfig, Settings
+from .config import CloudConfig, EmulatorSettings
 from .connection import CONNECTION_FILE, Connection, write_connection
 from .errors import ArmError
 from .faults import FaultInjector, FaultRates
 from .latency import LatencyModel
-from .server import Emulator, build_app
+from .models import RENDERERS
 from .store import Store
 from .throttling import Throttler
 
@@ -43,7 +45,7 @@ def build_emulator(options: Options) -> Emulator:
     options.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     store = Store(options.state_dir / "state.json")
     store.save()
-    settings = Settings(
+    settings = EmulatorSettings(
         cloud=CloudConfig(),
         latency=LatencyModel(options.latency_scale, options.seed),
         faults=FaultInjector(options.faults, options.seed),
@@ -51,7 +53,7 @@ def build_emulator(options: Options) -> Emulator:
     )
     if options.config:
         settings.update(options.config)
-    return Emulator(Backend(store, settings), initial_config=settings.to_json())
+    return Emulator(Backend(store, settings, RENDERERS), initial_config=settings.to_json())
 
 
 def banner(connection: Connection, state_dir: Path) -> str:

@@ -14,8 +14,8 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
+from . import types
 from .envelope import Json, group_id
 
 STATE_VERSION = 1
@@ -196,7 +196,7 @@ class Store:
                     target.operation = None
                     target.properties["provisioningState"] = state
             return
-        if record.type == "Microsoft.Resources/resourceGroups":
+        if record.type == types.GROUP:
             for inside in self.in_group(record.id.split("/")[-1]):
                 self.resources.pop(inside.key, None)
             self.groups.pop(record.key.split("/")[-1], None)
@@ -216,13 +216,9 @@ class Store:
         body: Json = {
             "id": rid,
             "name": name,
-            "type": "Microsoft.Resources/resourceGroups",
+            "type": types.GROUP,
             "location": location,
             "tags": tags,
             "properties": {"provisioningState": "Succeeded"},
         }
-        return Record(id=rid, type="Microsoft.Resources/resourceGroups", group=name, body=body)
-
-
-def dump(value: Any) -> str:
-    return json.dumps(value, indent=1)
+        return Record(id=rid, type=types.GROUP, group=name, body=body)
