@@ -14,10 +14,11 @@ $(BIN)/coreos-lab: pyproject.toml
 
 install: $(BIN)/coreos-lab  ## create .venv with coreos-lab and the test tools
 
-lint: install  ## ruff and mypy, as CI runs them
+lint: install  ## ruff, mypy and the import contracts, as CI runs them
 	$(BIN)/ruff check coreos_lab tests bench
 	$(BIN)/ruff format --check coreos_lab tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: install lint  ## the whole suite, as CI runs it
 	$(BIN)/pytest -q

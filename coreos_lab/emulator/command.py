@@ -79,7 +79,7 @@ def emulator(
 
     \b
     Point the Azure SDK at it (values from <state-dir>/connection.json):
-        from coreos_lab.emulator.connection import load_connection
+        from coreos_lab.emulator.client import load_connection
         c = load_connection()
         client = NetworkManagementClient(c.credential(), c.subscription_id,
             base_url=c.endpoint, credential_scopes=["https://management.azure.com/.default"],
@@ -89,7 +89,7 @@ def emulator(
     The admin API at <endpoint>/_emulator/ (requests, state, config, reset) needs no token.
     Stop with Ctrl-C.
     """
-    from .connection import default_state_dir
+    from .client import default_state_dir
     from .faults import FaultRates
     from .runtime import Options, load_config_file, run
 

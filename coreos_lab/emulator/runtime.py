@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import ssl
 import sys
@@ -17,8 +18,8 @@ from .app import build_app
 from .appstate import Emulator
 from .backend import Backend
 from .certs import ensure_certs
+from .client import CONNECTION_FILE, Connection, write_connection
 from .config import CloudConfig, EmulatorSettings
-from .connection import CONNECTION_FILE, Connection, write_connection
 from .errors import ArmError
 from .faults import FaultInjector, FaultRates
 from .latency import LatencyModel
@@ -90,6 +91,7 @@ async def serve(options: Options) -> None:
             subscription_id=store.subscription_id,
             tenant_id=store.tenant_id,
             token=store.token,
+            pid=os.getpid(),
         )
         write_connection(options.state_dir, connection)
         print(banner(connection, options.state_dir), flush=True)

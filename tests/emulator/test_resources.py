@@ -16,7 +16,7 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.resources import models as rm
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-from coreos_lab.emulator.connection import StaticTokenCredential
+from coreos_lab.emulator.client import StaticTokenCredential
 
 from . import lab
 from .conftest import RG_PATH, client_kwargs
