@@ -1,4 +1,4 @@
-"""The administrative API under ``/_emulator/`` (no token needed; loopback only).
+"""The administrative API under ``/_emulator/`` (the same bearer token as ARM; loopback only).
 
 - ``GET /_emulator/requests``: the ARM request log (time, method, path, query, status,
   duration_ms, kind = read|write|delete, fault); ``DELETE`` clears it.
@@ -8,14 +8,14 @@
   faults, throttling, quotas, quotas_by_location, taken_storage_names, sku_restrictions,
   image_versions, public_ip_prefix.
 - ``GET /_emulator/``: subscription id, tenant and endpoint.
-Admin requests are not logged, throttled, faulted or delayed.
+Admin requests need the bearer token but are not logged, throttled, faulted or delayed.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from .appstate import arm_errors, emulator_of
+from .appstate import arm_errors, authenticate, emulator_of
 from .errors import InvalidRequestContent
 
 
@@ -71,7 +71,7 @@ async def put_config(request: web.Request) -> web.Response:
 
 def build_admin_app() -> web.Application:
     """The admin sub-app; app.py mounts it under ``/_emulator``."""
-    app = web.Application(middlewares=[arm_errors])
+    app = web.Application(middlewares=[arm_errors, authenticate])
     app.router.add_get("/", info)
     app.router.add_get("/requests", get_requests)
     app.router.add_delete("/requests", clear_requests)

@@ -1,5 +1,6 @@
-"""What the ARM and admin sub-apps share: the emulator the application holds, and the error
-middleware that turns an :class:`~.errors.ArmError` into ARM's error body.
+"""What the ARM and admin sides share: the emulator the application holds, the error
+middleware that turns an :class:`~.errors.ArmError` into ARM's error body, and the bearer-token
+check (the admin API needs the same token as ARM: connection.json's).
 
 Below both server.py (ARM) and admin.py; app.py composes them.
 """
@@ -16,7 +17,7 @@ from aiohttp import web
 from .backend import Backend
 from .config import EmulatorSettings
 from .envelope import Json
-from .errors import ArmError, InternalServerError
+from .errors import ArmError, AuthenticationFailed, InternalServerError
 
 log = logging.getLogger("coreos_lab.emulator")
 
@@ -70,3 +71,27 @@ async def arm_errors(request: web.Request, handler: HandlerFn) -> web.StreamResp
     except Exception:
         log.exception("emulator bug while answering %s %s", request.method, request.path)
         return error_response(InternalServerError("An internal error occurred in the emulator."))
+
+
+@web.middleware
+async def authenticate(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
+    store = emulator_of(request).backend.store
+    header = request.headers.get("Authorization", "")
+    challenge = (
+        f'Bearer authorization_uri="https://login.microsoftonline.com/{store.tenant_id}", '
+        'error="invalid_token", error_description="The authentication failed because of '
+        "missing 'Authorization' header.\""
+    )
+    if not header:
+        raise AuthenticationFailed(
+            "Authentication failed. The 'Authorization' header is missing.",
+            headers={"WWW-Authenticate": challenge},
+        )
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or token.strip() != store.token:
+        raise AuthenticationFailed(
+            "The access token is invalid.",
+            code="InvalidAuthenticationToken",
+            headers={"WWW-Authenticate": challenge.replace("missing", "invalid")},
+        )
+    return await handler(request)

@@ -10,7 +10,8 @@ import typer
 
 def emulator(
     port: Annotated[
-        int, typer.Option(help="Port on 127.0.0.1 to listen on; 0 picks a free one.")
+        int,
+        typer.Option(help="Port on 127.0.0.1 to listen on; 0 picks a free one.", min=0, max=65535),
     ] = 8443,
     state_dir: Annotated[
         Path | None,
@@ -86,7 +87,7 @@ def emulator(
             connection_verify=c.ca_cert, polling_interval=1)
 
     Every ARM request needs the header 'Authorization: Bearer <token from connection.json>'.
-    The admin API at <endpoint>/_emulator/ (requests, state, config, reset) needs no token.
+    The admin API at <endpoint>/_emulator/ (requests, state, config, reset) needs the same token.
     Stop with Ctrl-C.
     """
     from .client import default_state_dir
@@ -101,7 +102,11 @@ def emulator(
         dropped=fault_dropped,
         lro_failed=fault_lro_failed,
     )
-    settings = load_config_file(config) if config else {}
+    try:
+        settings = load_config_file(config) if config else {}
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     quotas = dict(settings.get("quotas") or {})
     if vcpu_quota is not None:
         quotas["cores"] = vcpu_quota

@@ -17,11 +17,10 @@ from typing import Any
 from aiohttp import web
 
 from . import types, urls
-from .appstate import HandlerFn, arm_errors, emulator_of
+from .appstate import HandlerFn, arm_errors, authenticate, emulator_of, log
 from .backend import Call
 from .envelope import Reply, format_seconds, now_iso
 from .errors import (
-    AuthenticationFailed,
     InternalServerError,
     InvalidRequestContent,
     InvalidResourceType,
@@ -40,7 +39,7 @@ async def log_requests(request: web.Request, handler: HandlerFn) -> web.StreamRe
     status = 0
     try:
         response = await handler(request)
-        status = response.status
+        status = 0 if request.get("fault") == "dropped" else response.status
         return response
     finally:
         entry = {
@@ -55,30 +54,6 @@ async def log_requests(request: web.Request, handler: HandlerFn) -> web.StreamRe
         }
         emulator.requests.append(entry)
         del emulator.requests[:-LOG_LIMIT]
-
-
-@web.middleware
-async def authenticate(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
-    store = emulator_of(request).backend.store
-    header = request.headers.get("Authorization", "")
-    challenge = (
-        f'Bearer authorization_uri="https://login.microsoftonline.com/{store.tenant_id}", '
-        'error="invalid_token", error_description="The authentication failed because of '
-        "missing 'Authorization' header.\""
-    )
-    if not header:
-        raise AuthenticationFailed(
-            "Authentication failed. The 'Authorization' header is missing.",
-            headers={"WWW-Authenticate": challenge},
-        )
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or token.strip() != store.token:
-        raise AuthenticationFailed(
-            "The access token is invalid.",
-            code="InvalidAuthenticationToken",
-            headers={"WWW-Authenticate": challenge.replace("missing", "invalid")},
-        )
-    return await handler(request)
 
 
 @web.middleware
@@ -117,9 +92,12 @@ async def inject_faults(request: web.Request, handler: HandlerFn) -> web.StreamR
         raise ServiceUnavailable(
             "The service is temporarily unavailable (emulated fault).", headers=dict(retry)
         )
-    if request.transport is not None:  # dropped: close the connection without an answer
+    # dropped: close the connection without an answer. Returning (not raising) lets aiohttp
+    # meet the closed transport quietly: one log line here instead of its traceback.
+    log.warning("dropped the connection of %s %s (emulated fault)", request.method, request.path)
+    if request.transport is not None:
         request.transport.abort()
-    raise ConnectionResetError("connection dropped (emulated fault)")
+    return web.Response(status=503)  # never sent: the transport is closed
 
 
 @web.middleware

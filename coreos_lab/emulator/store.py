@@ -67,6 +67,10 @@ class Operation:
         return "Failed" if self.failed else "Succeeded"
 
 
+class StateError(Exception):
+    """state.json cannot be read as the emulator's state: one sentence."""
+
+
 class Store:
     """All state of the one emulated subscription, with JSON persistence."""
 
@@ -84,7 +88,15 @@ class Store:
 
     # -- persistence -------------------------------------------------------------------
     def _load(self, path: Path) -> None:
-        data = json.loads(path.read_text())
+        try:
+            self._read(json.loads(path.read_text()))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StateError(
+                f"The emulator state {path} cannot be read ({type(exc).__name__}: {exc}); move "
+                "it away to start with an empty cloud, or use another --state-dir."
+            ) from None
+
+    def _read(self, data: Json) -> None:
         self.subscription_id = data["subscription_id"]
         self.tenant_id = data["tenant_id"]
         self.token = data["token"]
@@ -108,8 +120,11 @@ class Store:
     def save(self) -> None:
         if self.path is None:
             return
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=1))
+        # Created 0600 whatever the folder's mode or the umask: it holds the bearer token.
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(json.dumps(self.to_json(), indent=1))
         os.replace(tmp, self.path)
 
     def clear(self) -> None:

@@ -1,0 +1,133 @@
+"""The emulator guards itself: its admin API, its state file, its folder, its inputs, its log.
+
+Each case runs the real ``coreos-lab emulator`` command (or its subprocess harness) and talks
+to it over HTTPS, as a user or the SDK would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from azure.core.exceptions import ServiceRequestError, ServiceResponseError
+from azure.mgmt.resource.resources import ResourceManagementClient
+
+from coreos_lab.emulator.client import CONNECTION_FILE, AdminClient, running_emulator
+
+from . import lab
+from .conftest import client_kwargs
+
+BIN = Path(sys.executable).parent / "coreos-lab"
+
+
+def emulator_command(*args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN), "emulator", "--port", "0", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def one_sentence(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_admin_api_needs_the_bearer_token(tmp_path: Path) -> None:
+    with running_emulator(tmp_path) as conn:
+        context = ssl.create_default_context(cafile=conn.ca_cert)
+        for header in ({}, {"Authorization": "Bearer wrong"}):
+            request = urllib.request.Request(
+                f"{conn.endpoint}/_emulator/state", method="GET", headers=header
+            )
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(request, context=context, timeout=10)
+            assert refused.value.code == 401
+            assert json.loads(refused.value.read())["error"]["code"] in (
+                "AuthenticationFailed",
+                "InvalidAuthenticationToken",
+            )
+        assert AdminClient(conn).state()["groups"] == {}  # with connection.json's token
+
+
+def test_state_file_is_0600_whatever_the_folder_mode(tmp_path: Path) -> None:
+    folder = tmp_path / "open"
+    folder.mkdir(mode=0o777)
+    folder.chmod(0o777)
+    old = os.umask(0)
+    try:
+        with running_emulator(folder) as conn:
+            resource = ResourceManagementClient(
+                conn.credential(), conn.subscription_id, **client_kwargs(conn)
+            )
+            lab.group(resource)  # a write: the state is saved again
+            assert (folder / "state.json").stat().st_mode & 0o777 == 0o600
+            assert (folder / CONNECTION_FILE).stat().st_mode & 0o777 == 0o600
+    finally:
+        os.umask(old)
+    assert (folder / "state.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_second_emulator_on_a_folder_refuses_and_keeps_the_first(tmp_path: Path) -> None:
+    with running_emulator(tmp_path) as first:
+        before = (tmp_path / CONNECTION_FILE).read_text()
+        sentence = one_sentence(emulator_command("--state-dir", str(tmp_path)))
+        assert "already running" in sentence and str(tmp_path) in sentence
+        assert first.endpoint in sentence
+        assert (tmp_path / CONNECTION_FILE).read_text() == before
+        assert AdminClient(first).state()["groups"] == {}
+
+
+def test_port_out_of_range_is_refused_without_traceback(tmp_path: Path) -> None:
+    result = emulator_command("--state-dir", str(tmp_path), "--port", "99999")
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr + result.stdout
+    assert "--port" in result.stderr and "65535" in result.stderr
+    assert not (tmp_path / "state.json").exists()
+
+
+def test_bad_config_json_is_one_sentence(tmp_path: Path) -> None:
+    config = tmp_path / "config.json"
+    config.write_text('{"quotas": ')
+    sentence = one_sentence(emulator_command("--state-dir", str(tmp_path), "--config", str(config)))
+    assert str(config) in sentence and "JSON" in sentence
+    unknown = tmp_path / "unknown.json"
+    unknown.write_text('{"no_such_key": 1}')
+    sentence = one_sentence(
+        emulator_command("--state-dir", str(tmp_path), "--config", str(unknown))
+    )
+    assert "no_such_key" in sentence
+
+
+def test_corrupt_state_is_one_sentence_and_left_alone(tmp_path: Path) -> None:
+    (tmp_path / "state.json").write_text('{"subscription_id": "x", ')
+    sentence = one_sentence(emulator_command("--state-dir", str(tmp_path)))
+    assert str(tmp_path / "state.json") in sentence
+    assert (tmp_path / "state.json").read_text() == '{"subscription_id": "x", '
+    assert not (tmp_path / CONNECTION_FILE).exists()
+
+
+def test_a_dropped_connection_is_one_log_line(tmp_path: Path) -> None:
+    with running_emulator(tmp_path, fault_dropped=1.0) as conn:
+        resource = ResourceManagementClient(
+            conn.credential(), conn.subscription_id, **client_kwargs(conn, retry_total=0)
+        )
+        with pytest.raises((ServiceRequestError, ServiceResponseError)):
+            resource.resource_groups.get("lab")
+        assert [r["status"] for r in AdminClient(conn).requests_log()] == [0]
+    log = (tmp_path / "emulator.log").read_text()
+    assert "Traceback" not in log
+    dropped = [line for line in log.splitlines() if "(emulated fault)" in line]
+    assert len(dropped) == 1, log
+    assert "GET /subscriptions/" in dropped[0]
