@@ -7,6 +7,11 @@ from typing import Annotated
 
 import typer
 
+from .catalog import DEFAULT_FAMILY_CORES, DEFAULT_REGIONAL_CORES
+from .throttling import DEFAULT_BUCKETS
+
+THROTTLING = ", ".join(f"{k} {size:g} at {rate:g}/s" for k, (size, rate) in DEFAULT_BUCKETS.items())
+
 
 def emulator(
     port: Annotated[
@@ -47,15 +52,17 @@ def emulator(
     ] = 0.0,
     throttling: Annotated[
         bool,
-        typer.Option(
-            help="ARM token-bucket throttling (reads 250 at 25/s, writes/deletes 200 at 10/s)."
-        ),
+        typer.Option(help=f"ARM token-bucket throttling ({THROTTLING})."),
     ] = True,
     vcpu_quota: Annotated[
-        int | None, typer.Option(help="Total regional vCPU limit in every location [default: 20].")
+        int | None,
+        typer.Option(
+            help=f"Total regional vCPU limit in every location [default: {DEFAULT_REGIONAL_CORES}]."
+        ),
     ] = None,
     family_quota: Annotated[
-        int | None, typer.Option(help="vCPU limit of each VM family [default: 10].")
+        int | None,
+        typer.Option(help=f"vCPU limit of each VM family [default: {DEFAULT_FAMILY_CORES}]."),
     ] = None,
     config: Annotated[
         Path | None,
@@ -113,7 +120,7 @@ def emulator(
     if family_quota is not None:
         quotas["*"] = family_quota
     if quotas:
-        settings["quotas"] = {"cores": 20, "*": 10, **quotas}
+        settings["quotas"] = {"cores": DEFAULT_REGIONAL_CORES, "*": DEFAULT_FAMILY_CORES, **quotas}
     options = Options(
         port=port,
         state_dir=(state_dir or default_state_dir()).expanduser().resolve(),

@@ -19,7 +19,12 @@ import pytest
 from azure.core.exceptions import ServiceRequestError, ServiceResponseError
 from azure.mgmt.resource.resources import ResourceManagementClient
 
-from coreos_lab.emulator.client import CONNECTION_FILE, AdminClient, running_emulator
+from coreos_lab.emulator.client import (
+    CONNECTION_FILE,
+    AdminClient,
+    EmulatorError,
+    running_emulator,
+)
 
 from . import lab
 from .conftest import client_kwargs
@@ -131,3 +136,35 @@ def test_a_dropped_connection_is_one_log_line(tmp_path: Path) -> None:
     dropped = [line for line in log.splitlines() if "(emulated fault)" in line]
     assert len(dropped) == 1, log
     assert "GET /subscriptions/" in dropped[0]
+
+
+def test_public_ips_stay_on_loopback(tmp_path: Path) -> None:
+    with running_emulator(tmp_path) as conn:
+        admin = AdminClient(conn)
+        assert admin.config()["public_ip_prefix"] == "127.77.0.0/16"
+        for outside in ("198.51.100.0/24", "10.0.0.0/8", "127.0.0.0/30"):
+            with pytest.raises(EmulatorError, match="public_ip_prefix"):
+                admin.configure(public_ip_prefix=outside)
+        assert (
+            admin.configure(public_ip_prefix="127.5.0.0/24")["public_ip_prefix"] == "127.5.0.0/24"
+        )
+
+
+def test_no_emulator_names_the_folder_and_the_variable(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COREOS_LAB_", "AZURE_"))}
+    env["HOME"] = str(tmp_path)
+    default = tmp_path / ".local" / "state" / "coreos-lab" / "emulator"
+    chosen = tmp_path / "elsewhere"
+    for extra, folder in (({}, default), ({"COREOS_LAB_EMULATOR_DIR": str(chosen)}, chosen)):
+        result = subprocess.run(
+            [str(BIN), "ips", "--cloud", "emulator"],
+            capture_output=True,
+            text=True,
+            env={**env, **extra},
+            cwd=tmp_path,
+            timeout=60,
+        )
+        assert result.returncode != 0
+        assert "Traceback" not in result.stderr
+        assert "No emulator is running" in result.stderr
+        assert str(folder) in result.stderr and "COREOS_LAB_EMULATOR_DIR" in result.stderr
