@@ -16,9 +16,14 @@ ADMIN_PREFIX = "/_emulator"
 MAX_BODY = 4 * 1024 * 1024
 
 
+async def _to_admin_root(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPMovedPermanently(ADMIN_PREFIX + "/")
+
+
 def build_app(emulator: Emulator) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[EMULATOR] = emulator
+    app.router.add_get(ADMIN_PREFIX, _to_admin_root)  # before the sub-app, which owns "/..."
     app.add_subapp(ADMIN_PREFIX, build_admin_app())
     app.router.add_route("*", "/{tail:.*}", arm_handler())  # what the admin app does not own
     return app

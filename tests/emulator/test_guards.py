@@ -63,7 +63,10 @@ def test_admin_api_needs_the_bearer_token(tmp_path: Path) -> None:
                 "AuthenticationFailed",
                 "InvalidAuthenticationToken",
             )
-        assert AdminClient(conn).state()["groups"] == {}  # with connection.json's token
+        admin = AdminClient(conn)
+        assert admin.state()["groups"] == {}  # with connection.json's token
+        for root in ("", "/"):
+            assert admin._call("GET", root)["subscription_id"] == conn.subscription_id
 
 
 def test_state_file_is_0600_whatever_the_folder_mode(tmp_path: Path) -> None:
