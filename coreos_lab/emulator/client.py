@@ -219,8 +219,11 @@ def _wait_for_connection(process: subprocess.Popen[bytes], state_dir: Path) -> C
 
 
 def _owned_by(connection: Connection, process: subprocess.Popen[bytes]) -> bool:
-    """Whether this connection file was written by ``process`` (not a previous emulator)."""
-    return connection.pid in (0, process.pid)
+    """Whether this connection file was written by ``process``, not left by an earlier one.
+
+    The harness never deletes connection.json itself: it may belong to a running emulator.
+    """
+    return connection.pid == process.pid
 
 
 class AdminClient:

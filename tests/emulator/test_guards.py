@@ -171,3 +171,12 @@ def test_no_emulator_names_the_folder_and_the_variable(tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
         assert "No emulator is running" in result.stderr
         assert str(folder) in result.stderr and "COREOS_LAB_EMULATOR_DIR" in result.stderr
+
+
+def test_harness_waits_for_its_own_connection_file(tmp_path: Path) -> None:
+    stale = {"endpoint": "https://127.0.0.1:1", "ca_cert": "x", "subscription_id": "s"}
+    stale |= {"tenant_id": "t", "token": "k", "pid": 1}
+    (tmp_path / CONNECTION_FILE).write_text(json.dumps(stale))
+    with running_emulator(tmp_path) as conn:
+        assert conn.endpoint != stale["endpoint"] and conn.pid != 1
+        assert AdminClient(conn).state()["groups"] == {}
