@@ -18,8 +18,7 @@ from pathlib import Path
 
 from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.azure.preflight import run_preflight
-from coreos_lab.emulator.connection import Connection
-from coreos_lab.emulator.harness import AdminClient, running_emulator
+from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
 from coreos_lab.reports import PreflightReport
 from coreos_lab.settings import LabSettings
 

@@ -24,7 +24,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from coreos_lab.emulator.harness import AdminClient, running_emulator
+from coreos_lab.emulator.client import AdminClient, cli_env, running_emulator
 from coreos_lab.keys import ensure_keypair
 from coreos_lab.plan import PlanInputs, build_plan
 from coreos_lab.settings import load_settings
@@ -84,9 +84,8 @@ def main() -> int:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("COREOS_LAB_")},
             "HOME": tmp,
-            "COREOS_LAB_EMULATOR_DIR": str(Path(tmp) / "emulator"),
+            **cli_env(Path(tmp) / "emulator"),
             "COREOS_LAB_STATE_DIR": str(Path(tmp) / "state"),
-            "COREOS_LAB_CLOUD": "emulator",
             "COREOS_LAB_BOOTSTRAP": "static",
             "COREOS_LAB_SSH_FROM": "203.0.113.0/24",
             "COREOS_LAB_SSH_KEY": str(key),

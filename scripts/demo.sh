@@ -9,9 +9,9 @@ DEMO=$PWD/.demo
 rm -rf "$DEMO/emulator" "$DEMO/state"
 mkdir -p "$DEMO"
 
-export COREOS_LAB_EMULATOR_DIR=$DEMO/emulator
+# COREOS_LAB_EMULATOR_DIR and COREOS_LAB_CLOUD, as the emulator's client module writes them.
+eval "$("$BIN/python" -m coreos_lab.emulator.client "$DEMO/emulator")"
 export COREOS_LAB_STATE_DIR=$DEMO/state
-export COREOS_LAB_CLOUD=emulator
 export COREOS_LAB_NAME=demo-lab
 # A key of the demo's own, so the demo never touches ~/.ssh.
 export COREOS_LAB_SSH_KEY=$DEMO/id_rsa_coreos_azure_lab

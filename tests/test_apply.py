@@ -13,8 +13,7 @@ import pytest
 from coreos_lab.azure.apply import apply_plan
 from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.azure.inventory import Inventory, read_inventory
-from coreos_lab.emulator.connection import Connection
-from coreos_lab.emulator.harness import AdminClient, running_emulator
+from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
 from coreos_lab.errors import LabError
 from coreos_lab.events import Event, ResourceEvent, Step
 from coreos_lab.kinds import NIC, NSG, VM, VNET

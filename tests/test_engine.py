@@ -11,8 +11,7 @@ import pytest
 
 from coreos_lab import engine
 from coreos_lab.azure.clients import Clients, emulator_target
-from coreos_lab.emulator.connection import Connection
-from coreos_lab.emulator.harness import AdminClient, running_emulator
+from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
 from coreos_lab.errors import LabError
 from coreos_lab.events import discard
 from coreos_lab.settings import LabSettings

@@ -25,8 +25,12 @@ from coreos_lab.azure.preflight import (
     SUBSCRIPTION,
     run_preflight,
 )
-from coreos_lab.emulator.connection import Connection, StaticTokenCredential
-from coreos_lab.emulator.harness import AdminClient, running_emulator
+from coreos_lab.emulator.client import (
+    AdminClient,
+    Connection,
+    StaticTokenCredential,
+    running_emulator,
+)
 from coreos_lab.errors import LabError
 from coreos_lab.events import Event, PhaseEvent
 from coreos_lab.reports import ImageVersions, Outcome, PreflightReport

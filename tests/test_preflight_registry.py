@@ -11,8 +11,7 @@ import pytest
 from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.azure.preflight import SUBSCRIPTION, checks, run_preflight
 from coreos_lab.azure.preflight.context import CheckFailed, Context
-from coreos_lab.emulator.connection import Connection
-from coreos_lab.emulator.harness import running_emulator
+from coreos_lab.emulator.client import Connection, running_emulator
 from coreos_lab.reports import Outcome
 from coreos_lab.settings import LabSettings
 

@@ -16,7 +16,7 @@ from coreos_lab.clouds import AZURE_CLOUDS, EMULATOR
 from coreos_lab.errors import LabError, UsageError
 
 if TYPE_CHECKING:
-    from coreos_lab.emulator.connection import Connection
+    from coreos_lab.emulator.client import Connection
 
 
 # ARMPolling waits Retry-After when the server sends one and this interval otherwise; the
@@ -47,9 +47,12 @@ def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None
     """The target for ``--cloud``: the emulator's connection file, or a real cloud."""
     environ = dict(os.environ) if environ is None else environ
     if cloud == EMULATOR:
-        from coreos_lab.emulator.connection import load_connection
+        from coreos_lab.emulator.client import EmulatorError, load_connection
 
-        conn = load_connection()
+        try:
+            conn = load_connection()
+        except EmulatorError as exc:
+            raise LabError(str(exc)) from None
         if subscription and subscription.lower() != conn.subscription_id.lower():
             raise UsageError(
                 f"The emulator serves subscription {conn.subscription_id}, not {subscription}; "
@@ -83,10 +86,12 @@ def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None
 
 def emulator_target(conn: Connection) -> Target:
     """The target for a running emulator, from its connection file's values."""
+    from coreos_lab.emulator.client import CREDENTIAL_SCOPE
+
     return Target(
         cloud="emulator",
         endpoint=conn.endpoint,
-        scope=f"{conn.endpoint}/.default",
+        scope=CREDENTIAL_SCOPE,
         subscription_id=conn.subscription_id,
         credential=conn.credential(),
         verify=conn.ca_cert,

@@ -1,4 +1,4 @@
-"""The administrative API under ``/_emulator/`` (no token needed; loopback only).
+"""The administrative API under ``/_emulator/`` (the same bearer token as ARM; loopback only).
 
 - ``GET /_emulator/requests``: the ARM request log (time, method, path, query, status,
   duration_ms, kind = read|write|delete, fault); ``DELETE`` clears it.
@@ -8,19 +8,19 @@
   faults, throttling, quotas, quotas_by_location, taken_storage_names, sku_restrictions,
   image_versions, public_ip_prefix.
 - ``GET /_emulator/``: subscription id, tenant and endpoint.
-Admin requests are not logged, throttled, faulted or delayed.
+Admin requests need the bearer token but are not logged, throttled, faulted or delayed.
 """
 
 from __future__ import annotations
 
 from aiohttp import web
 
+from .appstate import arm_errors, authenticate, emulator_of
 from .errors import InvalidRequestContent
-from .server import ADMIN_PREFIX, EMULATOR
 
 
 async def info(request: web.Request) -> web.Response:
-    store = request.app[EMULATOR].backend.store
+    store = emulator_of(request).backend.store
     return web.json_response(
         {
             "endpoint": f"https://{request.host}",
@@ -31,34 +31,34 @@ async def info(request: web.Request) -> web.Response:
 
 
 async def get_requests(request: web.Request) -> web.Response:
-    return web.json_response(request.app[EMULATOR].requests)
+    return web.json_response(emulator_of(request).requests)
 
 
 async def clear_requests(request: web.Request) -> web.Response:
-    emulator = request.app[EMULATOR]
+    emulator = emulator_of(request)
     count = len(emulator.requests)
     emulator.requests.clear()
     return web.json_response({"cleared": count})
 
 
 async def get_state(request: web.Request) -> web.Response:
-    backend = request.app[EMULATOR].backend
+    backend = emulator_of(request).backend
     if backend.store.settle():
         backend.store.save()
     return web.json_response(backend.store.to_json())
 
 
 async def reset(request: web.Request) -> web.Response:
-    request.app[EMULATOR].reset()
+    emulator_of(request).reset()
     return web.json_response({"reset": True})
 
 
 async def get_config(request: web.Request) -> web.Response:
-    return web.json_response(request.app[EMULATOR].settings.to_json())
+    return web.json_response(emulator_of(request).settings.to_json())
 
 
 async def put_config(request: web.Request) -> web.Response:
-    settings = request.app[EMULATOR].settings
+    settings = emulator_of(request).settings
     try:
         changes = await request.json()
     except ValueError as exc:
@@ -69,14 +69,15 @@ async def put_config(request: web.Request) -> web.Response:
     return web.json_response(settings.to_json())
 
 
-def add_routes(app: web.Application) -> None:
-    p = ADMIN_PREFIX
-    app.router.add_get(p, info)
-    app.router.add_get(p + "/", info)
-    app.router.add_get(p + "/requests", get_requests)
-    app.router.add_delete(p + "/requests", clear_requests)
-    app.router.add_get(p + "/state", get_state)
-    app.router.add_post(p + "/reset", reset)
-    app.router.add_get(p + "/config", get_config)
-    app.router.add_put(p + "/config", put_config)
-    app.router.add_patch(p + "/config", put_config)
+def build_admin_app() -> web.Application:
+    """The admin sub-app; app.py mounts it under ``/_emulator``."""
+    app = web.Application(middlewares=[arm_errors, authenticate])
+    app.router.add_get("/", info)
+    app.router.add_get("/requests", get_requests)
+    app.router.add_delete("/requests", clear_requests)
+    app.router.add_get("/state", get_state)
+    app.router.add_post("/reset", reset)
+    app.router.add_get("/config", get_config)
+    app.router.add_put("/config", put_config)
+    app.router.add_patch("/config", put_config)
+    return app

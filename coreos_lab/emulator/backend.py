@@ -1,21 +1,27 @@
 """The state every handler works on, and the rules shared by all providers.
 
 A handler receives a :class:`Call` (the parsed request) and the :class:`Backend`, applies the
-provider's rules (in ``models/``) and returns an :class:`~.envelope.Reply`.
+provider's rules (in ``models/``) and returns an :class:`~.envelope.Reply`. The rules every
+provider applies the same way (subscription, group, location, one operation at a time) live
+here, so that no model imports another for them.
 """
 
 from __future__ import annotations
 
+import copy
+import time
 import uuid
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
-from .config import Settings
+from . import types
+from .catalog import LOCATIONS
+from .config import EmulatorSettings
 from .envelope import Json
 from .errors import (
     AnotherOperationInProgress,
     BadRequest,
-    InternalServerError,
     ResourceGroupBeingDeleted,
     ResourceGroupNotFound,
     SubscriptionNotFound,
@@ -24,15 +30,31 @@ from .store import Operation, Record, Store
 
 # The error an injected LRO failure ends with, per provider (codes seen in Azure answers).
 INJECTED_FAILURE = {
-    "Microsoft.Compute": (
+    types.COMPUTE: (
         "AllocationFailed",
         "Allocation failed. We do not have sufficient "
         "capacity for the requested VM size in this region (emulated fault).",
     ),
-    "Microsoft.Network": ("InternalServerError", "An error occurred (emulated fault)."),
-    "Microsoft.Storage": ("InternalServerError", "An error occurred (emulated fault)."),
-    "Microsoft.Resources": ("InternalServerError", "An error occurred (emulated fault)."),
+    types.NETWORK: ("InternalServerError", "An error occurred (emulated fault)."),
+    types.STORAGE: ("InternalServerError", "An error occurred (emulated fault)."),
+    types.RESOURCES: ("InternalServerError", "An error occurred (emulated fault)."),
 }
+
+
+def check_location(location: object, what: str = "resource group") -> str:
+    """The normalized location (``West Europe`` -> ``westeurope``); 400 if not offered."""
+    if not isinstance(location, str) or not location:
+        raise BadRequest("The 'location' property is required.", code="LocationRequired")
+    normalized = location.lower().replace(" ", "")
+    if normalized not in LOCATIONS:
+        raise BadRequest(
+            f"The provided location '{location}' is not available for {what}. List of "
+            f"available regions is '{','.join(LOCATIONS)}'.",
+            code="LocationNotAvailableForResourceGroup"
+            if what == "resource group"
+            else "LocationNotAvailableForResourceType",
+        )
+    return normalized
 
 
 @dataclass
@@ -46,7 +68,6 @@ class Call:
     body: Any
     base: str  # https://host:port, as the client addressed us
     api_version: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def sub(self) -> str:
@@ -61,16 +82,34 @@ class Call:
         return self.body
 
 
-class Backend:
-    """Store plus settings, and the checks every provider makes."""
+Renderer = Callable[["Backend", Record], Json]
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+
+class Backend:
+    """Store plus settings, and the checks every provider makes.
+
+    ``renderers`` (resource type -> full body, references resolved) is the models' table of
+    kinds, handed in by whoever composes the emulator (models/__init__.py holds it).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        settings: EmulatorSettings,
+        renderers: Mapping[str, Renderer] | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
+        self.renderers: Mapping[str, Renderer] = renderers or {}
+
+    def render(self, record: Record) -> Json:
+        """The full body of a resource as ARM returns it."""
+        renderer = self.renderers.get(record.type)
+        return renderer(self, record) if renderer else copy.deepcopy(record.body)
 
     def check_subscription(self, sub: str) -> None:
         if sub.lower() != self.store.subscription_id.lower():
-            raise SubscriptionNotFound(f"The subscription '{sub}' could not be found.")
+            raise SubscriptionNotFound(sub)
 
     def group(self, call: Call, *, writing: bool) -> Record:
         """The call's resource group; 404 if missing, 409 for writes while it is deleted."""
@@ -78,12 +117,9 @@ class Backend:
         name = call.params["rg"]
         record = self.store.group(name)
         if record is None:
-            raise ResourceGroupNotFound(f"Resource group '{name}' could not be found.")
-        if writing and record.properties.get("provisioningState") == "Deleting":
-            raise ResourceGroupBeingDeleted(
-                f"The resource group '{record.body['name']}' is in deprovisioning state and "
-                "cannot perform this operation."
-            )
+            raise ResourceGroupNotFound(name)
+        if writing:
+            check_not_deleting(record)
         return record
 
     def check_idle(self, rid: str) -> None:
@@ -108,15 +144,13 @@ class Backend:
         duration: float | None = None,
     ) -> Operation:
         """Start a long-running operation on ``record``; it may be chosen to fail."""
-        import time
-
         start = time.time()
         seconds = duration
         if seconds is None:
             seconds = self.settings.latency.duration(record.type, action, vms)
         error: Json | None = None
         if self.settings.faults.lro_fails():
-            code, message = INJECTED_FAILURE.get(provider, INJECTED_FAILURE["Microsoft.Network"])
+            code, message = INJECTED_FAILURE.get(provider, INJECTED_FAILURE[types.NETWORK])
             error = {"code": code, "message": message, "details": []}
         op = Operation(
             id=str(uuid.uuid4()),
@@ -135,5 +169,7 @@ class Backend:
         return self.settings.latency.retry_after(provider)
 
 
-def internal_error() -> InternalServerError:
-    return InternalServerError("An internal error occurred in the emulator.")
+def check_not_deleting(group: Record) -> None:
+    """409 ``ResourceGroupBeingDeleted`` for a write into a group whose delete is running."""
+    if group.properties.get("provisioningState") == "Deleting":
+        raise ResourceGroupBeingDeleted(group.body["name"])

@@ -7,10 +7,16 @@ from typing import Annotated
 
 import typer
 
+from .catalog import DEFAULT_FAMILY_CORES, DEFAULT_REGIONAL_CORES
+from .throttling import DEFAULT_BUCKETS
+
+THROTTLING = ", ".join(f"{k} {size:g} at {rate:g}/s" for k, (size, rate) in DEFAULT_BUCKETS.items())
+
 
 def emulator(
     port: Annotated[
-        int, typer.Option(help="Port on 127.0.0.1 to listen on; 0 picks a free one.")
+        int,
+        typer.Option(help="Port on 127.0.0.1 to listen on; 0 picks a free one.", min=0, max=65535),
     ] = 8443,
     state_dir: Annotated[
         Path | None,
@@ -46,15 +52,17 @@ def emulator(
     ] = 0.0,
     throttling: Annotated[
         bool,
-        typer.Option(
-            help="ARM token-bucket throttling (reads 250 at 25/s, writes/deletes 200 at 10/s)."
-        ),
+        typer.Option(help=f"ARM token-bucket throttling ({THROTTLING})."),
     ] = True,
     vcpu_quota: Annotated[
-        int | None, typer.Option(help="Total regional vCPU limit in every location [default: 20].")
+        int | None,
+        typer.Option(
+            help=f"Total regional vCPU limit in every location [default: {DEFAULT_REGIONAL_CORES}]."
+        ),
     ] = None,
     family_quota: Annotated[
-        int | None, typer.Option(help="vCPU limit of each VM family [default: 10].")
+        int | None,
+        typer.Option(help=f"vCPU limit of each VM family [default: {DEFAULT_FAMILY_CORES}]."),
     ] = None,
     config: Annotated[
         Path | None,
@@ -79,17 +87,17 @@ def emulator(
 
     \b
     Point the Azure SDK at it (values from <state-dir>/connection.json):
-        from coreos_lab.emulator.connection import load_connection
+        from coreos_lab.emulator.client import load_connection
         c = load_connection()
         client = NetworkManagementClient(c.credential(), c.subscription_id,
             base_url=c.endpoint, credential_scopes=["https://management.azure.com/.default"],
             connection_verify=c.ca_cert, polling_interval=1)
 
     Every ARM request needs the header 'Authorization: Bearer <token from connection.json>'.
-    The admin API at <endpoint>/_emulator/ (requests, state, config, reset) needs no token.
+    The admin API at <endpoint>/_emulator/ (requests, state, config, reset) needs the same token.
     Stop with Ctrl-C.
     """
-    from .connection import default_state_dir
+    from .client import default_state_dir
     from .faults import FaultRates
     from .runtime import Options, load_config_file, run
 
@@ -101,14 +109,18 @@ def emulator(
         dropped=fault_dropped,
         lro_failed=fault_lro_failed,
     )
-    settings = load_config_file(config) if config else {}
+    try:
+        settings = load_config_file(config) if config else {}
+    except ValueError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(2) from None
     quotas = dict(settings.get("quotas") or {})
     if vcpu_quota is not None:
         quotas["cores"] = vcpu_quota
     if family_quota is not None:
         quotas["*"] = family_quota
     if quotas:
-        settings["quotas"] = {"cores": 20, "*": 10, **quotas}
+        settings["quotas"] = {"cores": DEFAULT_REGIONAL_CORES, "*": DEFAULT_FAMILY_CORES, **quotas}
     options = Options(
         port=port,
         state_dir=(state_dir or default_state_dir()).expanduser().resolve(),

@@ -8,6 +8,7 @@ all of them, refusing unknown keys.
 from __future__ import annotations
 
 import copy
+import ipaddress
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,12 @@ from .latency import LatencyModel
 from .throttling import Throttler
 
 Json = dict[str, Any]
+
+# Public IPs are handed out from loopback: an emulated machine's "public" address is one of this
+# host's, so nothing ever dials an outside address for an emulator lab, and a test can put a real
+# sshd on it. Any block inside 127.0.0.0/8 may be configured.
+DEFAULT_PUBLIC_IP_PREFIX = "127.77.0.0/16"
+LOOPBACK = ipaddress.IPv4Network("127.0.0.0/8")
 
 
 @dataclass
@@ -38,9 +45,8 @@ class CloudConfig:
     image_versions: dict[str, dict[str, list[str]]] = field(
         default_factory=lambda: copy.deepcopy(DEFAULT_IMAGE_VERSIONS)
     )
-    # public IP addresses are handed out from this block
-    # A documentation range (RFC 5737): an address copied from the emulator reaches no one.
-    public_ip_prefix: str = "198.51.100.0/24"
+    # public IP addresses are handed out from this block (see DEFAULT_PUBLIC_IP_PREFIX)
+    public_ip_prefix: str = DEFAULT_PUBLIC_IP_PREFIX
 
     def limit(self, location: str, usage: str) -> int:
         local = self.quotas_by_location.get(location.lower(), {})
@@ -60,7 +66,7 @@ class CloudConfig:
 
 
 @dataclass
-class Settings:
+class EmulatorSettings:
     """Everything configurable, gathered: the server keeps one and the admin API edits it."""
 
     cloud: CloudConfig
@@ -120,7 +126,21 @@ class Settings:
             "taken_storage_names",
             "sku_restrictions",
             "image_versions",
-            "public_ip_prefix",
         ):
             if key in changes:
                 setattr(self.cloud, key, copy.deepcopy(changes[key]))
+        if "public_ip_prefix" in changes:
+            self.cloud.public_ip_prefix = loopback_block(changes["public_ip_prefix"])
+
+
+def loopback_block(value: object) -> str:
+    """A block of at least 16 addresses inside 127.0.0.0/8; ValueError otherwise."""
+    block = ipaddress.ip_network(str(value), strict=False)
+    if not isinstance(block, ipaddress.IPv4Network) or not block.subnet_of(LOOPBACK):
+        raise ValueError(
+            f"public_ip_prefix {value} is outside 127.0.0.0/8; the emulator hands out loopback "
+            "addresses only, so that nothing dials an outside address"
+        )
+    if block.prefixlen > 28:
+        raise ValueError(f"public_ip_prefix {value} is too small; use a /28 or larger")
+    return str(block)

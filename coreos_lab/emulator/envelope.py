@@ -43,19 +43,6 @@ def resource_id(sub: str, group: str, rtype: str, name: str) -> str:
     return f"{group_id(sub, group)}/providers/{rtype}/{name}"
 
 
-def name_of(rid: str) -> str:
-    return rid.rstrip("/").rsplit("/", 1)[-1]
-
-
-def group_of(rid: str) -> str:
-    """The resource group name in an id (``""`` if there is none)."""
-    parts = rid.split("/")
-    for i, part in enumerate(parts[:-1]):
-        if part.lower() == "resourcegroups":
-            return parts[i + 1]
-    return ""
-
-
 def ref(rid: str) -> Json:
     """A reference to another resource, as ARM embeds it: ``{"id": ...}``."""
     return {"id": rid}
@@ -68,10 +55,3 @@ def format_seconds(seconds: float) -> str:
     (tests at a small latency scale) this is ``0`` and the client's ``polling_interval`` applies.
     """
     return str(max(0, round(seconds)))
-
-
-def lro_url(base: str, path: str, api_version: str, monitor: bool = False) -> str:
-    query = f"api-version={api_version}"
-    if monitor:
-        query = "monitor=true&" + query
-    return f"{base}{path}?{query}"

@@ -66,15 +66,29 @@ class NotFound(ArmError):
 
 
 class ResourceNotFound(NotFound):
+    """A missing resource, in ARM's words; ``rtype`` is ``Namespace/type``."""
+
     code = "ResourceNotFound"
+
+    def __init__(self, rtype: str, name: str, group: str) -> None:
+        super().__init__(
+            f"The Resource '{rtype}/{name}' under resource group '{group}' was not found. For "
+            "more details please go to https://aka.ms/ARMResourceNotFoundFix"
+        )
 
 
 class ResourceGroupNotFound(NotFound):
     code = "ResourceGroupNotFound"
 
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Resource group '{name}' could not be found.")
+
 
 class SubscriptionNotFound(NotFound):
     code = "SubscriptionNotFound"
+
+    def __init__(self, subscription: str) -> None:
+        super().__init__(f"The subscription '{subscription}' could not be found.")
 
 
 class InvalidResourceType(NotFound):
@@ -106,6 +120,12 @@ class AnotherOperationInProgress(Conflict):
 
 class ResourceGroupBeingDeleted(Conflict):
     code = "ResourceGroupBeingDeleted"
+
+    def __init__(self, name: str) -> None:
+        super().__init__(
+            f"The resource group '{name}' is in deprovisioning state and cannot perform this "
+            "operation."
+        )
 
 
 class QuotaExceeded(Conflict):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import json
+import os
 import signal
 import ssl
 import sys
@@ -13,18 +15,21 @@ from typing import Any
 
 from aiohttp import web
 
+from .app import build_app
+from .appstate import Emulator
 from .backend import Backend
 from .certs import ensure_certs
-from .config import CloudConfig, Settings
-from .connection import CONNECTION_FILE, Connection, write_connection
+from .client import CONNECTION_FILE, Connection, EmulatorError, load_connection, write_connection
+from .config import CloudConfig, EmulatorSettings
 from .errors import ArmError
 from .faults import FaultInjector, FaultRates
 from .latency import LatencyModel
-from .server import Emulator, build_app
-from .store import Store
+from .models import RENDERERS
+from .store import StateError, Store
 from .throttling import Throttler
 
 HOST = "127.0.0.1"
+LOCK_FILE = "emulator.lock"
 
 
 @dataclass
@@ -38,12 +43,39 @@ class Options:
     config: dict[str, Any] = field(default_factory=dict)
 
 
+class AlreadyRunning(Exception):
+    """Another emulator holds the state folder."""
+
+
+def lock_state_dir(state_dir: Path) -> int:
+    """Hold the folder's lock for this process's life (released by the kernel on exit).
+
+    A second emulator on the same folder stops here, before it reads or writes anything, so it
+    never touches the running one's state.json or connection.json.
+    """
+    state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(state_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        try:
+            where = f" at {load_connection(state_dir).endpoint}"
+        except EmulatorError:
+            where = ""
+        raise AlreadyRunning(
+            f"Another emulator is already running on {state_dir}{where}: stop it, or pass "
+            "another --state-dir."
+        ) from None
+    return fd
+
+
 def build_emulator(options: Options) -> Emulator:
     """The emulator's state and settings, loaded from and saved to the state folder."""
     options.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     store = Store(options.state_dir / "state.json")
     store.save()
-    settings = Settings(
+    settings = EmulatorSettings(
         cloud=CloudConfig(),
         latency=LatencyModel(options.latency_scale, options.seed),
         faults=FaultInjector(options.faults, options.seed),
@@ -51,7 +83,7 @@ def build_emulator(options: Options) -> Emulator:
     )
     if options.config:
         settings.update(options.config)
-    return Emulator(Backend(store, settings), initial_config=settings.to_json())
+    return Emulator(Backend(store, settings, RENDERERS), initial_config=settings.to_json())
 
 
 def banner(connection: Connection, state_dir: Path) -> str:
@@ -88,6 +120,7 @@ async def serve(options: Options) -> None:
             subscription_id=store.subscription_id,
             tenant_id=store.tenant_id,
             token=store.token,
+            pid=os.getpid(),
         )
         write_connection(options.state_dir, connection)
         print(banner(connection, options.state_dir), flush=True)
@@ -105,18 +138,34 @@ async def serve(options: Options) -> None:
 def run(options: Options) -> int:
     """Run in the foreground until Ctrl-C or SIGTERM; the exit status."""
     try:
+        lock = lock_state_dir(options.state_dir)
+    except AlreadyRunning as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    try:
         asyncio.run(serve(options))
+    except StateError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
     except ArmError as err:
         print(f"error: {err.message}", file=sys.stderr)
         return 2
     except OSError as err:
         print(f"error: cannot listen on {HOST}:{options.port}: {err.strerror}", file=sys.stderr)
         return 1
+    finally:
+        os.close(lock)
     return 0
 
 
 def load_config_file(path: Path) -> dict[str, Any]:
-    data = json.loads(path.read_text())
+    """The settings in a ``--config`` file; ValueError with one sentence if unusable."""
+    try:
+        data = json.loads(path.read_text())
+    except OSError as exc:
+        raise ValueError(f"Cannot read the config file {path}: {exc.strerror}.") from None
+    except ValueError as exc:
+        raise ValueError(f"The config file {path} is not valid JSON ({exc}).") from None
     if not isinstance(data, dict):
-        raise ValueError("the config file must hold a JSON object")
+        raise ValueError(f"The config file {path} must hold a JSON object.")
     return data

@@ -1,30 +1,26 @@
-"""The HTTP side: an aiohttp application, its middleware and the ARM dispatcher.
+"""The ARM sub-app: its middleware and the one dispatcher.
 
 Middleware, outermost first: request log -> ARM error bodies -> auth -> throttling -> faults
 -> latency; then one catch-all handler dispatches through ``urls.py`` to the provider models.
-The admin API (``/_emulator/...``, admin.py) skips everything but the error middleware.
+The admin API is a sub-app of its own (admin.py), so none of this applies to it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
-import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
-from . import urls
-from .backend import Backend, Call
-from .config import Json, Settings
+from . import types, urls
+from .appstate import HandlerFn, arm_errors, authenticate, emulator_of, log
+from .backend import Call
 from .envelope import Reply, format_seconds, now_iso
 from .errors import (
-    ArmError,
-    AuthenticationFailed,
     InternalServerError,
     InvalidRequestContent,
     InvalidResourceType,
@@ -33,55 +29,17 @@ from .errors import (
     TooManyRequests,
 )
 
-ADMIN_PREFIX = "/_emulator"
 LOG_LIMIT = 100_000
-log = logging.getLogger("coreos_lab.emulator")
-
-HandlerFn = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-@dataclass
-class Emulator:
-    """What the application holds: the backend, its initial config and the request log."""
-
-    backend: Backend
-    initial_config: Json
-    requests: list[Json] = field(default_factory=list)
-
-    @property
-    def settings(self) -> Settings:
-        return self.backend.settings
-
-    def reset(self) -> None:
-        self.backend.store.clear()
-        self.requests.clear()
-        self.settings.update(self.initial_config)
-        self.settings.faults.reseed()
-        self.backend.store.save()
-
-
-EMULATOR = web.AppKey("emulator", Emulator)
-
-
-def _is_admin(request: web.Request) -> bool:
-    return request.path == ADMIN_PREFIX or request.path.startswith(ADMIN_PREFIX + "/")
-
-
-def error_response(err: ArmError) -> web.Response:
-    headers = {"x-ms-failure-cause": "gateway", **err.headers}
-    return web.json_response(err.body(), status=err.status, headers=headers)
 
 
 @web.middleware
 async def log_requests(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
-    if _is_admin(request):
-        return await handler(request)
-    emulator = request.app[EMULATOR]
+    emulator = emulator_of(request)
     started = time.perf_counter()
     status = 0
     try:
         response = await handler(request)
-        status = response.status
+        status = 0 if request.get("fault") == "dropped" else response.status
         return response
     finally:
         entry = {
@@ -99,52 +57,8 @@ async def log_requests(request: web.Request, handler: HandlerFn) -> web.StreamRe
 
 
 @web.middleware
-async def arm_errors(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
-    """Turn ArmError (and anything unexpected) into ARM's error body."""
-    try:
-        return await handler(request)
-    except ArmError as err:
-        return error_response(err)
-    except web.HTTPException:
-        raise
-    except (asyncio.CancelledError, ConnectionResetError):
-        raise
-    except Exception:
-        log.exception("emulator bug while answering %s %s", request.method, request.path)
-        return error_response(InternalServerError("An internal error occurred in the emulator."))
-
-
-@web.middleware
-async def authenticate(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
-    if _is_admin(request):
-        return await handler(request)
-    store = request.app[EMULATOR].backend.store
-    header = request.headers.get("Authorization", "")
-    challenge = (
-        f'Bearer authorization_uri="https://login.microsoftonline.com/{store.tenant_id}", '
-        'error="invalid_token", error_description="The authentication failed because of '
-        "missing 'Authorization' header.\""
-    )
-    if not header:
-        raise AuthenticationFailed(
-            "Authentication failed. The 'Authorization' header is missing.",
-            headers={"WWW-Authenticate": challenge},
-        )
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or token.strip() != store.token:
-        raise AuthenticationFailed(
-            "The access token is invalid.",
-            code="InvalidAuthenticationToken",
-            headers={"WWW-Authenticate": challenge.replace("missing", "invalid")},
-        )
-    return await handler(request)
-
-
-@web.middleware
 async def throttle(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
-    if _is_admin(request):
-        return await handler(request)
-    throttler = request.app[EMULATOR].settings.throttler
+    throttler = emulator_of(request).settings.throttler
     kind = urls.kind_of(request.method, request.path)
     granted, header, remaining, wait = throttler.take(kind)
     if not granted:
@@ -162,14 +76,12 @@ async def throttle(request: web.Request, handler: HandlerFn) -> web.StreamRespon
 
 @web.middleware
 async def inject_faults(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
-    if _is_admin(request):
-        return await handler(request)
-    settings = request.app[EMULATOR].settings
+    settings = emulator_of(request).settings
     fault = settings.faults.request_fault()
     if fault is None:
         return await handler(request)
     request["fault"] = fault
-    retry = {"Retry-After": format_seconds(settings.latency.retry_after("Microsoft.Resources"))}
+    retry = {"Retry-After": format_seconds(settings.latency.retry_after(types.RESOURCES))}
     if fault == "throttled":
         raise TooManyRequests(
             "The request is being throttled (emulated fault).", headers=dict(retry)
@@ -180,15 +92,17 @@ async def inject_faults(request: web.Request, handler: HandlerFn) -> web.StreamR
         raise ServiceUnavailable(
             "The service is temporarily unavailable (emulated fault).", headers=dict(retry)
         )
-    if request.transport is not None:  # dropped: close the connection without an answer
+    # dropped: close the connection without an answer. Returning (not raising) lets aiohttp
+    # meet the closed transport quietly: one log line here instead of its traceback.
+    log.warning("dropped the connection of %s %s (emulated fault)", request.method, request.path)
+    if request.transport is not None:
         request.transport.abort()
-    raise ConnectionResetError("connection dropped (emulated fault)")
+    return web.Response(status=503)  # never sent: the transport is closed
 
 
 @web.middleware
 async def add_latency(request: web.Request, handler: HandlerFn) -> web.StreamResponse:
-    if not _is_admin(request):
-        await asyncio.sleep(request.app[EMULATOR].settings.latency.request_delay())
+    await asyncio.sleep(emulator_of(request).settings.latency.request_delay())
     return await handler(request)
 
 
@@ -222,7 +136,7 @@ def _reply_to_response(request: web.Request, reply: Reply) -> web.Response:
 
 async def dispatch(request: web.Request) -> web.Response:
     """The one ARM handler: settle due operations, route, call the model, persist."""
-    emulator = request.app[EMULATOR]
+    emulator = emulator_of(request)
     backend = emulator.backend
     changed = backend.store.settle()
     found = urls.match(request.method, request.path)
@@ -256,14 +170,16 @@ async def dispatch(request: web.Request) -> web.Response:
     return _reply_to_response(request, reply)
 
 
-def build_app(emulator: Emulator) -> web.Application:
-    from . import admin
+MIDDLEWARES = (log_requests, arm_errors, authenticate, throttle, inject_faults, add_latency)
 
-    app = web.Application(
-        middlewares=[log_requests, arm_errors, authenticate, throttle, inject_faults, add_latency],
-        client_max_size=4 * 1024 * 1024,
-    )
-    app[EMULATOR] = emulator
-    admin.add_routes(app)
-    app.router.add_route("*", "/{tail:.*}", dispatch)
-    return app
+
+def arm_handler() -> HandlerFn:
+    """ARM as one handler: the middleware chain, outermost first, around the dispatcher.
+
+    Composed here rather than as aiohttp app middleware so that it wraps ARM alone: app.py
+    routes the admin sub-app's paths past it.
+    """
+    handler: HandlerFn = dispatch
+    for middleware in reversed(MIDDLEWARES):
+        handler = functools.partial(middleware, handler=handler)
+    return handler

@@ -14,8 +14,8 @@ import time
 import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
 
+from . import types
 from .envelope import Json, group_id
 
 STATE_VERSION = 1
@@ -67,6 +67,10 @@ class Operation:
         return "Failed" if self.failed else "Succeeded"
 
 
+class StateError(Exception):
+    """state.json cannot be read as the emulator's state: one sentence."""
+
+
 class Store:
     """All state of the one emulated subscription, with JSON persistence."""
 
@@ -84,7 +88,15 @@ class Store:
 
     # -- persistence -------------------------------------------------------------------
     def _load(self, path: Path) -> None:
-        data = json.loads(path.read_text())
+        try:
+            self._read(json.loads(path.read_text()))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise StateError(
+                f"The emulator state {path} cannot be read ({type(exc).__name__}: {exc}); move "
+                "it away to start with an empty cloud, or use another --state-dir."
+            ) from None
+
+    def _read(self, data: Json) -> None:
         self.subscription_id = data["subscription_id"]
         self.tenant_id = data["tenant_id"]
         self.token = data["token"]
@@ -108,8 +120,11 @@ class Store:
     def save(self) -> None:
         if self.path is None:
             return
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.to_json(), indent=1))
+        # Created 0600 whatever the folder's mode or the umask: it holds the bearer token.
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(json.dumps(self.to_json(), indent=1))
         os.replace(tmp, self.path)
 
     def clear(self) -> None:
@@ -196,7 +211,7 @@ class Store:
                     target.operation = None
                     target.properties["provisioningState"] = state
             return
-        if record.type == "Microsoft.Resources/resourceGroups":
+        if record.type == types.GROUP:
             for inside in self.in_group(record.id.split("/")[-1]):
                 self.resources.pop(inside.key, None)
             self.groups.pop(record.key.split("/")[-1], None)
@@ -216,13 +231,9 @@ class Store:
         body: Json = {
             "id": rid,
             "name": name,
-            "type": "Microsoft.Resources/resourceGroups",
+            "type": types.GROUP,
             "location": location,
             "tags": tags,
             "properties": {"provisioningState": "Succeeded"},
         }
-        return Record(id=rid, type="Microsoft.Resources/resourceGroups", group=name, body=body)
-
-
-def dump(value: Any) -> str:
-    return json.dumps(value, indent=1)
+        return Record(id=rid, type=types.GROUP, group=name, body=body)

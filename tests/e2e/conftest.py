@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from coreos_lab.emulator.connection import Connection
-from coreos_lab.emulator.harness import AdminClient, running_emulator
+from coreos_lab.emulator.client import AdminClient, Connection, cli_env, running_emulator
 
 BIN = Path(sys.executable).parent / "coreos-lab"
 SSH_FROM = "203.0.113.0/24"
@@ -67,11 +66,10 @@ def lab(emulator: Emulator, tmp_path: Path) -> Lab:
     env.update(
         HOME=str(tmp_path),
         COLUMNS="160",
-        COREOS_LAB_EMULATOR_DIR=str(emulator.state_dir),
         COREOS_LAB_STATE_DIR=str(tmp_path / "state"),
-        COREOS_LAB_CLOUD="emulator",
         COREOS_LAB_SSH_FROM=SSH_FROM,
         COREOS_LAB_BOOTSTRAP="static",
         COREOS_LAB_NAME="e2e-lab",
     )
+    env.update(cli_env(emulator.state_dir))
     return Lab(env, tmp_path, emulator)

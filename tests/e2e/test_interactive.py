@@ -105,6 +105,6 @@ def test_live_view_in_a_real_terminal(lab: Lab) -> None:
         _wait_for(lambda: "EXIT=" in capture(), 90, "up to finish")
         final = screens[-1]
         assert "EXIT=0" in final, final
-        assert "public IP" in final and "core@198.51.100." in final, final
+        assert "public IP" in final and "core@127.77." in final, final
     finally:
         subprocess.run(["tmux", "kill-session", "-t", session], timeout=10)

@@ -12,8 +12,7 @@ from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.storage import StorageManagementClient
 
-from coreos_lab.emulator.connection import Connection
-from coreos_lab.emulator.harness import AdminClient, running_emulator
+from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
 
 LOCATION = "westeurope"
 

@@ -14,10 +14,13 @@ from azure.mgmt.network import NetworkManagementClient
 from azure.mgmt.resource.resources import ResourceManagementClient
 from typer.testing import CliRunner
 
+from coreos_lab.emulator.client import (
+    AdminClient,
+    EmulatorError,
+    load_connection,
+    running_emulator,
+)
 from coreos_lab.emulator.command import emulator
-from coreos_lab.emulator.connection import load_connection
-from coreos_lab.emulator.harness import AdminClient, running_emulator
-from coreos_lab.errors import LabError
 
 from . import lab
 from .conftest import client_kwargs
@@ -101,7 +104,7 @@ def test_state_survives_restart(tmp_path: Path) -> None:
         lab.group(resource)
         lab.vnet(network)
     assert not (tmp_path / "connection.json").exists()
-    with pytest.raises(LabError, match="No emulator is running"):
+    with pytest.raises(EmulatorError, match="No emulator is running"):
         load_connection(tmp_path)
     with running_emulator(tmp_path) as second:
         assert second.subscription_id == first.subscription_id
@@ -122,7 +125,7 @@ def test_command_help_and_light_import() -> None:
     for text in ("--cloud emulator", "connection_verify", "--latency-scale", "--port"):
         assert text in result.output
     code = (
-        "import sys, coreos_lab.emulator.command, coreos_lab.emulator.connection;"
+        "import sys, coreos_lab.emulator.command, coreos_lab.emulator.client;"
         "assert 'aiohttp' not in sys.modules and 'cryptography' not in sys.modules"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -16,7 +16,7 @@ from azure.mgmt.resource.resources import ResourceManagementClient
 from azure.mgmt.resource.resources import models as rm
 from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-from coreos_lab.emulator.connection import StaticTokenCredential
+from coreos_lab.emulator.client import StaticTokenCredential
 
 from . import lab
 from .conftest import RG_PATH, client_kwargs
@@ -95,11 +95,17 @@ def test_group_delete_lro_headers_and_cascade(
         network.virtual_networks.get("lab", "lab-vnet")
 
 
-def test_group_delete_through_sdk(resource: Any, network: Any) -> None:
+def test_group_delete_through_sdk(resource: Any, network: Any, admin: Any) -> None:
     lab.group(resource)
     lab.vnet(network)
     resource.resource_groups.begin_delete("lab").result()
     assert resource.resource_groups.check_existence("lab") is False
+    assert admin.state()["resources"] == {}
+    lab.group(resource)  # a new group of the same name does not bring the VNet back
+    assert list(network.virtual_networks.list("lab")) == []
+    with pytest.raises(ResourceNotFoundError) as gone:
+        network.virtual_networks.get("lab", "lab-vnet")
+    assert gone.value.error.code == "ResourceNotFound"
 
 
 def test_write_to_group_being_deleted(resource: Any, network: Any, admin: Any) -> None:

@@ -1,4 +1,5 @@
-"""Microsoft.Compute catalogue reads a preflight makes: usages, resource SKUs, image versions.
+"""Microsoft.Compute's catalogue: the reads a preflight makes (usages, resource SKUs, image
+versions) and the rules a VM PUT is checked against (size offered, vCPU quota, image present).
 
 Shapes follow azure-mgmt-compute 39 models ``Usage``, ``ResourceSku`` (api 2021-07-01) and
 ``VirtualMachineImageResource`` / ``VirtualMachineImage``.
@@ -8,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from ..backend import Backend, Call
+from .. import types
+from ..backend import Backend, Call, check_location
 from ..catalog import (
     FAMILY_NAMES,
     FLATCAR_OFFERS,
@@ -19,10 +21,15 @@ from ..catalog import (
     version_key,
 )
 from ..envelope import Json, Reply
-from ..errors import NotFound
-from .resources import check_location
+from ..errors import (
+    BadRequest,
+    NotFound,
+    PlatformImageNotFound,
+    QuotaExceeded,
+    SkuNotAvailable,
+)
 
-VM = "Microsoft.Compute/virtualMachines"
+VM = types.VM
 LOCATION_FILTER = re.compile(r"location\s+eq\s+'(?P<loc>[^']+)'", re.I)
 
 
@@ -186,3 +193,77 @@ def get_image_version(call: Call, backend: Backend) -> Reply:
         "properties": properties,
     }
     return Reply(200, body)
+
+
+# -- the rules a VM PUT is checked against --------------------------------------------------
+def check_size(backend: Backend, props: Json, location: str) -> VmSize:
+    """The VM size asked for, if offered here (400) and not restricted (409 SkuNotAvailable)."""
+    name = str((props.get("hardwareProfile") or {}).get("vmSize", ""))
+    size = VM_SIZES.get(name.lower())
+    if size is None:
+        raise BadRequest(
+            f"The value {name!r} provided for the VM size is not valid.",
+            code="InvalidParameter",
+            target="hardwareProfile.vmSize",
+        )
+    if backend.settings.cloud.restricted(size.name, location):
+        raise SkuNotAvailable(
+            f"The requested VM size for resource 'Following SKUs have failed for Capacity "
+            f"Restrictions: {size.name}' is currently not available in location '{location}'. "
+            "Please try another size or deploy to a different location or different zone. See "
+            "https://aka.ms/azureskunotavailable for details."
+        )
+    return size
+
+
+def check_quota(backend: Backend, size: VmSize, location: str, vm_id: str) -> None:
+    """409 QuotaExceeded when the VM would pass its family's or the regional vCPU limit."""
+    used = cores_in_use(backend, location, except_id=vm_id)
+    cloud = backend.settings.cloud
+    for usage, label in ((size.family, f"{size.family} Cores"), ("cores", "Total Regional Cores")):
+        limit = cloud.limit(location, usage)
+        current = used.get(usage, 0)
+        if current + size.vcpus > limit:
+            raise QuotaExceeded(
+                f"Operation could not be completed as it results in exceeding approved {label} "
+                f"quota. Additional details - Deployment Model: Resource Manager, Location: "
+                f"{location}, Current Limit: {limit}, Current Usage: {current}, Additional "
+                f"Required: {size.vcpus}, (Minimum) New Limit Required: {current + size.vcpus}. "
+                "Submit a request for Quota increase at https://aka.ms/ProdportalCRP by "
+                "specifying parameters listed in the 'Details' section for deployment to succeed."
+            )
+
+
+def check_image(backend: Backend, body: Json, props: Json, vm_id: str) -> Json:
+    """The image reference with its exact version; 404 if missing, 400 if a plan is missing."""
+    image = dict((props.get("storageProfile") or {}).get("imageReference") or {})
+    publisher, offer = str(image.get("publisher", "")), str(image.get("offer", ""))
+    sku, version = str(image.get("sku", "")), str(image.get("version", "latest"))
+    versions = image_versions(backend, publisher, offer, sku)
+    exact = versions[-1] if version.lower() == "latest" and versions else version
+    if exact not in versions:
+        raise PlatformImageNotFound(
+            f"The platform image '{publisher}:{offer}:{sku}:{version}' is not available. Verify "
+            "that all fields in the storage profile are correct. For more details about storage "
+            "profile information, please refer to https://aka.ms/storageprofile",
+            target="imageReference",
+        )
+    if offer_has_plan(offer):
+        plan = body.get("plan") or {}
+        if (plan.get("name"), plan.get("product"), plan.get("publisher")) != (
+            sku,
+            offer,
+            publisher,
+        ):
+            raise BadRequest(
+                "Creating a virtual machine from Marketplace image or a custom image sourced from "
+                f"a Marketplace image requires Plan information in the request. VM: '{vm_id}'.",
+                code="VMMarketplaceInvalidInput",
+            )
+    return {
+        "publisher": publisher,
+        "offer": offer,
+        "sku": sku,
+        "version": version,
+        "exactVersion": exact,
+    }

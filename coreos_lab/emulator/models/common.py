@@ -2,35 +2,18 @@
 
 from __future__ import annotations
 
-import copy
 import re
 import uuid
 from collections.abc import Callable
 
-from ..backend import Backend, Call
+from .. import types
+from ..backend import Backend, Call, check_location
 from ..envelope import Json, Reply, new_etag, resource_id
 from ..errors import BadRequest, InvalidResourceReference, ResourceNotFound
 from ..store import Operation, Record
 from . import operations
-from .resources import check_location
 
 NETWORK_NAME = re.compile(r"^[A-Za-z0-9_](?:[\w.-]{0,78}[\w])?$")
-
-Renderer = Callable[[Backend, Record], Json]
-RENDERERS: dict[str, Renderer] = {}
-
-
-def render(backend: Backend, record: Record) -> Json:
-    """The full body of a resource, references to it resolved (see RENDERERS)."""
-    renderer = RENDERERS.get(record.type)
-    return renderer(backend, record) if renderer else copy.deepcopy(record.body)
-
-
-def not_found(rtype: str, name: str, group: str) -> ResourceNotFound:
-    return ResourceNotFound(
-        f"The Resource '{rtype}/{name}' under resource group '{group}' was not found. For more "
-        "details please go to https://aka.ms/ARMResourceNotFoundFix"
-    )
 
 
 def check_network_name(name: str) -> None:
@@ -49,7 +32,7 @@ def lookup(backend: Backend, call: Call, rtype: str) -> Record:
     rid = resource_id(call.sub, group.body["name"], rtype, call.params["name"])
     record = backend.store.get(rid)
     if record is None:
-        raise not_found(rtype, call.params["name"], group.body["name"])
+        raise ResourceNotFound(rtype, call.params["name"], group.body["name"])
     return record
 
 
@@ -75,11 +58,11 @@ def resolve(backend: Backend, value: object, rtype: str, referrer: str) -> str |
 def list_of_type(call: Call, backend: Backend, rtype: str) -> Reply:
     group = backend.group(call, writing=False)
     records = backend.store.of_type(rtype, group.body["name"])
-    return Reply(200, {"value": [render(backend, r) for r in records]})
+    return Reply(200, {"value": [backend.render(r) for r in records]})
 
 
 def get_of_type(call: Call, backend: Backend, rtype: str) -> Reply:
-    return Reply(200, render(backend, lookup(backend, call, rtype)))
+    return Reply(200, backend.render(lookup(backend, call, rtype)))
 
 
 def network_put(
@@ -122,10 +105,10 @@ def network_put(
             new_body[key] = body[key]
     record = Record(id=rid, type=rtype, group=group.body["name"], body=new_body)
     backend.store.add(record)
-    op = backend.begin(record, "Microsoft.Network", location, "update" if existing else "create")
+    op = backend.begin(record, types.NETWORK, location, "update" if existing else "create")
     if extra is not None:
         extra(record, op)
-    reply = render(backend, record)
+    reply = backend.render(record)
     return Reply(200 if existing else 201, reply, operations.put_headers(call, backend, op))
 
 
@@ -138,7 +121,7 @@ def network_delete(
     record = backend.store.get(rid)
     if record is None:
         return Reply(204)
-    return begin_delete(call, backend, record, "Microsoft.Network", check)
+    return begin_delete(call, backend, record, types.NETWORK, check)
 
 
 def begin_delete(

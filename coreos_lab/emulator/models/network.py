@@ -1,9 +1,10 @@
-"""Microsoft.Network: network security groups, virtual networks and their subnets.
+"""Microsoft.Network: virtual networks and their subnets.
 
-Rules (each raises network's own code, contract §5): subnets inside the VNet's space and not
-overlapping; a subnet with NICs cannot be removed; an NSG in use cannot be deleted; references
-must exist. Network PUTs answer 201/200 with ``provisioningState: Updating`` and an
-``Azure-AsyncOperation`` header; deletes 202 with ``Location`` too (models/operations.py).
+Rules (each raises network's own code, as listed in docs/emulator.md "Rejections"): subnets
+inside the VNet's space and not overlapping; a subnet with NICs cannot be removed; an NSG in use
+cannot be deleted; references must exist. Network PUTs answer 201/200 with ``provisioningState:
+Updating`` and an ``Azure-AsyncOperation`` header; deletes 202 with ``Location`` too
+(models/operations.py).
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ import copy
 import ipaddress
 from typing import Any
 
+from .. import types
 from ..backend import Backend, Call
 from ..envelope import Json, Reply, new_etag, ref
-from ..errors import BadRequest, InUse
+from ..errors import BadRequest, InUse, ResourceNotFound
 from ..store import Operation, Record
+from . import operations
 from .common import (
-    RENDERERS,
     begin_delete,
     check_network_name,
     get_of_type,
@@ -25,161 +27,12 @@ from .common import (
     lookup,
     network_delete,
     network_put,
-    not_found,
     resolve,
 )
 
-NSG = "Microsoft.Network/networkSecurityGroups"
-VNET = "Microsoft.Network/virtualNetworks"
-SUBNET = "Microsoft.Network/virtualNetworks/subnets"
-NIC = "Microsoft.Network/networkInterfaces"
+NSG, VNET, SUBNET, NIC = types.NSG, types.VNET, types.SUBNET, types.NIC
 
 Network = ipaddress.IPv4Network  # IPv4 only: the lab uses no IPv6
-
-
-# -- network security groups --------------------------------------------------------------
-def _default_rules(nsg_id: str) -> list[Json]:
-    rows = [
-        ("AllowVnetInBound", "Allow inbound traffic from all VMs in VNET", "VirtualNetwork",
-         "VirtualNetwork", "Allow", 65000, "Inbound"),
-        ("AllowAzureLoadBalancerInBound", "Allow inbound traffic from azure load balancer",
-         "AzureLoadBalancer", "*", "Allow", 65001, "Inbound"),
-        ("DenyAllInBound", "Deny all inbound traffic", "*", "*", "Deny", 65500, "Inbound"),
-        ("AllowVnetOutBound", "Allow outbound traffic from all VMs to all VMs in VNET",
-         "VirtualNetwork", "VirtualNetwork", "Allow", 65000, "Outbound"),
-        ("AllowInternetOutBound", "Allow outbound traffic from all VMs to Internet", "*",
-         "Internet", "Allow", 65001, "Outbound"),
-        ("DenyAllOutBound", "Deny all outbound traffic", "*", "*", "Deny", 65500, "Outbound"),
-    ]  # fmt: skip
-    return [
-        {
-            "name": name,
-            "id": f"{nsg_id}/defaultSecurityRules/{name}",
-            "type": "Microsoft.Network/networkSecurityGroups/defaultSecurityRules",
-            "properties": {
-                "provisioningState": "Succeeded",
-                "description": description,
-                "protocol": "*",
-                "sourcePortRange": "*",
-                "destinationPortRange": "*",
-                "sourceAddressPrefix": source,
-                "destinationAddressPrefix": destination,
-                "access": access,
-                "priority": priority,
-                "direction": direction,
-                "sourcePortRanges": [],
-                "destinationPortRanges": [],
-                "sourceAddressPrefixes": [],
-                "destinationAddressPrefixes": [],
-            },
-        }
-        for name, description, source, destination, access, priority, direction in rows
-    ]
-
-
-def _security_rule(nsg_id: str, rule: Any, seen: set[tuple[str, int]]) -> Json:
-    if not isinstance(rule, dict) or not rule.get("name"):
-        raise BadRequest("Every security rule needs a name.", code="InvalidRequestFormat")
-    name = str(rule["name"])
-    props = dict(rule.get("properties") or {})
-    priority = props.get("priority")
-    if not isinstance(priority, int) or not 100 <= priority <= 4096:
-        raise BadRequest(
-            f"Security rule {name} has invalid Priority. Value provided: {priority}. Allowed "
-            "range 100-4096.",
-            code="SecurityRuleInvalidPriority",
-        )
-    direction = props.get("direction")
-    if direction not in ("Inbound", "Outbound"):
-        raise BadRequest(
-            f"Security rule {name} has invalid direction '{direction}'.",
-            code="SecurityRuleInvalidDirection",
-        )
-    if props.get("access") not in ("Allow", "Deny"):
-        raise BadRequest(
-            f"Security rule {name} has invalid access '{props.get('access')}'.",
-            code="SecurityRuleInvalidAccess",
-        )
-    if props.get("protocol") not in ("Tcp", "Udp", "Icmp", "Esp", "Ah", "*"):
-        raise BadRequest(
-            f"Security rule {name} has invalid protocol '{props.get('protocol')}'.",
-            code="SecurityRuleInvalidProtocol",
-        )
-    if (direction, priority) in seen:
-        raise BadRequest(
-            f"Security rule {name} conflicts with another rule: same priority {priority} and "
-            f"direction {direction}.",
-            code="SecurityRuleConflict",
-        )
-    seen.add((direction, priority))
-    props["provisioningState"] = "Succeeded"
-    for key in ("sourcePortRanges", "destinationPortRanges"):
-        props.setdefault(key, [])
-    for key in ("sourceAddressPrefixes", "destinationAddressPrefixes"):
-        props.setdefault(key, [])
-    return {
-        "name": name,
-        "id": f"{nsg_id}/securityRules/{name}",
-        "type": "Microsoft.Network/networkSecurityGroups/securityRules",
-        "etag": new_etag(),
-        "properties": props,
-    }
-
-
-def _build_nsg(body: Json, existing: Record | None, rid: str) -> Json:
-    props = body.get("properties") or {}
-    seen: set[tuple[str, int]] = set()
-    rules = [_security_rule(rid, r, seen) for r in props.get("securityRules") or []]
-    return {"securityRules": rules, "defaultSecurityRules": _default_rules(rid)}
-
-
-def _render_nsg(backend: Backend, record: Record) -> Json:
-    body = copy.deepcopy(record.body)
-    nics = [
-        ref(n.id)
-        for n in backend.store.of_type(NIC)
-        if (n.properties.get("networkSecurityGroup") or {}).get("id", "").lower() == record.key
-    ]
-    subnets = [
-        ref(s.id)
-        for s in backend.store.of_type(SUBNET)
-        if (s.properties.get("networkSecurityGroup") or {}).get("id", "").lower() == record.key
-    ]
-    if nics:
-        body["properties"]["networkInterfaces"] = nics
-    if subnets:
-        body["properties"]["subnets"] = subnets
-    return body
-
-
-def _nsg_in_use(backend: Backend) -> Any:
-    def check(record: Record) -> None:
-        users = _render_nsg(backend, record)["properties"]
-        holders = users.get("networkInterfaces", []) + users.get("subnets", [])
-        if holders:
-            raise InUse(
-                f"Network security group {record.id} cannot be deleted because it is in use by "
-                f"the following resources: {', '.join(h['id'] for h in holders)}.",
-                code="InUseNetworkSecurityGroupCannotBeDeleted",
-            )
-
-    return check
-
-
-def put_nsg(call: Call, backend: Backend) -> Reply:
-    return network_put(call, backend, NSG, _build_nsg)
-
-
-def get_nsg(call: Call, backend: Backend) -> Reply:
-    return get_of_type(call, backend, NSG)
-
-
-def list_nsgs(call: Call, backend: Backend) -> Reply:
-    return list_of_type(call, backend, NSG)
-
-
-def delete_nsg(call: Call, backend: Backend) -> Reply:
-    return network_delete(call, backend, NSG, _nsg_in_use(backend))
 
 
 # -- virtual networks and subnets ------------------------------------------------------------
@@ -317,7 +170,7 @@ def _store_subnets(backend: Backend) -> Any:
     return store
 
 
-def _render_subnet(backend: Backend, record: Record) -> Json:
+def render_subnet(backend: Backend, record: Record) -> Json:
     body = copy.deepcopy(record.body)
     users = _subnet_users(backend, record.id)
     if users:
@@ -325,10 +178,10 @@ def _render_subnet(backend: Backend, record: Record) -> Json:
     return body
 
 
-def _render_vnet(backend: Backend, record: Record) -> Json:
+def render_vnet(backend: Backend, record: Record) -> Json:
     body = copy.deepcopy(record.body)
     body["properties"]["subnets"] = [
-        _render_subnet(backend, c) for c in backend.store.children(record.id) if c.type == SUBNET
+        render_subnet(backend, c) for c in backend.store.children(record.id) if c.type == SUBNET
     ]
     return body
 
@@ -369,18 +222,16 @@ def _subnet(call: Call, backend: Backend) -> tuple[Record, Record | None]:
 def get_subnet(call: Call, backend: Backend) -> Reply:
     vnet, subnet = _subnet(call, backend)
     if subnet is None:
-        raise not_found(SUBNET, f"{vnet.body['name']}/{call.params['name']}", vnet.group)
-    return Reply(200, _render_subnet(backend, subnet))
+        raise ResourceNotFound(SUBNET, f"{vnet.body['name']}/{call.params['name']}", vnet.group)
+    return Reply(200, render_subnet(backend, subnet))
 
 
 def list_subnets(call: Call, backend: Backend) -> Reply:
     vnet = _vnet_of(call, backend)
-    return Reply(200, {"value": _render_vnet(backend, vnet)["properties"]["subnets"]})
+    return Reply(200, {"value": render_vnet(backend, vnet)["properties"]["subnets"]})
 
 
 def put_subnet(call: Call, backend: Backend) -> Reply:
-    from . import operations
-
     backend.group(call, writing=True)
     vnet, existing = _subnet(call, backend)
     name = call.params["name"]
@@ -403,9 +254,9 @@ def put_subnet(call: Call, backend: Backend) -> Reply:
     record = Record(id=body["id"], type=SUBNET, group=vnet.group, body=body)
     backend.store.add(record)
     action = "update" if existing else "create"
-    op = backend.begin(record, "Microsoft.Network", vnet.body["location"], action)
+    op = backend.begin(record, types.NETWORK, vnet.body["location"], action)
     headers = operations.put_headers(call, backend, op)
-    return Reply(200 if existing else 201, _render_subnet(backend, record), headers)
+    return Reply(200 if existing else 201, render_subnet(backend, record), headers)
 
 
 def delete_subnet(call: Call, backend: Backend) -> Reply:
@@ -419,11 +270,4 @@ def delete_subnet(call: Call, backend: Backend) -> Reply:
         if users:
             raise _in_use_subnet(record.id, users)
 
-    return begin_delete(
-        call, backend, subnet, "Microsoft.Network", check, location=vnet.body["location"]
-    )
-
-
-RENDERERS[NSG] = _render_nsg
-RENDERERS[VNET] = _render_vnet
-RENDERERS[SUBNET] = _render_subnet
+    return begin_delete(call, backend, subnet, types.NETWORK, check, location=vnet.body["location"])

@@ -1,4 +1,9 @@
-"""Long-running operations as each provider does them (contract §3), and their status URLs.
+"""Long-running operations as each provider does them, and their status URLs.
+
+The patterns are ARM's (Microsoft Learn, "Track asynchronous Azure operations",
+https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations) as the
+providers' REST specs declare them (``x-ms-long-running-operation-options`` in
+azure-rest-api-specs ``specification/{network,compute,storage,resources}/resource-manager``):
 
 - network PUT: 201/200 + ``Azure-AsyncOperation`` (``.../Microsoft.Network/locations/{loc}/
   operations/{id}``); DELETE: 202 + ``Location`` (``.../operationResults/{id}``) and
@@ -13,15 +18,11 @@ All carry ``Retry-After``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from .. import types
 from ..backend import Backend, Call
 from ..envelope import Json, Reply, format_seconds, now_iso
 from ..errors import NotFound
-from ..store import Operation, Record
-
-# Renders the final body of a storage create (set by models.storage to avoid an import cycle).
-FINAL_BODY: dict[str, Callable[[Backend, Record], Json]] = {}
+from ..store import Operation
 
 
 def _provider_base(call: Call, op: Operation) -> str:
@@ -43,7 +44,7 @@ def put_headers(call: Call, backend: Backend, op: Operation) -> dict[str, str]:
 
 def delete_headers(call: Call, backend: Backend, op: Operation) -> dict[str, str]:
     """Network and compute DELETE: ``Location`` and ``Azure-AsyncOperation``."""
-    if op.provider == "Microsoft.Compute":
+    if op.provider == types.COMPUTE:
         location = (
             f"{_provider_base(call, op)}/operations/{op.id}"
             f"?monitor=true&api-version={call.api_version}"
@@ -108,7 +109,7 @@ def get_async_operation(call: Call, backend: Backend) -> Reply:
 def get_operation_result(call: Call, backend: Backend) -> Reply:
     """Network ``operationResults`` and resource-group ``operationresults``: 202 until done."""
     op = _operation(call, backend)
-    return _location_answer(backend, op, done_status=204 if "Network" in op.provider else 200)
+    return _location_answer(backend, op, done_status=204 if op.provider == types.NETWORK else 200)
 
 
 def get_storage_operation(call: Call, backend: Backend) -> Reply:
@@ -122,7 +123,7 @@ def get_storage_operation(call: Call, backend: Backend) -> Reply:
     record = backend.store.get(op.resource_id)
     if record is None:
         return Reply(204)
-    return Reply(200, FINAL_BODY["storage"](backend, record))
+    return Reply(200, backend.render(record))
 
 
 def _location_answer(backend: Backend, op: Operation, done_status: int) -> Reply:

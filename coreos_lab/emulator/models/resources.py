@@ -1,7 +1,9 @@
 """Microsoft.Resources: resource groups and the generic per-group resource listing.
 
 A group PUT is synchronous (201 created / 200 updated); its DELETE is a 202 + ``Location``
-LRO that removes everything inside when it ends (contract §3).
+LRO that removes everything inside when it ends (azure-rest-api-specs
+``specification/resources/resource-manager/Microsoft.Resources/stable/*/resources.json``,
+``ResourceGroups_Delete``).
 """
 
 from __future__ import annotations
@@ -9,34 +11,18 @@ from __future__ import annotations
 import copy
 import re
 
-from ..backend import Backend, Call
-from ..catalog import LOCATIONS
+from .. import types
+from ..backend import Backend, Call, check_location, check_not_deleting
 from ..envelope import Json, Reply
-from ..errors import BadRequest, Conflict, ResourceGroupBeingDeleted, ResourceGroupNotFound
+from ..errors import BadRequest, Conflict, ResourceGroupNotFound
 from ..store import Record
 from . import operations
 
-GROUP_TYPE = "Microsoft.Resources/resourceGroups"
 GROUP_NAME = re.compile(r"^[-\w.()]{1,90}$")
 TAG_FILTER = re.compile(
     r"^\s*tagName\s+eq\s+'(?P<k>[^']*)'(\s+and\s+tagValue\s+eq\s+'(?P<v>[^']*)')?\s*$", re.I
 )
 TYPE_FILTER = re.compile(r"^\s*resourceType\s+eq\s+'(?P<t>[^']*)'\s*$", re.I)
-
-
-def check_location(location: object, what: str = "resource group") -> str:
-    if not isinstance(location, str) or not location:
-        raise BadRequest("The 'location' property is required.", code="LocationRequired")
-    normalized = location.lower().replace(" ", "")
-    if normalized not in LOCATIONS:
-        raise BadRequest(
-            f"The provided location '{location}' is not available for {what}. List of "
-            f"available regions is '{','.join(LOCATIONS)}'.",
-            code="LocationNotAvailableForResourceGroup"
-            if what == "resource group"
-            else "LocationNotAvailableForResourceType",
-        )
-    return normalized
 
 
 def _render_group(record: Record) -> Json:
@@ -57,11 +43,7 @@ def put_group(call: Call, backend: Backend) -> Reply:
     tags = body.get("tags") or {}
     existing = backend.store.group(name)
     if existing is not None:
-        if existing.properties.get("provisioningState") == "Deleting":
-            raise ResourceGroupBeingDeleted(
-                f"The resource group '{existing.body['name']}' is in deprovisioning state and "
-                "cannot perform this operation."
-            )
+        check_not_deleting(existing)
         if existing.body["location"] != location:
             raise Conflict(
                 f"Invalid resource group location '{location}'. The Resource group already "
@@ -75,15 +57,11 @@ def put_group(call: Call, backend: Backend) -> Reply:
     return Reply(201, _render_group(record))
 
 
-def _missing(name: str) -> ResourceGroupNotFound:
-    return ResourceGroupNotFound(f"Resource group '{name}' could not be found.")
-
-
 def get_group(call: Call, backend: Backend) -> Reply:
     backend.check_subscription(call.sub)
     record = backend.store.group(call.params["rg"])
     if record is None:
-        raise _missing(call.params["rg"])
+        raise ResourceGroupNotFound(call.params["rg"])
     return Reply(200, _render_group(record))
 
 
@@ -96,14 +74,12 @@ def delete_group(call: Call, backend: Backend) -> Reply:
     backend.check_subscription(call.sub)
     record = backend.store.group(call.params["rg"])
     if record is None:
-        raise _missing(call.params["rg"])
+        raise ResourceGroupNotFound(call.params["rg"])
     op = backend.store.pending(record.id)
     if op is None:
-        vms = len(backend.store.of_type("Microsoft.Compute/virtualMachines", record.group))
+        vms = len(backend.store.of_type(types.VM, record.group))
         record.properties["provisioningState"] = "Deleting"
-        op = backend.begin(
-            record, "Microsoft.Resources", record.body["location"], "delete", vms=vms
-        )
+        op = backend.begin(record, types.RESOURCES, record.body["location"], "delete", vms=vms)
     return Reply(202, None, operations.group_delete_headers(call, backend, op))
 
 

@@ -3,7 +3,8 @@
 Names are 3-24 lowercase letters and digits and unique across Azure: the emulator treats as
 taken the accounts it holds and the names configured as ``taken_storage_names`` (owned by
 "other subscriptions"). Create is 202 + ``Location`` polled to 200 with the account; delete is
-synchronous (contract §3).
+synchronous (azure-rest-api-specs
+``specification/storage/resource-manager/Microsoft.Storage/stable/*/storage.json``).
 """
 
 from __future__ import annotations
@@ -11,15 +12,15 @@ from __future__ import annotations
 import copy
 import re
 
-from ..backend import Backend, Call
+from .. import types
+from ..backend import Backend, Call, check_location
 from ..envelope import Json, Reply, now_iso, resource_id
 from ..errors import BadRequest, Conflict
 from ..store import Record
 from . import operations
-from .common import RENDERERS, lookup
-from .resources import check_location
+from .common import lookup
 
-ACCOUNT = "Microsoft.Storage/storageAccounts"
+ACCOUNT = types.ACCOUNT
 NAME = re.compile(r"^[a-z0-9]{3,24}$")
 SKUS = {
     "Standard_LRS", "Standard_GRS", "Standard_RAGRS", "Standard_ZRS", "Premium_LRS",
@@ -69,7 +70,7 @@ def check_name_availability(call: Call, backend: Backend) -> Reply:
     return Reply(200, answer)
 
 
-def _render(backend: Backend, record: Record) -> Json:
+def render(backend: Backend, record: Record) -> Json:
     return copy.deepcopy(record.body)
 
 
@@ -107,11 +108,11 @@ def create(call: Call, backend: Backend) -> Reply:
         # A PUT of an account whose create failed provisions it again, asynchronously.
         holder.body["tags"] = body.get("tags") or holder.body.get("tags") or {}
         holder.properties["provisioningState"] = "Creating"
-        op = backend.begin(holder, "Microsoft.Storage", location, "create")
+        op = backend.begin(holder, types.STORAGE, location, "create")
         return Reply(202, None, operations.storage_create_headers(call, backend, op))
     if holder is not None:  # same account, same group: a synchronous update
         holder.body["tags"] = body.get("tags") or holder.body.get("tags") or {}
-        return Reply(200, _render(backend, holder))
+        return Reply(200, render(backend, holder))
     props = body.get("properties") or {}
     record = Record(
         id=rid,
@@ -153,23 +154,23 @@ def create(call: Call, backend: Backend) -> Reply:
         },
     )
     backend.store.add(record)
-    op = backend.begin(record, "Microsoft.Storage", location, "create")
+    op = backend.begin(record, types.STORAGE, location, "create")
     return Reply(202, None, operations.storage_create_headers(call, backend, op))
 
 
 def get(call: Call, backend: Backend) -> Reply:
-    return Reply(200, _render(backend, lookup(backend, call, ACCOUNT)))
+    return Reply(200, render(backend, lookup(backend, call, ACCOUNT)))
 
 
 def list_in_group(call: Call, backend: Backend) -> Reply:
     group = backend.group(call, writing=False)
     records = backend.store.of_type(ACCOUNT, group.body["name"])
-    return Reply(200, {"value": [_render(backend, r) for r in records]})
+    return Reply(200, {"value": [render(backend, r) for r in records]})
 
 
 def list_all(call: Call, backend: Backend) -> Reply:
     backend.check_subscription(call.sub)
-    return Reply(200, {"value": [_render(backend, r) for r in backend.store.of_type(ACCOUNT)]})
+    return Reply(200, {"value": [render(backend, r) for r in backend.store.of_type(ACCOUNT)]})
 
 
 def delete(call: Call, backend: Backend) -> Reply:
@@ -180,7 +181,3 @@ def delete(call: Call, backend: Backend) -> Reply:
     backend.check_idle(rid)
     backend.store.resources.pop(rid.lower(), None)
     return Reply(200)
-
-
-RENDERERS[ACCOUNT] = _render
-operations.FINAL_BODY["storage"] = _render

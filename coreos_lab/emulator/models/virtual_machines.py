@@ -1,6 +1,7 @@
-"""Microsoft.Compute: virtual machines and their managed OS disks.
+"""Microsoft.Compute virtual machines.
 
-A VM PUT is checked the way compute checks it (contract §5): size offered here (409
+A VM PUT is checked the way compute checks it (docs/emulator.md, "Rejections"): size
+offered here (409
 ``SkuNotAvailable``), vCPU quota per family and regional (409 ``QuotaExceeded``), image version
 present (404 ``PlatformImageNotFound``), marketplace plan given when the offer needs one, NICs
 present and free, admin name, SSH keys and custom data valid. Then 201 + ``Azure-AsyncOperation``
@@ -15,27 +16,18 @@ import binascii
 import copy
 import re
 import uuid
-from typing import Any
 
-from ..backend import Backend, Call
-from ..catalog import VM_SIZES, VmSize
-from ..envelope import Json, Reply, now_iso, ref, resource_id
-from ..errors import (
-    BadRequest,
-    NotFound,
-    PlatformImageNotFound,
-    QuotaExceeded,
-    SkuNotAvailable,
-)
+from .. import types
+from ..backend import Backend, Call, check_location
+from ..envelope import Json, Reply, now_iso, resource_id
+from ..errors import BadRequest, NotFound
 from ..store import Record
-from . import operations
-from .catalog_api import cores_in_use, image_versions, offer_has_plan
-from .common import RENDERERS, begin_delete, lookup
-from .interfaces import NIC, nic_user
-from .resources import check_location
+from . import disks, operations
+from .catalog_api import check_image, check_quota, check_size
+from .common import begin_delete, lookup
+from .network_interfaces import nic_user
 
-VM = "Microsoft.Compute/virtualMachines"
-DISK = "Microsoft.Compute/disks"
+VM, NIC = types.VM, types.NIC
 VM_NAME = re.compile(r"^[A-Za-z0-9_](?:[\w.-]{0,62}[\w])?$")
 RESERVED_ADMINS = {
     "administrator", "admin", "user", "user1", "test", "user2", "test1", "user3", "admin1", "1",
@@ -52,74 +44,6 @@ def _invalid(message: str, target: str) -> BadRequest:
 
 
 # -- checks ----------------------------------------------------------------------------------
-def _size(backend: Backend, props: Json, location: str) -> VmSize:
-    name = str((props.get("hardwareProfile") or {}).get("vmSize", ""))
-    size = VM_SIZES.get(name.lower())
-    if size is None:
-        raise _invalid(
-            f"The value {name!r} provided for the VM size is not valid.", "hardwareProfile.vmSize"
-        )
-    if backend.settings.cloud.restricted(size.name, location):
-        raise SkuNotAvailable(
-            f"The requested VM size for resource 'Following SKUs have failed for Capacity "
-            f"Restrictions: {size.name}' is currently not available in location '{location}'. "
-            "Please try another size or deploy to a different location or different zone. See "
-            "https://aka.ms/azureskunotavailable for details."
-        )
-    return size
-
-
-def _check_quota(backend: Backend, size: VmSize, location: str, vm_id: str) -> None:
-    used = cores_in_use(backend, location, except_id=vm_id)
-    cloud = backend.settings.cloud
-    for usage, label in ((size.family, f"{size.family} Cores"), ("cores", "Total Regional Cores")):
-        limit = cloud.limit(location, usage)
-        current = used.get(usage, 0)
-        if current + size.vcpus > limit:
-            raise QuotaExceeded(
-                f"Operation could not be completed as it results in exceeding approved {label} "
-                f"quota. Additional details - Deployment Model: Resource Manager, Location: "
-                f"{location}, Current Limit: {limit}, Current Usage: {current}, Additional "
-                f"Required: {size.vcpus}, (Minimum) New Limit Required: {current + size.vcpus}. "
-                "Submit a request for Quota increase at https://aka.ms/ProdportalCRP by "
-                "specifying parameters listed in the 'Details' section for deployment to succeed."
-            )
-
-
-def _image(backend: Backend, body: Json, props: Json, vm_id: str) -> Json:
-    image = dict((props.get("storageProfile") or {}).get("imageReference") or {})
-    publisher, offer = str(image.get("publisher", "")), str(image.get("offer", ""))
-    sku, version = str(image.get("sku", "")), str(image.get("version", "latest"))
-    versions = image_versions(backend, publisher, offer, sku)
-    exact = versions[-1] if version.lower() == "latest" and versions else version
-    if exact not in versions:
-        raise PlatformImageNotFound(
-            f"The platform image '{publisher}:{offer}:{sku}:{version}' is not available. Verify "
-            "that all fields in the storage profile are correct. For more details about storage "
-            "profile information, please refer to https://aka.ms/storageprofile",
-            target="imageReference",
-        )
-    if offer_has_plan(offer):
-        plan = body.get("plan") or {}
-        if (plan.get("name"), plan.get("product"), plan.get("publisher")) != (
-            sku,
-            offer,
-            publisher,
-        ):
-            raise BadRequest(
-                "Creating a virtual machine from Marketplace image or a custom image sourced from "
-                f"a Marketplace image requires Plan information in the request. VM: '{vm_id}'.",
-                code="VMMarketplaceInvalidInput",
-            )
-    return {
-        "publisher": publisher,
-        "offer": offer,
-        "sku": sku,
-        "version": version,
-        "exactVersion": exact,
-    }
-
-
 def _check_ssh_key(key: object) -> None:
     match = SSH_KEY.match(str(key).strip())
     valid = False
@@ -164,9 +88,7 @@ def _os_profile(props: Json, name: str, existing: Record | None) -> Json:
     linux = dict(profile.get("linuxConfiguration") or {})
     for key in (linux.get("ssh") or {}).get("publicKeys") or []:
         _check_ssh_key(key.get("keyData"))
-    if linux.get("disablePasswordAuthentication") and profile.get("adminPassword"):
-        profile.pop("adminPassword")
-    profile.pop("adminPassword", None)  # write-only as well
+    profile.pop("adminPassword", None)  # write-only, like custom data
     linux.setdefault("disablePasswordAuthentication", True)
     linux.setdefault("provisionVMAgent", True)
     linux.setdefault(
@@ -224,7 +146,7 @@ def _os_disk(props: Json, vm_name: str, group_rid: str, existing: Record | None)
     name = raw.get("name") or f"{vm_name}_OsDisk_1_{uuid.uuid4().hex}"
     managed = dict(raw.get("managedDisk") or {})
     managed.setdefault("storageAccountType", "Premium_LRS")
-    managed["id"] = f"{group_rid}/providers/{DISK}/{name}"
+    managed["id"] = f"{group_rid}/providers/{types.DISK}/{name}"
     return {
         "osType": "Linux",
         "name": name,
@@ -251,15 +173,15 @@ def put_vm(call: Call, backend: Backend) -> Reply:
     body = call.json_body()
     location = check_location(body.get("location"), VM)
     props = body.get("properties") or {}
-    size = _size(backend, props, location)
+    size = check_size(backend, props, location)
     image = (
-        _image(backend, body, props, rid)
+        check_image(backend, body, props, rid)
         if existing is None
         else existing.properties["storageProfile"]["imageReference"]
     )
     os_profile = _os_profile(props, name, existing)
     nics = _nics(backend, props, rid, location)
-    _check_quota(backend, size, location, rid)
+    check_quota(backend, size, location, rid)
     group_rid = rid.split("/providers/")[0]
     os_disk = _os_disk(props, name, group_rid, existing)
     properties: Json = {
@@ -295,14 +217,14 @@ def put_vm(call: Call, backend: Backend) -> Reply:
     cascade = []
     disk_id = os_disk["managedDisk"]["id"]
     if existing is None or backend.store.get(disk_id) is None:
-        disk = _disk_record(record, os_disk, size)
+        disk = disks.os_disk_record(record, os_disk)
         backend.store.add(disk)
         cascade.append(disk.id)
     else:
         # The OS disk follows the VM's operation: a re-PUT of a VM whose create failed
         # provisions its disk again too.
         cascade.append(disk_id)
-    op = backend.begin(record, "Microsoft.Compute", location, "update" if existing else "create")
+    op = backend.begin(record, types.COMPUTE, location, "update" if existing else "create")
     op.cascade.extend(cascade)
     for rid_ in cascade:
         target = backend.store.get(rid_)
@@ -310,40 +232,6 @@ def put_vm(call: Call, backend: Backend) -> Reply:
             target.operation = op.id
     headers = operations.put_headers(call, backend, op)
     return Reply(200 if existing else 201, render_vm(backend, record), headers)
-
-
-def _disk_record(vm: Record, os_disk: Json, size: VmSize) -> Record:
-    disk_id = os_disk["managedDisk"]["id"]
-    sku = os_disk["managedDisk"]["storageAccountType"]
-    image = vm.properties["storageProfile"]["imageReference"]
-    body: Json = {
-        "id": disk_id,
-        "name": os_disk["name"],
-        "type": DISK,
-        "location": vm.body["location"],
-        "tags": {},
-        "sku": {"name": sku, "tier": "Premium" if sku.startswith("Premium") else "Standard"},
-        "properties": {
-            "osType": "Linux",
-            "hyperVGeneration": "V2",
-            "creationData": {
-                "createOption": "FromImage",
-                "imageReference": {
-                    "id": (
-                        f"/Subscriptions/{vm.id.split('/')[2]}/Providers/Microsoft.Compute/"
-                        f"Locations/{vm.body['location']}/Publishers/{image['publisher']}/"
-                        f"ArtifactTypes/VMImage/Offers/{image['offer']}/Skus/{image['sku']}/"
-                        f"Versions/{image['exactVersion']}"
-                    )
-                },
-            },
-            "diskSizeGB": os_disk["diskSizeGB"],
-            "provisioningState": "Updating",
-            "timeCreated": now_iso(),
-            "uniqueId": str(uuid.uuid4()),
-        },
-    }
-    return Record(id=disk_id, type=DISK, group=vm.group, body=body)
 
 
 def instance_view(backend: Backend, record: Record) -> Json:
@@ -423,59 +311,9 @@ def delete_vm(call: Call, backend: Backend) -> Reply:
     for entry in record.properties["networkProfile"]["networkInterfaces"]:
         if (entry.get("properties") or {}).get("deleteOption") == "Delete":
             cascade.append(entry["id"])
-    return begin_delete(call, backend, record, "Microsoft.Compute", cascade=cascade)
+    return begin_delete(call, backend, record, types.COMPUTE, cascade=cascade)
 
 
-# -- disks -----------------------------------------------------------------------------------
-def _disk_holder(backend: Backend, disk: Record) -> Record | None:
-    for vm in backend.store.of_type(VM):
-        managed = vm.properties["storageProfile"]["osDisk"]["managedDisk"]
-        if managed["id"].lower() == disk.key:
-            return vm
-    return None
-
-
-def render_disk(backend: Backend, record: Record) -> Json:
-    body = copy.deepcopy(record.body)
-    holder = _disk_holder(backend, record)
-    body["properties"]["diskState"] = "Attached" if holder else "Unattached"
-    if holder is not None:
-        body["managedBy"] = holder.id
-    return body
-
-
-def get_disk(call: Call, backend: Backend) -> Reply:
-    return Reply(200, render_disk(backend, lookup(backend, call, DISK)))
-
-
-def list_disks(call: Call, backend: Backend) -> Reply:
-    group = backend.group(call, writing=False)
-    records = backend.store.of_type(DISK, group.body["name"])
-    return Reply(200, {"value": [render_disk(backend, r) for r in records]})
-
-
-def delete_disk(call: Call, backend: Backend) -> Reply:
-    group = backend.group(call, writing=True)
-    record = backend.store.get(resource_id(call.sub, group.body["name"], DISK, call.params["name"]))
-    if record is None:
-        return Reply(204)
-
-    def check(disk: Record) -> None:
-        holder = _disk_holder(backend, disk)
-        if holder is not None:
-            raise BadRequest(
-                f"Disk {disk.body['name']} is attached to VM {holder.id}.",
-                code="OperationNotAllowed",
-                status=409,
-            )
-
-    return begin_delete(call, backend, record, "Microsoft.Compute", check)
-
-
-def _render_vm_default(backend: Backend, record: Record) -> Json:
+def render(backend: Backend, record: Record) -> Json:
+    """The VM as a GET without ``$expand`` returns it."""
     return render_vm(backend, record)
-
-
-RENDERERS[VM] = _render_vm_default
-RENDERERS[DISK] = render_disk
-_ = (ref, Any)

@@ -1,8 +1,8 @@
-"""Microsoft.Network: public IP addresses and network interfaces.
+"""Microsoft.Network network interfaces.
 
-Public IPs are Standard and Static (Basic is retired since 30 Sep 2025) and get an address
-from the configured pool when they are created. A NIC's private address is the static one it
-asks for, or the lowest free address of its subnet from .4 (Azure reserves .0-.3 and the last).
+A NIC's private address is the static one it asks for, or the lowest free address of its subnet
+from .4 (Azure reserves the first four addresses and the last of every subnet:
+https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
 """
 
 from __future__ import annotations
@@ -12,118 +12,17 @@ import ipaddress
 import uuid
 from typing import Any
 
+from .. import types
 from ..backend import Backend, Call
 from ..envelope import Json, Reply, new_etag, ref
 from ..errors import BadRequest, InUse
 from ..store import Record
-from .common import RENDERERS, get_of_type, list_of_type, network_delete, network_put, resolve
-from .network import NSG, SUBNET
+from .common import get_of_type, list_of_type, network_delete, network_put, resolve
+from .public_ips import pip_user
 
-PIP = "Microsoft.Network/publicIPAddresses"
-NIC = "Microsoft.Network/networkInterfaces"
-VM = "Microsoft.Compute/virtualMachines"
+PIP, NIC, VM, NSG, SUBNET = types.PIP, types.NIC, types.VM, types.NSG, types.SUBNET
 
 
-# -- public IP addresses ---------------------------------------------------------------------
-def _allocate_public_ip(backend: Backend) -> str:
-    pool = ipaddress.ip_network(backend.settings.cloud.public_ip_prefix, strict=False)
-    used = {p.properties.get("ipAddress") for p in backend.store.of_type(PIP)}
-    for _ in range(pool.num_addresses):
-        n = backend.store.next_counter("public_ip") % (pool.num_addresses - 8) + 4
-        address = str(pool.network_address + n)
-        if address not in used:
-            return address
-    raise BadRequest(
-        "The emulator's public IP pool is exhausted.", code="PublicIPCountLimitReached"
-    )
-
-
-def _build_pip(backend: Backend) -> Any:
-    def build(body: Json, existing: Record | None, rid: str) -> Json:
-        props = body.get("properties") or {}
-        sku = (body.get("sku") or {}).get("name", "Standard")
-        if sku != "Standard":
-            raise BadRequest(
-                f"Public IP address {rid} cannot use the {sku} SKU: Basic SKU public IP addresses "
-                "were retired on 30 September 2025; use the Standard SKU.",
-                code="BasicSkuPublicIpAddressRetired",
-            )
-        method = props.get("publicIPAllocationMethod", "Static")
-        if method != "Static":
-            raise BadRequest(
-                f"Standard sku publicIp {rid} must have AllocationMethod set to Static.",
-                code="StandardSkuPublicIPAddressesMustBeStatic",
-            )
-        version = props.get("publicIPAddressVersion", "IPv4")
-        address = existing.properties.get("ipAddress") if existing else None
-        out: Json = {
-            "publicIPAddressVersion": version,
-            "publicIPAllocationMethod": "Static",
-            "idleTimeoutInMinutes": int(props.get("idleTimeoutInMinutes", 4)),
-            "ipTags": props.get("ipTags", []),
-            "ipAddress": address or _allocate_public_ip(backend),
-        }
-        label = (props.get("dnsSettings") or {}).get("domainNameLabel")
-        if label:
-            location = str(body.get("location", "")).lower()
-            out["dnsSettings"] = {
-                "domainNameLabel": label,
-                "fqdn": f"{label}.{location}.cloudapp.azure.com",
-            }
-        return out
-
-    return build
-
-
-def _pip_user(backend: Backend, pip_id: str) -> str | None:
-    for nic in backend.store.of_type(NIC):
-        for cfg in nic.properties.get("ipConfigurations", []):
-            if (cfg["properties"].get("publicIPAddress") or {}).get("id", "").lower() == (
-                pip_id.lower()
-            ):
-                return str(cfg["id"])
-    return None
-
-
-def _render_pip(backend: Backend, record: Record) -> Json:
-    body = copy.deepcopy(record.body)
-    body.setdefault("sku", {"name": "Standard", "tier": "Regional"})
-    body["sku"].setdefault("tier", "Regional")
-    if body["properties"].get("provisioningState") != "Succeeded":
-        body["properties"].pop("ipAddress", None)  # the address shows once provisioned
-    user = _pip_user(backend, record.id)
-    if user:
-        body["properties"]["ipConfiguration"] = ref(user)
-    return body
-
-
-def put_pip(call: Call, backend: Backend) -> Reply:
-    return network_put(call, backend, PIP, _build_pip(backend))
-
-
-def get_pip(call: Call, backend: Backend) -> Reply:
-    return get_of_type(call, backend, PIP)
-
-
-def list_pips(call: Call, backend: Backend) -> Reply:
-    return list_of_type(call, backend, PIP)
-
-
-def delete_pip(call: Call, backend: Backend) -> Reply:
-    def check(record: Record) -> None:
-        user = _pip_user(backend, record.id)
-        if user:
-            raise InUse(
-                f"Public IP address {record.id} can not be deleted since it is still allocated "
-                f"to resource {user}. In order to delete the public IP, disassociate/detach the "
-                "Public IP address from the resource.",
-                code="PublicIPAddressCannotBeDeleted",
-            )
-
-    return network_delete(call, backend, PIP, check)
-
-
-# -- network interfaces ----------------------------------------------------------------------
 def _used_addresses(backend: Backend, subnet_id: str, except_nic: str) -> set[str]:
     used = set()
     for nic in backend.store.of_type(NIC):
@@ -200,7 +99,7 @@ def _build_nic(backend: Backend) -> Any:
                 )
             pip_id = resolve(backend, cprops.get("publicIPAddress"), PIP, rid)
             if pip_id:
-                user = _pip_user(backend, pip_id)
+                user = pip_user(backend, pip_id)
                 if user and not user.lower().startswith(rid.lower() + "/"):
                     raise BadRequest(
                         f"Resource {pip_id} is referenced by {user}; a public IP address can "
@@ -227,7 +126,7 @@ def _build_nic(backend: Backend) -> Any:
                     "name": name,
                     "id": cfg_id,
                     "etag": new_etag(),
-                    "type": f"{NIC}/ipConfigurations",
+                    "type": types.IP_CONFIGURATION,
                     "properties": out,
                 }
             )
@@ -258,7 +157,7 @@ def nic_user(backend: Backend, nic_id: str) -> Record | None:
     return None
 
 
-def _render_nic(backend: Backend, record: Record) -> Json:
+def render(backend: Backend, record: Record) -> Json:
     body = copy.deepcopy(record.body)
     vm = nic_user(backend, record.id)
     if vm is not None:
@@ -269,19 +168,19 @@ def _render_nic(backend: Backend, record: Record) -> Json:
     return body
 
 
-def put_nic(call: Call, backend: Backend) -> Reply:
+def put(call: Call, backend: Backend) -> Reply:
     return network_put(call, backend, NIC, _build_nic(backend))
 
 
-def get_nic(call: Call, backend: Backend) -> Reply:
+def get(call: Call, backend: Backend) -> Reply:
     return get_of_type(call, backend, NIC)
 
 
-def list_nics(call: Call, backend: Backend) -> Reply:
+def list_all(call: Call, backend: Backend) -> Reply:
     return list_of_type(call, backend, NIC)
 
 
-def delete_nic(call: Call, backend: Backend) -> Reply:
+def delete(call: Call, backend: Backend) -> Reply:
     def check(record: Record) -> None:
         vm = nic_user(backend, record.id)
         if vm is not None:
@@ -293,7 +192,3 @@ def delete_nic(call: Call, backend: Backend) -> Reply:
             )
 
     return network_delete(call, backend, NIC, check)
-
-
-RENDERERS[PIP] = _render_pip
-RENDERERS[NIC] = _render_nic

@@ -1,0 +1,29 @@
+"""The composition root: one aiohttp application from the ARM side and the admin sub-app.
+
+``/_emulator/...`` goes to the admin sub-app (admin.py); every other path to ARM (server.py:
+its middleware chain around the dispatcher), which therefore never sees an admin request.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from .admin import build_admin_app
+from .appstate import EMULATOR, Emulator
+from .server import arm_handler
+
+ADMIN_PREFIX = "/_emulator"
+MAX_BODY = 4 * 1024 * 1024
+
+
+async def _to_admin_root(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPMovedPermanently(ADMIN_PREFIX + "/")
+
+
+def build_app(emulator: Emulator) -> web.Application:
+    app = web.Application(client_max_size=MAX_BODY)
+    app[EMULATOR] = emulator
+    app.router.add_get(ADMIN_PREFIX, _to_admin_root)  # before the sub-app, which owns "/..."
+    app.add_subapp(ADMIN_PREFIX, build_admin_app())
+    app.router.add_route("*", "/{tail:.*}", arm_handler())  # what the admin app does not own
+    return app
