@@ -74,7 +74,13 @@ class Emulator:
 
     def admin(self, method: str, path: str, body: Any = None) -> Any:
         answer = self.session.request(
-            method, f"{self.endpoint}/_emulator/{path}", json=body, timeout=15, verify=self.ca_cert
+            method,
+            f"{self.endpoint}/_emulator/{path}",
+            json=body,
+            timeout=15,
+            verify=self.ca_cert,
+            # The admin API asks for the same bearer token as ARM.
+            headers={"Authorization": f"Bearer {self.token}"},
         )
         answer.raise_for_status()
         return answer.json() if answer.content else None
