@@ -53,8 +53,15 @@ def _console() -> Console:
     """A rich console, imported on use: rich costs start-up time that --help need not pay."""
     from rich.console import Console
 
+    from coreos_lab.pipes import discard_output
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit 1; a reader that went away (`| head`) changes no exit status.
+            discard_output(sys.stdout)
+
     # Into a pipe or a log, long lines (SSH commands) read better whole than wrapped at 80.
-    return Console() if sys.stdout.isatty() else Console(width=200)
+    return _Console() if sys.stdout.isatty() else _Console(width=200)
 
 
 def _version(value: bool) -> None:
@@ -135,6 +142,7 @@ def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
         with _errors():
             settings = read_settings(flags, config)
             fn(settings, **kwargs)
+            sys.stdout.flush()  # a reader that went away shows here, where _errors sees it
 
     own_params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
     command.__signature__ = inspect.Signature(own_params + _settings_parameters())  # type: ignore[attr-defined]
@@ -256,15 +264,21 @@ def up(settings: LabSettings, json_output: JsonOption = False) -> None:
     A second run of a finished lab writes nothing. Ctrl-C stops cleanly; run up
     again to continue.
     """
-    from coreos_lab import engine
     from coreos_lab.lock import lab_lock
     from coreos_lab.ssh_source import WARNING, is_open_to_all
-    from coreos_lab.views.machines_view import machines_as_list, render_machines
 
     if is_open_to_all(settings.ssh_from):
         typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
         typer.echo(WARNING, err=True)
-    with lab_lock(settings.name, "up"), _progress(json_output, f"Lab {settings.name}") as progress:
+    with lab_lock(settings.name, "up"):
+        _up(settings, json_output)
+
+
+def _up(settings: LabSettings, json_output: bool) -> None:
+    from coreos_lab import engine
+    from coreos_lab.views.machines_view import machines_as_list, render_machines
+
+    with _progress(json_output, f"Lab {settings.name}") as progress:
         result = engine.up(settings, progress)
     if json_output:
         typer.echo(
