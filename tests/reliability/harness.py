@@ -70,7 +70,7 @@ class Emulator:
         conn = self.connection
         kwargs = {"polling_interval": 0.05, **conn.client_kwargs()}
         if client == "resource":
-            from azure.mgmt.resource import ResourceManagementClient
+            from azure.mgmt.resource.resources import ResourceManagementClient
 
             return ResourceManagementClient(conn.credential(), conn.subscription_id, **kwargs)
         from azure.mgmt.compute import ComputeManagementClient
