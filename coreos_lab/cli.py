@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 
@@ -53,8 +53,15 @@ def _console() -> Console:
     """A rich console, imported on use: rich costs start-up time that --help need not pay."""
     from rich.console import Console
 
+    from coreos_lab.pipes import discard_output
+
+    class _Console(Console):
+        def on_broken_pipe(self) -> None:
+            # rich would exit 1; a reader that went away (`| head`) changes no exit status.
+            discard_output(sys.stdout)
+
     # Into a pipe or a log, long lines (SSH commands) read better whole than wrapped at 80.
-    return Console() if sys.stdout.isatty() else Console(width=200)
+    return _Console() if sys.stdout.isatty() else _Console(width=200)
 
 
 def _version(value: bool) -> None:
@@ -135,6 +142,7 @@ def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
         with _errors():
             settings = read_settings(flags, config)
             fn(settings, **kwargs)
+            sys.stdout.flush()  # a reader that went away shows here, where _errors sees it
 
     own_params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
     command.__signature__ = inspect.Signature(own_params + _settings_parameters())  # type: ignore[attr-defined]
@@ -143,16 +151,28 @@ def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
     return command
 
 
+_MAX_CONFIG_BYTES = 1 << 20
+
+
 def read_settings(flags: dict[str, Any], config: Path | None) -> LabSettings:
     if config is None:
         candidate = Path.cwd() / CONFIG_FILE
         config = candidate if candidate.is_file() else None
     text: str | None = None
     if config is not None:
+        from coreos_lab.files import read_small_file
+
         try:
-            text = config.read_text(encoding="utf-8")
+            # Not read_text: /dev/zero never ends and a FIFO waits for a writer.
+            data = read_small_file(config, _MAX_CONFIG_BYTES)
+            if len(data) > _MAX_CONFIG_BYTES:
+                raise UsageError(f"The config file {config} is larger than 1 MiB; is it one?")
+            text = data.decode("utf-8")
         except OSError as exc:
-            raise UsageError(f"Cannot read the config file {config}: {exc.strerror}.") from None
+            reason = (exc.strerror or str(exc)).lower()
+            raise UsageError(f"Cannot read the config file {config} ({reason}).") from None
+        except UnicodeDecodeError:
+            raise UsageError(f"The config file {config} is not UTF-8 text.") from None
     return load_settings(flags, os.environ, text, str(config) if config else CONFIG_FILE)
 
 
@@ -168,15 +188,26 @@ def _errors() -> Iterator[None]:
         raise typer.Exit(exc.exit_code) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
+    except OSError as exc:
+        from coreos_lab.pipes import discard_output, is_closed_pipe
+
+        if not is_closed_pipe(exc) or _debug:
+            _unexpected(exc)
+        # Whoever read the output went away (`| head`); the work is done, nothing to say.
+        discard_output(sys.stdout)
     except Exception as exc:
-        # A bug or an environment coreos-lab did not foresee: still one line, no traceback.
-        if _debug:
-            raise
-        _print_error(
-            f"unexpected {type(exc).__name__}: {exc}; run again with --debug for the traceback "
-            "and report it."
-        )
-        raise typer.Exit(1) from None
+        _unexpected(exc)
+
+
+def _unexpected(exc: Exception) -> NoReturn:
+    """A bug or an environment coreos-lab did not foresee: still one line, no traceback."""
+    if _debug:
+        raise exc
+    _print_error(
+        f"unexpected {type(exc).__name__}: {exc}; run again with --debug for the traceback "
+        "and report it."
+    )
+    raise typer.Exit(1) from None
 
 
 def _print_error(message: str) -> None:
@@ -230,6 +261,17 @@ def up(settings: LabSettings, json_output: JsonOption = False) -> None:
     A second run of a finished lab writes nothing. Ctrl-C stops cleanly; run up
     again to continue.
     """
+    from coreos_lab.lock import lab_lock
+    from coreos_lab.ssh_source import WARNING, is_open_to_all
+
+    if is_open_to_all(settings.ssh_from):
+        typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
+        typer.echo(WARNING, err=True)
+    with lab_lock(settings.name, "up"):
+        _up(settings, json_output)
+
+
+def _up(settings: LabSettings, json_output: bool) -> None:
     from coreos_lab import engine
     from coreos_lab.views.lab_view import render_up, up_as_dict
 
@@ -294,7 +336,12 @@ def down(
             "everything in it)?",
             abort=True,
         )
-    with _progress(json_output, f"Deleting lab {settings.name}") as progress:
+    from coreos_lab.lock import lab_lock
+
+    with (
+        lab_lock(settings.name, "down"),
+        _progress(json_output, f"Deleting lab {settings.name}") as progress,
+    ):
         result = engine.down(settings, progress, wait=not no_wait, delete_key=delete_key)
     if json_output:
         typer.echo(json.dumps(down_as_dict(result), indent=2))

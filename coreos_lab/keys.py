@@ -12,9 +12,7 @@ import base64
 import binascii
 import contextlib
 import hashlib
-import os
 import re
-import secrets
 import stat
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 from coreos_lab.errors import KeyFileError, LabError, UsageError
-from coreos_lab.files import make_private_dirs
+from coreos_lab.files import atomic_write, make_private_dirs, read_small_file
 from coreos_lab.settings import KEY_TYPES, LabSettings
 
 RSA_BITS = 4096
@@ -87,8 +85,7 @@ def load_public_key(path: Path) -> str:
     """Read and check an OpenSSH public key file; return its key line, normalised."""
     path = path.expanduser()
     try:
-        with path.open("rb") as handle:
-            data = handle.read(_MAX_PUBLIC_KEY_BYTES + 1)
+        data = read_small_file(path, _MAX_PUBLIC_KEY_BYTES)
     except FileNotFoundError:
         raise KeyFileError(f"SSH public key {path} does not exist; check the path.") from None
     except OSError as exc:
@@ -222,30 +219,10 @@ def _generate(private_path: Path, public_path: Path, key_type: str, comment: str
 def _write_new(path: Path, data: bytes, mode: int) -> None:
     """Write a file that must not exist yet, with ``mode`` from its first byte.
 
-    The bytes go to a temp file first and are then hard-linked into place, so the final
-    name never shows a half-written key, and the link fails if the name was taken meanwhile.
+    The final name never shows a half-written key, and a name taken meanwhile raises
+    FileExistsError instead of being replaced.
     """
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
-    try:
-        try:
-            os.fchmod(fd, mode)  # the umask may have taken bits away; put exactly these
-            os.write(fd, data)
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        try:
-            os.link(tmp, path)
-        except FileExistsError:
-            raise
-        except OSError:
-            # Some filesystems (FAT, some network mounts) have no hard links.
-            if path.exists():
-                raise FileExistsError(path) from None
-            os.rename(tmp, path)
-    finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+    atomic_write(path, data, mode, exclusive=True)
 
 
 # ---- helpers ------------------------------------------------------------------------------

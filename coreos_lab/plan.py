@@ -20,7 +20,8 @@ from typing import Any
 from coreos_lab import machine_config, provisioning, roles
 from coreos_lab.kinds import NIC, NSG, PUBLIC_IP, RESOURCE_GROUP, STORAGE, VM, VNET, Kind
 from coreos_lab.roles import ETCD, HOST, ROLES, Role
-from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings, ssh_source_prefix
+from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings, ssh_source_prefixes
+from coreos_lab.ssh_source import TAG_SSH_OPEN, TAG_SSH_OPEN_VALUE, is_open_to_all
 from coreos_lab.tags import TAG_CUSTOM_DATA, lab_tags
 
 ADMIN_USER = "core"
@@ -185,6 +186,11 @@ def _resource_group(settings: LabSettings, ids: _Ids) -> Resource:
 def _rule(
     name: str, priority: int, protocol: str, ports: str, source: str, description: str
 ) -> dict[str, Any]:
+    # Several sources go in sourceAddressPrefixes (a list); one stays in sourceAddressPrefix.
+    sources = source.split(",")
+    source_field: dict[str, Any] = (
+        {"sourceAddressPrefix": source} if len(sources) == 1 else {"sourceAddressPrefixes": sources}
+    )
     return {
         "name": name,
         "properties": {
@@ -193,7 +199,7 @@ def _rule(
             "direction": "Inbound",
             "access": "Allow",
             "protocol": protocol,
-            "sourceAddressPrefix": source,
+            **source_field,
             "sourcePortRange": "*",
             "destinationAddressPrefix": "VirtualNetwork",
             "destinationPortRange": ports,
@@ -208,7 +214,10 @@ def _nsg(settings: LabSettings, ids: _Ids) -> Resource:
     # the VNet; the etcd and flannel rules make that intent visible and survive a change of
     # the defaults.
     rules: list[dict[str, Any]] = []
-    ssh_source = ssh_source_prefix(settings) if settings.ssh_from else None
+    ssh_source = ",".join(ssh_source_prefixes(settings)) if settings.ssh_from else None
+    tags = lab_tags(settings.name)
+    if is_open_to_all(settings.ssh_from):
+        tags[TAG_SSH_OPEN] = TAG_SSH_OPEN_VALUE  # visible in the portal: SSH open to everyone
     if ssh_source:
         rules.append(_rule("allow-ssh", 100, "Tcp", "22", ssh_source, "SSH from the allowed CIDR"))
     rules += [
@@ -221,7 +230,7 @@ def _nsg(settings: LabSettings, ids: _Ids) -> Resource:
         ids.of(NSG, nsg_name),
         {
             "location": settings.location,
-            "tags": lab_tags(settings.name),
+            "tags": tags,
             "properties": {"securityRules": rules},
         },
         depends_on=(f"{RESOURCE_GROUP}/{settings.resource_group}",),

@@ -22,6 +22,7 @@ from typing import Any
 
 from coreos_lab.clouds import CLOUD_NAMES, EMULATOR
 from coreos_lab.errors import UsageError
+from coreos_lab.ssh_source import source_prefixes
 
 ENV_PREFIX = "COREOS_LAB_"
 CONFIG_FILE = "coreos-lab.toml"
@@ -91,8 +92,9 @@ class LabSettings:
         default="",
         metadata=_opt(
             "--ssh-from",
-            "CIDR allowed to reach SSH (port 22), e.g. 203.0.113.7/32; "
-            "nothing else is open from outside. Required by up.",
+            "CIDR blocks allowed to reach SSH (port 22), comma-separated, e.g. 203.0.113.7/32; "
+            "'any' opens it to everyone, with a warning. Nothing else is open from outside. "
+            "Required by up.",
         ),
     )
     channel: str = field(
@@ -216,6 +218,7 @@ def load_settings(
     """
     file_values = _parse_toml(config_text, config_name) if config_text is not None else {}
     values: dict[str, Any] = {}
+    sources: dict[str, str] = {}  # where a value that is not a flag came from
     for f in SETTINGS_FIELDS:
         flag_value = flags.get(f.name)
         if flag_value is not None:
@@ -224,13 +227,32 @@ def load_settings(
         for var in (env_var(f.name), f.metadata.get("env")):
             if var and environ.get(var):
                 values[f.name] = _coerce(f, environ[var], var)
+                sources[f.name] = var
                 break
         else:
             if f.name in file_values:
-                values[f.name] = _coerce(f, file_values[f.name], f"{f.name} in {config_name}")
+                source = f"{f.name} in {config_name}"
+                values[f.name] = _coerce(f, file_values[f.name], source)
+                sources[f.name] = source
     settings = LabSettings(**values)
-    validate(settings)
+    try:
+        validate(settings)
+    except UsageError as exc:
+        raise UsageError(name_sources(str(exc), sources)) from None
     return settings
+
+
+def name_sources(message: str, sources: Mapping[str, str]) -> str:
+    """``message`` with each flag whose value came from elsewhere replaced by that source.
+
+    validate() speaks in flags; a user who set COREOS_LAB_HOSTS or coreos-lab.toml's hosts
+    needs to hear that name, not a --hosts they never typed.
+    """
+    for name, source in sources.items():
+        flag = _FIELD_BY_NAME[name].metadata["flag"]
+        pattern = re.compile(rf"(?<![\w-]){re.escape(flag)}(?![\w-])")
+        message = pattern.sub(source.replace("\\", "\\\\"), message)
+    return message
 
 
 def _parse_toml(text: str, name: str) -> dict[str, Any]:
@@ -250,13 +272,17 @@ def _parse_toml(text: str, name: str) -> dict[str, Any]:
 
 def _coerce(f: dataclasses.Field[Any], value: Any, source: str) -> Any:
     if f.name in ("etcd", "hosts"):
-        if isinstance(value, bool):
+        # TOML's 2.9 is a float: int() would quietly make it 2.
+        if isinstance(value, bool | float):
             raise UsageError(f"{source} must be a whole number, not {value!r}.")
         try:
             return int(value)
         except (TypeError, ValueError):
             raise UsageError(f"{source} must be a whole number, not {value!r}.") from None
     if f.name in ("ssh_key", "ssh_public_key"):
+        # TOML's ssh_key = 5 is a number, not the path "5".
+        if not isinstance(value, str | Path) or not str(value).strip():
+            raise UsageError(f"{source} must be the path of a key file, not {value!r}.")
         return Path(str(value))
     if not isinstance(value, str):
         raise UsageError(f"{source} must be a string, not {value!r}.")
@@ -339,8 +365,22 @@ def _network(flag: str, value: str) -> ipaddress.IPv4Network:
     return net
 
 
+# Ranges Azure refuses in a VNet's address space, though Python counts them as private.
+_NOT_FOR_VNETS = (
+    (ipaddress.IPv4Network("127.0.0.0/8"), "the loopback range"),
+    (ipaddress.IPv4Network("169.254.0.0/16"), "the link-local range"),
+    (ipaddress.IPv4Network("0.0.0.0/8"), "'this network'"),
+)
+
+
 def _validate_network(s: LabSettings) -> None:
     space = _network("--address-space", s.address_space)
+    for reserved, what in _NOT_FOR_VNETS:
+        if space.overlaps(reserved):
+            raise UsageError(
+                f"--address-space {space} overlaps {reserved}, {what}, which Azure does not "
+                "allow in a VNet; use one inside 10.0.0.0/8, 172.16.0.0/12 or 192.168.0.0/16."
+            )
     if not space.is_private:
         raise UsageError(
             f"--address-space {space} is not a private range; use one inside 10.0.0.0/8, "
@@ -373,16 +413,7 @@ def _validate_network(s: LabSettings) -> None:
 
 
 def _validate_ssh_from(value: str) -> None:
-    try:
-        net = ipaddress.ip_network(value, strict=False)
-    except ValueError:
-        raise UsageError(
-            f"--ssh-from '{value}' is not an address or CIDR block; use e.g. 203.0.113.7/32."
-        ) from None
-    if not isinstance(net, ipaddress.IPv4Network):
-        raise UsageError(f"--ssh-from '{value}' must be IPv4.")
-    if str(net) != value and not (net.prefixlen == 32 and value == str(net.network_address)):
-        raise UsageError(f"--ssh-from '{value}' has host bits set; did you mean {net}?")
+    source_prefixes(value)
 
 
 def _validate_urls(s: LabSettings) -> None:
@@ -398,6 +429,6 @@ def _validate_urls(s: LabSettings) -> None:
         )
 
 
-def ssh_source_prefix(s: LabSettings) -> str:
-    """The NSG source prefix for SSH, normalised to a CIDR block."""
-    return str(ipaddress.ip_network(s.ssh_from, strict=False))
+def ssh_source_prefixes(s: LabSettings) -> list[str]:
+    """The NSG source prefixes for SSH, normalised to CIDR blocks (``*`` for --ssh-from any)."""
+    return source_prefixes(s.ssh_from)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from coreos_lab.errors import UsageError
+from coreos_lab.errors import LabError, UsageError
+from coreos_lab.files import atomic_write
 from coreos_lab.plan import ADMIN_USER
 from coreos_lab.reports import MachineInfo
 
@@ -59,6 +60,17 @@ def ssh_command(
     ]
 
 
+def config_word(value: str) -> str:
+    """A value for ssh_config: double-quoted when it holds spaces, as ssh_config(5) allows.
+
+    ssh_config has no escape for a double quote inside a quoted value, so such a path is
+    refused rather than written in a form ssh would misread.
+    """
+    if '"' in value:
+        raise UsageError(f"ssh_config cannot hold the path {value!r}: it contains a '\"'.")
+    return f'"{value}"' if any(c.isspace() for c in value) else value
+
+
 def config_block(
     machines: Sequence[MachineInfo], key_path: str, known_hosts: Path, lab: str
 ) -> str:
@@ -71,10 +83,10 @@ def config_block(
             f"Host {m.name}",
             f"    HostName {m.public_ip}",
             f"    User {ADMIN_USER}",
-            f"    IdentityFile {key_path}",
+            f"    IdentityFile {config_word(key_path)}",
             "    IdentitiesOnly yes",
             "    StrictHostKeyChecking accept-new",
-            f"    UserKnownHostsFile {known_hosts}",
+            f"    UserKnownHostsFile {config_word(str(known_hosts))}",
             "",
         ]
     return "\n".join(lines).rstrip() + "\n"
@@ -99,8 +111,20 @@ def replace_block(text: str, lab: str, block: str) -> str:
 
 
 def install_block(path: Path, lab: str, block: str) -> Path:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    text = path.read_text(encoding="utf-8") if path.exists() else ""
-    path.write_text(replace_block(text, lab, block), encoding="utf-8")
-    path.chmod(0o600)
-    return path
+    """Put this lab's block into the ssh config at ``path``, whole or not at all.
+
+    A symlinked config (dotfile managers) is updated where it points, so the link stays.
+    """
+    target = path.resolve() if path.is_symlink() else path
+    try:
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        old = target.read_bytes().decode("utf-8", "surrogateescape") if target.exists() else ""
+        text = replace_block(old, lab, block)
+        atomic_write(target, text.encode("utf-8", "surrogateescape"), 0o600)
+    except OSError as exc:
+        reason = (exc.strerror or str(exc)).lower()
+        raise LabError(
+            f"Cannot write {target} ({reason}); it was left as it was, so print the block "
+            "with `coreos-lab ssh-config` and add it by hand."
+        ) from None
+    return target

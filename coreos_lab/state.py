@@ -13,14 +13,13 @@ import dataclasses
 import json
 import os
 import re
-import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.files import make_private_dirs
+from coreos_lab.files import atomic_write, make_private_dirs
 
 STATE_DIR_ENV = "COREOS_LAB_STATE_DIR"
 STATE_FILE = "state.json"
@@ -142,23 +141,11 @@ def save_state(state: LabState, base: Path | None = None) -> Path:
     """Write ``state`` atomically, readable by its owner only; return the file's path."""
     path = state_path(state.lab, base)
     _make_private_dirs(path.parent)
-    tmp = path.with_name(f".{STATE_FILE}.{secrets.token_hex(6)}.tmp")
     payload = json.dumps(state.to_json(), indent=2, sort_keys=True) + "\n"
     try:
         # 0600 from the first byte: the file holds the discovery token.
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        try:
-            os.fchmod(fd, 0o600)  # the umask may have taken bits away; put exactly these
-            with os.fdopen(fd, "w", encoding="utf-8", closefd=False) as out:
-                out.write(payload)
-                out.flush()
-                os.fsync(out.fileno())
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
+        atomic_write(path, payload.encode("utf-8"), 0o600)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise LabError(
             f"Cannot write lab state {path} ({_reason(exc)}); check that its directory is "
             f"writable or set {STATE_DIR_ENV} to one that is."

@@ -20,6 +20,7 @@ from rich.text import Text
 
 from coreos_lab.events import Event, PhaseEvent, Step
 from coreos_lab.kinds import label_of
+from coreos_lab.pipes import discard_output, is_closed_pipe
 
 _STYLES = {
     Step.WAITING: "dim",
@@ -139,12 +140,18 @@ class PlainProgress:
         self.lock = threading.Lock()
         self.last: dict[str, Step] = {}
         self.last_progress: dict[str, float] = {}
+        self.closed = False
 
     def __enter__(self) -> PlainProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.stream.flush()
+        try:
+            self.stream.flush()
+        except OSError as error:
+            if not is_closed_pipe(error):
+                raise
+            discard_output(self.stream)
 
     def __call__(self, event: Event) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(event.at))
@@ -165,7 +172,16 @@ class PlainProgress:
                     line += f" ({event.elapsed:.1f}s)"
                 if event.message:
                     line += f": {event.message}"
-            print(line, file=self.stream, flush=True)
+            if self.closed:
+                return
+            try:
+                print(line, file=self.stream, flush=True)
+            except OSError as exc:
+                if not is_closed_pipe(exc):
+                    raise
+                # The reader went away (`up | head`): stop writing, let the work go on.
+                self.closed = True
+                discard_output(self.stream)
 
 
 class SilentProgress:
