@@ -1,0 +1,79 @@
+"""What each machine should show, from the same settings and Ignition the plan used. Pure.
+
+The files are compared with what ``coreos_lab.ignition`` renders for the machine, so a change
+there changes what `verify` expects without a second copy of the lab's settings.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from dataclasses import dataclass
+from typing import Any
+
+from coreos_lab import ignition
+from coreos_lab.roles import ETCD, ROLES
+from coreos_lab.settings import LabSettings
+
+HOLD_LINE = "SERVER=disabled"
+UNKNOWN_TOKEN = "https://discovery.invalid/token-not-recorded"
+DISCOVERY_LINE = "Environment=ETCD_DISCOVERY="
+
+
+@dataclass(frozen=True)
+class Expected:
+    name: str
+    role: str
+    private_ip: str
+    version: str | None  # the Flatcar version up chose; None when not recorded
+    channel: str
+    hostname: str
+    update_conf: str
+    dropin: str
+    members: tuple[tuple[str, str], ...]  # (name, private IP) of the etcd members
+
+
+def expectations(
+    settings: LabSettings,
+    discovery_url: str | None,
+    versions: dict[str, str | None],
+) -> dict[str, Expected]:
+    """Every planned machine by name. ``versions`` maps a role's name to its chosen version."""
+    members = ETCD.members(settings)
+    # A discovery lab whose token this machine does not know (its state file is gone) is
+    # compared without the ETCD_DISCOVERY line: see DISCOVERY_LINE.
+    url = discovery_url or UNKNOWN_TOKEN if settings.bootstrap == "discovery" else None
+    bootstrap = ignition.EtcdBootstrap(discovery_url=url, members=members)
+    found: dict[str, Expected] = {}
+    for role in ROLES:
+        for index, name in enumerate(role.vm_names(settings)):
+            if role is ETCD:
+                config = ignition.etcd_member_config(name, bootstrap)
+            else:
+                config = ignition.container_host_config(name, members)
+            found[name] = Expected(
+                name=name,
+                role=role.name,
+                private_ip=role.private_ip(settings, index),
+                version=versions.get(role.name),
+                channel=settings.channel,
+                hostname=file_text(config, "/etc/hostname").strip(),
+                update_conf=file_text(config, ignition.UPDATE_CONF),
+                dropin=dropin_text(config),
+                members=members,
+            )
+    return found
+
+
+def file_text(config: dict[str, Any], path: str) -> str:
+    """The text of a file the config writes from a ``data:,`` URL."""
+    for f in config["storage"]["files"]:
+        if f["path"] == path:
+            return urllib.parse.unquote(str(f["contents"]["source"]).removeprefix("data:,"))
+    raise KeyError(path)
+
+
+def dropin_text(config: dict[str, Any]) -> str:
+    for unit in config["systemd"]["units"]:
+        if unit["name"] == ignition.ETCD_UNIT:
+            return str(unit["dropins"][0]["contents"])
+    raise KeyError(ignition.ETCD_UNIT)
