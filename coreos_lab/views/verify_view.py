@@ -7,6 +7,7 @@ import time
 from types import TracebackType
 from typing import Any, TextIO
 
+from rich import box
 from rich.console import Console, Group
 from rich.live import Live
 from rich.table import Table
@@ -50,20 +51,27 @@ def _cell(finding: Finding | None) -> Text:
         return Text(_NOT_CHECKED, style="dim")
     shown = _MARK[finding.colour]
     if finding.colour is Colour.GREEN and finding.check == FLATCAR:
-        shown = finding.text
+        shown = finding.text.split()[0]  # the version; the channel is in --json
     return Text(shown, style=_STYLE[finding.colour])
 
 
 def readiness_table(report: LabReadiness) -> Table:
     columns = [c for c in CHECKS if any(m.finding(c) for m in report.machines)] or ["ssh"]
-    table = Table(title=f"Lab {report.lab}", title_justify="left", expand=False)
-    table.add_column("machine", style="bold", no_wrap=True)
-    table.add_column("ready", no_wrap=True)
+    # Machines as rows, checks as columns: 12 narrow columns fit a 100-column terminal.
+    table = Table(
+        title=f"Lab {report.lab}",
+        title_justify="left",
+        expand=False,
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1, 0, 0),
+        pad_edge=False,
+    )
+    table.add_column("machine", no_wrap=True)
     for c in columns:
         table.add_column(c, no_wrap=True)
     for m in report.machines:
-        ready = Text("ready", style="green") if m.ready else Text("not ready", style="bold red")
-        table.add_row(m.name, ready, *(_cell(m.finding(c)) for c in columns))
+        name = Text(f"{'✓' if m.ready else '✗'} {m.name}", style="green" if m.ready else "bold red")
+        table.add_row(name, *(_cell(m.finding(c)) for c in columns))
     return table
 
 
