@@ -156,7 +156,7 @@ def _ignition(exp: Expected, s: Mapping[str, Section]) -> Finding:
     if dropin is None:
         problems.append(
             f"the {ignition.ETCD_UNIT} drop-in {probe.DROPIN_PATH} is missing: Ignition did "
-            "not run or failed (see `coreos-lab logs`)"
+            "not run or failed (its serial console in boot diagnostics says why)"
         )
     else:
         skip = (DISCOVERY_LINE,) if UNKNOWN_TOKEN in exp.dropin else ()
