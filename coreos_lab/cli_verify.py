@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from coreos_lab.errors import LabError, UsageError
+from coreos_lab.errors import LabError
 from coreos_lab.settings import LabSettings
 
 if TYPE_CHECKING:
@@ -28,7 +28,9 @@ Wait = Annotated[
 ]
 Until = Annotated[
     float,
-    typer.Option("--wait-timeout", help="Seconds --wait waits at most.", metavar="SECONDS"),
+    typer.Option(
+        "--wait-timeout", min=1.0, help="Seconds --wait waits at most.", metavar="SECONDS"
+    ),
 ]
 
 
@@ -76,8 +78,6 @@ def wait_until_ready(
     from coreos_lab.views.lab_view import up_as_dict
     from coreos_lab.views.verify_view import LiveReadiness, PlainReadiness, readiness_as_dict
 
-    if timeout <= 0:
-        raise UsageError("--wait-timeout must be a positive number of seconds.")
     view: Any
     if json_output:
         view = PlainReadiness(sys.stderr)
