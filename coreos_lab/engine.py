@@ -292,7 +292,6 @@ def verify(settings: LabSettings, *, clients: Clients | None = None) -> LabReadi
 
 def verify_access(settings: LabSettings, access: MachineAccess) -> LabReadiness:
     """`verify` of machines already listed (``up --wait`` and the tests pass them in)."""
-    from coreos_lab.roles import ROLES
     from coreos_lab.verify import expect, judge, probe, reach, ssh_runner
 
     began = time.monotonic()
@@ -301,11 +300,7 @@ def verify_access(settings: LabSettings, access: MachineAccess) -> LabReadiness:
         lab_state.discovery_url if lab_state.discovery_size == settings.etcd else None
     )
     recorded = {"etcd": lab_state.etcd_image_version, "host": lab_state.host_image_version}
-    versions = {
-        r.name: recorded.get(r.name)
-        or (r.image_wanted(settings) if r.image_wanted(settings)[0].isdigit() else None)
-        for r in ROLES
-    }
+    versions = expect.chosen_versions(settings, recorded)
     expected = expect.expectations(settings, discovery_url, versions)
     make_private_dirs(known_hosts_path(settings).parent)
     targets = [

@@ -174,3 +174,14 @@ def _finding(report: LabReadiness, machine: str, check: str) -> tuple[Colour, st
 def test_a_ready_lab_of_captured_parts_is_ready() -> None:
     report = _judge()
     assert report.ready, report.not_ready()
+
+
+def test_the_versions_up_recorded_are_the_ones_expected() -> None:
+    recorded: dict[str, str | None] = {"etcd": "4230.2.3", "host": "4152.2.3"}
+    assert expect.chosen_versions(LabSettings(), recorded) == recorded
+    assert expect.chosen_versions(LabSettings(), {}) == {"etcd": None, "host": None}
+    pinned = LabSettings(host_image_version="3975.2.2")
+    assert expect.chosen_versions(pinned, {"etcd": "4230.2.3"}) == {
+        "etcd": "4230.2.3",
+        "host": "3975.2.2",
+    }

@@ -64,6 +64,18 @@ def expectations(
     return found
 
 
+def chosen_versions(
+    settings: LabSettings, recorded: dict[str, str | None]
+) -> dict[str, str | None]:
+    """Each role's Flatcar version: what `up` recorded in the lab's state (it resolved
+    'latest' and 'previous' against Azure), else a version the settings name outright."""
+    found: dict[str, str | None] = {}
+    for role in ROLES:
+        wanted = role.image_wanted(settings)
+        found[role.name] = recorded.get(role.name) or (wanted if wanted[:1].isdigit() else None)
+    return found
+
+
 def file_text(config: dict[str, Any], path: str) -> str:
     """The text of a file the config writes from a ``data:,`` URL."""
     for f in config["storage"]["files"]:

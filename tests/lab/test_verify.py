@@ -159,7 +159,9 @@ def test_a_spent_discovery_token_is_red(binaries: Binaries) -> None:
     ):  # fmt: skip
         report = _verify_until(vlab, lambda r: "spent" in finding(r, "etcd0", "etcd")[1])
     colour, text = finding(report, "etcd0", "etcd")
-    assert colour is Colour.RED and "the discovery token is spent" in text, text
+    # etcd 3.5 does not exit: it falls back to a v2 proxy, so the unit is active but no member.
+    assert colour is Colour.RED, text
+    assert text.startswith("the member runs but is not healthy: the discovery token is spent")
 
 
 def _verify_until(vlab: VerifyLab, done: object, tries: int = 10) -> LabReadiness:
