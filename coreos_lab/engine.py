@@ -295,6 +295,7 @@ def verify_access(settings: LabSettings, access: MachineAccess) -> LabReadiness:
     from coreos_lab.verify import expect, judge, probe, reach, ssh_runner
 
     began = time.monotonic()
+    settings = expect.sized_like(settings, [(m.role, m.name) for m in access.machines])
     lab_state = state.load_state(settings.name)
     discovery_url = settings.discovery_url or (
         lab_state.discovery_url if lab_state.discovery_size == settings.etcd else None

@@ -185,3 +185,12 @@ def test_the_versions_up_recorded_are_the_ones_expected() -> None:
         "etcd": "4230.2.3",
         "host": "3975.2.2",
     }
+
+
+def test_verify_expects_the_lab_azure_has() -> None:
+    five = [("etcd", f"etcd{i}") for i in range(5)] + [("host", "host0")]
+    sized = expect.sized_like(LabSettings(), five)
+    assert (sized.etcd, sized.hosts) == (5, 2)  # host1 missing from Azure is still expected
+    assert list(expect.expectations(sized, None, VERSIONS)) == [
+        "etcd0", "etcd1", "etcd2", "etcd3", "etcd4", "host0", "host1"
+    ]  # fmt: skip

@@ -6,12 +6,14 @@ there changes what `verify` expects without a second copy of the lab's settings.
 
 from __future__ import annotations
 
+import dataclasses
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from coreos_lab import ignition
-from coreos_lab.roles import ETCD, ROLES
+from coreos_lab.roles import ETCD, HOST, ROLES
 from coreos_lab.settings import LabSettings
 
 HOLD_LINE = "SERVER=disabled"
@@ -62,6 +64,21 @@ def expectations(
                 members=members,
             )
     return found
+
+
+def sized_like(settings: LabSettings, machines: Sequence[tuple[str, str]]) -> LabSettings:
+    """The settings with as many members and hosts as Azure has VMs of each role, if more.
+
+    `verify` without the flags `up` was given (``--etcd 5``) still expects the lab that
+    exists; a VM missing from Azure still counts, since the settings keep their own size.
+    """
+    sizes = {ETCD.name: settings.etcd, HOST.name: settings.hosts}
+    for role_name, vm in machines:
+        role = next((r for r in ROLES if r.name == role_name), None)
+        index = role.index_of(vm) if role is not None else None
+        if role is not None and index is not None:
+            sizes[role.name] = max(sizes[role.name], index + 1)
+    return dataclasses.replace(settings, etcd=sizes[ETCD.name], hosts=sizes[HOST.name])
 
 
 def chosen_versions(
