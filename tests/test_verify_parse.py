@@ -110,6 +110,8 @@ def test_journal_causes_prefer_the_known_sentence() -> None:
     other = '{"level":"error","msg":"failed to start","error":"boom"}'
     assert causes.from_journal(other) == "etcd says 'failed to start: boom'."
     assert causes.from_journal("") == ""
+    leak = '{"level":"error","msg":"x","error":"Get https://discovery.etcd.io/f00d: EOF"}'
+    assert causes.from_journal(leak) == "etcd says 'x: Get https://discovery.etcd.io/…: EOF'."
 
 
 def test_the_probe_script_is_read_only_and_splits_back() -> None:
@@ -194,3 +196,20 @@ def test_verify_expects_the_lab_azure_has() -> None:
     assert list(expect.expectations(sized, None, VERSIONS)) == [
         "etcd0", "etcd1", "etcd2", "etcd3", "etcd4", "host0", "host1"
     ]  # fmt: skip
+
+
+def test_a_wrong_discovery_token_is_named_without_printing_it() -> None:
+    settings = LabSettings(etcd=3, hosts=1, bootstrap="discovery")
+    expected = expect.expectations(settings, "https://discovery.etcd.io/aaaa1111", VERSIONS)
+    other = expected["etcd0"].dropin.replace("aaaa1111", "bbbb2222")
+    sections = {**_ready_sections(expected["etcd0"]), "dropin": other}
+    out = "".join(
+        f"{probe.MARK}{k}\n{v.text if isinstance(v, Section) else v}\n{probe.RC_MARK}{k} "
+        f"{v.rc if isinstance(v, Section) else 0}\n"
+        for k, v in sections.items()
+    )
+    probes = [judge.Probed("etcd0", "etcd", "20.82.1.9", "running", 0, out, "")]
+    report = judge.judge_lab("t", probes, {"etcd0": expected["etcd0"]}, CTX)
+    colour, text = _finding(report, "etcd0", "ignition")
+    assert colour is Colour.RED and "ETCD_DISCOVERY=https://discovery.etcd.io/…" in text
+    assert "aaaa1111" not in text and "bbbb2222" not in text

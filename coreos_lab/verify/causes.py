@@ -13,6 +13,9 @@ full, falling back to proxy", so the unit stays active while the machine is no m
 from __future__ import annotations
 
 import json
+import re
+
+_URL_PATH = re.compile(r"(https?://[^/\s\"']+)/[^\s\"':]*")
 
 # (text in the journal, the sentence verify prints); first match wins, newest line first.
 _KNOWN = (
@@ -68,4 +71,6 @@ def _error_message(line: str) -> str:
     if not isinstance(entry, dict) or entry.get("level") not in ("error", "fatal", "panic"):
         return ""
     message = f"{entry.get('msg', '')}: {entry.get('error', '')}".strip(": ")
+    # URL paths go: a discovery URL's path is its token, a capability.
+    message = _URL_PATH.sub(r"\1/…", message)
     return f"etcd says '{message[:200]}'."

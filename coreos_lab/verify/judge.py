@@ -346,11 +346,20 @@ def _first_difference(actual: str, planned: str, skip: tuple[str, ...]) -> str:
     have, want = lines(actual), lines(planned)
     for line in want:
         if line not in have:
-            return f"it lacks '{line}'"
+            return f"it lacks '{_shown(line)}'"
     for line in have:
         if line not in want:
-            return f"it has '{line}', which the plan does not"
+            return f"it has '{_shown(line)}', which the plan does not"
     return ""
+
+
+def _shown(line: str) -> str:
+    """A line fit to print: a discovery token is a capability (whoever has it can join the
+    cluster), so only its service is shown."""
+    if line.startswith(DISCOVERY_LINE):
+        url = line.removeprefix(DISCOVERY_LINE)
+        return DISCOVERY_LINE + "/".join(url.split("/")[:3]) + "/…"
+    return line
 
 
 def _gateway_endpoints(dropin: str) -> str | None:
