@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 from coreos_lab import __version__
+from coreos_lab.cli_verify import Until, Wait, show_up, verify_command
 from coreos_lab.emulator.command import emulator as emulator_command
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.settings import (
@@ -251,7 +252,9 @@ def _progress(json_output: bool, title: str) -> Any:
 
 
 @settings_command
-def up(settings: LabSettings, json_output: JsonOption = False) -> None:
+def up(
+    settings: LabSettings, json_output: JsonOption = False, wait: Wait = False, timeout: Until = 600
+) -> None:
     """Build the lab, or finish or repair it: creates only what is missing or differs.
 
     Generates or reuses the SSH key, requests or reuses the etcd discovery token,
@@ -268,19 +271,15 @@ def up(settings: LabSettings, json_output: JsonOption = False) -> None:
         typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
         typer.echo(WARNING, err=True)
     with lab_lock(settings.name, "up"):
-        _up(settings, json_output)
+        _up(settings, json_output, wait, timeout)
 
 
-def _up(settings: LabSettings, json_output: bool) -> None:
+def _up(settings: LabSettings, json_output: bool, wait: bool, timeout: float) -> None:
     from coreos_lab import engine
-    from coreos_lab.views.lab_view import render_up, up_as_dict
 
     with _progress(json_output, f"Lab {settings.name}") as progress:
         result = engine.up(settings, progress)
-    if json_output:
-        typer.echo(json.dumps(up_as_dict(result), indent=2))
-    else:
-        render_up(result, _console())
+    show_up(settings, result, json_output, wait=wait, timeout=timeout)
 
 
 app.command("up")(up)
@@ -435,6 +434,7 @@ def ssh_config(
 
 
 app.command("ssh-config")(ssh_config)
+app.command("verify")(settings_command(verify_command))
 app.command("emulator")(emulator_command)
 
 

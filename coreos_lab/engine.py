@@ -12,7 +12,7 @@ otherwise they are built from ``--cloud`` and closed at the end.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,6 +39,7 @@ from coreos_lab.reports import (
 )
 from coreos_lab.settings import LabSettings
 from coreos_lab.tags import check_ours
+from coreos_lab.verify.findings import LabReadiness
 
 KNOWN_HOSTS = "known_hosts"
 
@@ -279,3 +280,68 @@ def down(
         except LabError as exc:
             kept = str(exc)
     return DownResult(deleted, wait, state_removed, removed, kept)
+
+
+# ---- verify: is the lab ready --------------------------------------------------------------
+
+
+def verify(settings: LabSettings, *, clients: Clients | None = None) -> LabReadiness:
+    """Every machine checked over SSH at once: reachable, Flatcar, Ignition, etcd, hosts."""
+    return verify_access(settings, machines(settings, clients=clients))
+
+
+def verify_access(settings: LabSettings, access: MachineAccess) -> LabReadiness:
+    """`verify` of machines already listed (``up --wait`` and the tests pass them in)."""
+    from coreos_lab.verify import expect, judge, probe, reach, ssh_runner
+
+    began = time.monotonic()
+    settings = expect.sized_like(settings, [(m.role, m.name) for m in access.machines])
+    lab_state = state.load_state(settings.name)
+    discovery_url = settings.discovery_url or (
+        lab_state.discovery_url if lab_state.discovery_size == settings.etcd else None
+    )
+    recorded = {"etcd": lab_state.etcd_image_version, "host": lab_state.host_image_version}
+    versions = expect.chosen_versions(settings, recorded)
+    expected = expect.expectations(settings, discovery_url, versions)
+    make_private_dirs(known_hosts_path(settings).parent)
+    targets = [
+        ssh_runner.Target(m.name, m.public_ip, probe.script(m.role))
+        for m in access.machines
+        if m.public_ip
+    ]
+    ran = ssh_runner.run_all(targets, access.key_path, Path(access.known_hosts))
+    probes = []
+    for m in access.machines:
+        r = ran.get(m.name)
+        probes.append(
+            judge.Probed(m.name, m.role, m.public_ip, m.state)
+            if r is None
+            else judge.Probed(
+                m.name, m.role, m.public_ip, m.state, r.rc, r.stdout, r.stderr, r.timed_out
+            )
+        )
+    ctx = reach.SshContext(settings.ssh_from, access.key_path, access.known_hosts)
+    return judge.judge_lab(settings.name, probes, expected, ctx, time.monotonic() - began)
+
+
+def wait_ready(
+    settings: LabSettings,
+    timeout: float,
+    on_round: Callable[[LabReadiness], None],
+    *,
+    access: MachineAccess | None = None,
+    interval: float = 5.0,
+) -> LabReadiness:
+    """Run verify until the lab is ready or ``timeout`` seconds have passed; the last report.
+
+    The machines are listed again each round unless ``access`` is given, since a VM's public
+    IP may appear late.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        report = verify_access(settings, access or machines(settings))
+        on_round(report)
+        left = deadline - time.monotonic()
+        if report.ready or left <= 0:
+            return report
+        time.sleep(min(interval, left))

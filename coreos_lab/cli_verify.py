@@ -1,0 +1,111 @@
+"""The `verify` command and `up --wait`, beside cli.py (which registers them).
+
+Kept apart so cli.py stays one screenful per command; like cli.py, nothing here imports the
+engine or rich until a command runs.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from coreos_lab.errors import LabError
+from coreos_lab.settings import LabSettings
+
+if TYPE_CHECKING:
+    from coreos_lab.reports import UpResult
+    from coreos_lab.verify.findings import LabReadiness
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON for scripts instead of the rich view.")
+]
+Wait = Annotated[
+    bool,
+    typer.Option("--wait", help="After Azure's part, wait until `verify` passes (or the timeout)."),
+]
+Until = Annotated[
+    float,
+    typer.Option(
+        "--wait-timeout", min=1.0, help="Seconds --wait waits at most.", metavar="SECONDS"
+    ),
+]
+
+
+def verify_command(settings: LabSettings, json_output: JsonOption = False) -> None:
+    """Check over SSH that the lab works: every machine at once, one sentence per problem.
+
+    SSH, the Flatcar version and channel, what Ignition wrote, etcd (member health, the
+    member list and its leader, the v2 API), the hosts' gateway, docker, flannel and update
+    hold, and locksmith's reboot lock. Exits 0 only when the lab is ready.
+    """
+    from coreos_lab import engine
+    from coreos_lab.views.verify_view import readiness_as_dict
+
+    report = engine.verify(settings)
+    if json_output:
+        typer.echo(json.dumps(readiness_as_dict(report), indent=2))
+    else:
+        show_readiness(report)
+    if not report.ready:
+        raise typer.Exit(1)
+
+
+def show_up(
+    settings: LabSettings, result: UpResult, json_output: bool, *, wait: bool, timeout: float
+) -> None:
+    """What `up` prints when Azure's part is done; with --wait, then the rounds of verify."""
+    from coreos_lab.views.lab_view import render_up, up_as_dict
+
+    if not wait:
+        if json_output:
+            typer.echo(json.dumps(up_as_dict(result), indent=2))
+        else:
+            render_up(result, _console())
+        return
+    if not json_output:
+        render_up(result, _console())
+    wait_until_ready(settings, result, json_output, timeout)
+
+
+def wait_until_ready(
+    settings: LabSettings, result: UpResult, json_output: bool, timeout: float
+) -> None:
+    """`up --wait`: verify in rounds until the lab is ready; a non-zero exit on timeout."""
+    from coreos_lab import engine
+    from coreos_lab.views.lab_view import up_as_dict
+    from coreos_lab.views.verify_view import LiveReadiness, PlainReadiness, readiness_as_dict
+
+    view: Any
+    if json_output:
+        view = PlainReadiness(sys.stderr)
+    elif sys.stdout.isatty():
+        view = LiveReadiness(_console(), timeout)
+    else:
+        view = PlainReadiness(sys.stdout)
+    with view:
+        report = engine.wait_ready(settings, timeout, view, access=result.access)
+    if json_output:
+        data = {**up_as_dict(result), "readiness": readiness_as_dict(report)}
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        show_readiness(report)
+    if not report.ready:
+        raise LabError(f"Not ready after {timeout:.0f} s of --wait. {report.summary()}")
+
+
+def show_readiness(report: LabReadiness) -> None:
+    from coreos_lab.views.verify_view import render_plain, render_readiness
+
+    if sys.stdout.isatty():
+        render_readiness(report, _console())
+    else:
+        render_plain(report, sys.stdout)
+
+
+def _console() -> Any:
+    from rich.console import Console
+
+    return Console()
