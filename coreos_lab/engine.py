@@ -26,7 +26,7 @@ from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.preflight import run_preflight
 from coreos_lab.azure.teardown import delete_lab
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.events import EventSink, PhaseEvent
+from coreos_lab.events import EventSink, PhaseEvent, ResourceEvent, Step
 from coreos_lab.files import make_private_dirs
 from coreos_lab.kinds import ProvisioningState
 from coreos_lab.plan import LabPlan, PlanInputs, build_plan
@@ -39,6 +39,7 @@ from coreos_lab.reports import (
 )
 from coreos_lab.settings import LabSettings
 from coreos_lab.tags import check_ours
+from coreos_lab.wording import plural
 
 KNOWN_HOSTS = "known_hosts"
 
@@ -113,6 +114,10 @@ def up(settings: LabSettings, sink: EventSink, *, clients: Clients | None = None
             f"Lab '{settings.name}' was built with --cloud {lab_state.cloud}; use that, "
             "or another --name for a new lab."
         )
+    # The live view shows every resource from its first frame, not after the preflight: the
+    # names and kinds do not depend on what only Azure knows.
+    for r in plan(settings).resources:
+        sink(ResourceEvent(r.key, r.kind, r.name, Step.WAITING))
     sink(PhaseEvent("key", "SSH key"))
     key = keys.resolve_ssh_key(settings)
     sink(
@@ -143,7 +148,9 @@ def _up(
                 f"Lab '{settings.name}' is still being deleted; run `coreos-lab down` to wait "
                 "until it is gone, then run up again."
             )
-    sink(PhaseEvent("inventory", f"{len(inventory.resources)} resources exist", done=True))
+    verb = "exists" if len(inventory.resources) == 1 else "exist"
+    existing = plural(len(inventory.resources), "resource")
+    sink(PhaseEvent("inventory", f"{existing} {verb}", done=True))
 
     # Every check before the first write: a run that cannot finish should not start.
     pinned = (
@@ -182,7 +189,7 @@ def _up(
             host_image_version=images.host,
         ),
     )
-    sink(PhaseEvent("apply", f"Applying {len(lab_plan.resources)} resources"))
+    sink(PhaseEvent("apply", f"Applying {plural(len(lab_plan.resources), 'resource')}"))
     began = time.monotonic()
     applied = apply_plan(clients, lab_plan, inventory, sink)
     sink(

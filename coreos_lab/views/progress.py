@@ -53,7 +53,7 @@ class LiveProgress:
         self.console = console
         self.title = title
         self.rows: dict[str, _Row] = {}
-        self.phases: dict[str, tuple[str, bool]] = {}
+        self.phases: dict[str, tuple[str, bool, bool]] = {}
         self.lock = threading.Lock()
         self.bar = Progress(
             TextColumn("[bold]{task.description}"),
@@ -82,7 +82,7 @@ class LiveProgress:
     def __call__(self, event: Event) -> None:
         with self.lock:
             if isinstance(event, PhaseEvent):
-                self.phases[event.phase] = (event.message, event.done)
+                self.phases[event.phase] = (event.message, event.done, event.ok)
                 return
             row = self.rows.get(event.key)
             started = row.started if row else None
@@ -92,14 +92,17 @@ class LiveProgress:
                 event.kind, event.name, event.step, started, event.elapsed, event.message
             )
             total = len(self.rows)
-            finished = sum(1 for r in self.rows.values() if r.step.finished)
-            self.bar.update(self.task, total=total, completed=finished)
+            present = sum(1 for r in self.rows.values() if r.step.present)
+            self.bar.update(self.task, total=total, completed=present)
 
     def _render(self) -> Group:
         with self.lock:
             phases = Text()
-            for message, done in self.phases.values():
-                phases.append("✓ " if done else "… ", style="green" if done else "yellow")
+            for message, done, ok in self.phases.values():
+                if done and not ok:
+                    phases.append("✗ ", style="bold red")
+                else:
+                    phases.append("✓ " if done else "… ", style="green" if done else "yellow")
                 phases.append(message + "\n")
             table = Table(box=None, pad_edge=False, expand=False)
             table.add_column("resource", style="dim")
@@ -157,7 +160,8 @@ class PlainProgress:
         stamp = time.strftime("%H:%M:%S", time.localtime(event.at))
         with self.lock:
             if isinstance(event, PhaseEvent):
-                line = f"{stamp} {'done ' if event.done else 'start'} {event.message}"
+                mark = ("done " if event.ok else "FAIL ") if event.done else "start"
+                line = f"{stamp} {mark} {event.message}"
             else:
                 if event.step is Step.WAITING:
                     return
