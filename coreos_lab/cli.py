@@ -397,9 +397,9 @@ def ssh(
     import shlex
     import shutil
 
-    from coreos_lab import engine
+    from coreos_lab import engine, ssh_session
 
-    argv = engine.ssh_target(settings, machine, command or ())
+    argv = ssh_session.with_timeout(engine.ssh_target(settings, machine, command or ()))
     if print_only:
         typer.echo(shlex.join(argv))
         return
@@ -407,7 +407,16 @@ def ssh(
     if program is None:
         raise LabError("OpenSSH's ssh is not installed; install openssh-client.")
     sys.stdout.flush()
-    os.execv(program, argv)
+    target = machine or "host0"  # pick_machine's default: the first container host
+    status = ssh_session.run_ssh(
+        program,
+        argv,
+        machine=target,
+        command=command or (),
+        ssh_from=settings.ssh_from,
+        emulated=settings.cloud == "emulator",
+    )
+    raise typer.Exit(status)
 
 
 app.command("ssh")(ssh)

@@ -26,7 +26,7 @@ from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.preflight import run_preflight
 from coreos_lab.azure.teardown import delete_lab
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.events import EventSink, PhaseEvent, ResourceEvent, Step
+from coreos_lab.events import EventSink, PhaseEvent, PlanEvent
 from coreos_lab.files import make_private_dirs
 from coreos_lab.kinds import ProvisioningState
 from coreos_lab.plan import LabPlan, PlanInputs, build_plan
@@ -102,6 +102,10 @@ def plan(settings: LabSettings) -> LabPlan:
 # ---- up ----------------------------------------------------------------------------------
 
 
+def _plan_event(lab_plan: LabPlan) -> PlanEvent:
+    return PlanEvent(tuple((r.key, r.kind, r.name) for r in lab_plan.resources))
+
+
 def up(settings: LabSettings, sink: EventSink, *, clients: Clients | None = None) -> UpResult:
     if not settings.ssh_from:
         raise UsageError(
@@ -116,8 +120,7 @@ def up(settings: LabSettings, sink: EventSink, *, clients: Clients | None = None
         )
     # The live view shows every resource from its first frame, not after the preflight: the
     # names and kinds do not depend on what only Azure knows.
-    for r in plan(settings).resources:
-        sink(ResourceEvent(r.key, r.kind, r.name, Step.WAITING))
+    sink(_plan_event(plan(settings)))
     sink(PhaseEvent("key", "SSH key"))
     key = keys.resolve_ssh_key(settings)
     sink(
@@ -189,6 +192,7 @@ def _up(
             host_image_version=images.host,
         ),
     )
+    sink(_plan_event(lab_plan))
     sink(PhaseEvent("apply", f"Applying {plural(len(lab_plan.resources), 'resource')}"))
     began = time.monotonic()
     applied = apply_plan(clients, lab_plan, inventory, sink)

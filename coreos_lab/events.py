@@ -65,7 +65,20 @@ class PhaseEvent:
     at: float = field(default_factory=time.time)
 
 
-Event = ResourceEvent | PhaseEvent
+@dataclass(frozen=True)
+class PlanEvent:
+    """The resources this run is about, ``(key, kind, name)`` each, in plan order.
+
+    Sent before any work, so a view lists them from its first frame, and again once the plan
+    is final (the storage account's name depends on the subscription): a view keeps the rows
+    of these keys and drops the others.
+    """
+
+    resources: tuple[tuple[str, Kind, str], ...]
+    at: float = field(default_factory=time.time)
+
+
+Event = ResourceEvent | PhaseEvent | PlanEvent
 EventSink = Callable[[Event], None]
 
 
