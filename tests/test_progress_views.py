@@ -38,7 +38,7 @@ def test_the_bar_counts_what_exists_and_a_replanned_row_goes() -> None:
     progress(ResourceEvent("k/0", KIND, "r0", Step.DONE))
     progress(ResourceEvent("k/1", KIND, "r1", Step.SKIPPED, message="interrupted"))
     progress(ResourceEvent("k/2", KIND, "r2", Step.EXISTS))
-    progress(PlanEvent(PLAN.resources[:3] + (("k/x", KIND, "rx"),)))
+    progress(PlanEvent((*PLAN.resources[:3], ("k/x", KIND, "rx"))))
     screen = _screen(progress)
     assert "2/4" in screen and "r3" not in screen and "rx" in screen
 
