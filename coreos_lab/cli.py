@@ -47,6 +47,7 @@ app = typer.Typer(
 )
 
 _debug = False
+_json_errors = False  # set by a command run with --json: errors go to stdout as JSON
 
 
 def _console() -> Console:
@@ -139,6 +140,8 @@ def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
     def command(**kwargs: Any) -> None:
         flags = {name: kwargs.pop(name) for name in list(kwargs) if name in setting_names}
         config = kwargs.pop("config")
+        global _json_errors
+        _json_errors = bool(kwargs.get("json_output") or kwargs.get("json_events"))
         with _errors():
             settings = read_settings(flags, config)
             fn(settings, **kwargs)
@@ -184,7 +187,7 @@ def _errors() -> Iterator[None]:
     except LabError as exc:
         if _debug:
             raise
-        _print_error(str(exc))
+        _print_error(str(exc), type(exc).__name__, exc.exit_code)
         raise typer.Exit(exc.exit_code) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
@@ -205,12 +208,19 @@ def _unexpected(exc: Exception) -> NoReturn:
         raise exc
     _print_error(
         f"unexpected {type(exc).__name__}: {exc}; run again with --debug for the traceback "
-        "and report it."
+        "and report it.",
+        "Unexpected",
+        1,
     )
     raise typer.Exit(1) from None
 
 
-def _print_error(message: str) -> None:
+def _print_error(message: str, kind: str = "LabError", exit_code: int = 1) -> None:
+    if _json_errors:
+        from coreos_lab.views.error_view import error_json
+
+        typer.echo(error_json(message, kind, exit_code))
+        return
     typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
     typer.echo(message, err=True)
 
@@ -251,7 +261,14 @@ def _progress(json_output: bool, title: str) -> Any:
 
 
 @settings_command
-def up(settings: LabSettings, json_output: JsonOption = False) -> None:
+def up(
+    settings: LabSettings,
+    json_output: JsonOption = False,
+    json_events: Annotated[
+        bool,
+        typer.Option("--json-events", help="Stream every event as a JSON line, then the result."),
+    ] = False,
+) -> None:
     """Build the lab, or finish or repair it: creates only what is missing or differs.
 
     Generates or reuses the SSH key, requests or reuses the etcd discovery token,
@@ -268,16 +285,21 @@ def up(settings: LabSettings, json_output: JsonOption = False) -> None:
         typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
         typer.echo(WARNING, err=True)
     with lab_lock(settings.name, "up"):
-        _up(settings, json_output)
+        _up(settings, json_output, json_events)
 
 
-def _up(settings: LabSettings, json_output: bool) -> None:
+def _up(settings: LabSettings, json_output: bool, json_events: bool = False) -> None:
     from coreos_lab import engine
+    from coreos_lab.runlog import RunLog
+    from coreos_lab.views.json_events import JsonEvents
     from coreos_lab.views.lab_view import render_up, up_as_dict
 
-    with _progress(json_output, f"Lab {settings.name}") as progress:
-        result = engine.up(settings, progress)
-    if json_output:
+    view = JsonEvents() if json_events else _progress(json_output, f"Lab {settings.name}")
+    with RunLog(settings, "up") as log, view as progress:
+        result = engine.up(settings, log.tee(progress))
+    if json_events:
+        view.result(up_as_dict(result))
+    elif json_output:
         typer.echo(json.dumps(up_as_dict(result), indent=2))
     else:
         render_up(result, _console())
@@ -326,25 +348,31 @@ def down(
     the SSH key unless --delete-key is given.
     """
     from coreos_lab import engine
+    from coreos_lab.views.down_view import preview_as_dict, render_preview
     from coreos_lab.views.lab_view import down_as_dict, render_down
 
-    if not yes:
-        if not sys.stdin.isatty():
-            raise UsageError("down needs --yes when it cannot ask for confirmation.")
+    if not yes and not sys.stdin.isatty():
+        raise UsageError("down needs --yes when it cannot ask for confirmation.")
+    preview = engine.down_preview(settings)
+    if not json_output:
+        render_preview(preview, settings.name, _console())
+    if not yes and preview.exists:
         typer.confirm(
             f"Delete lab '{settings.name}' (resource group {settings.resource_group} and "
             "everything in it)?",
             abort=True,
         )
     from coreos_lab.lock import lab_lock
+    from coreos_lab.runlog import RunLog
 
     with (
         lab_lock(settings.name, "down"),
+        RunLog(settings, "down") as log,
         _progress(json_output, f"Deleting lab {settings.name}") as progress,
     ):
-        result = engine.down(settings, progress, wait=not no_wait, delete_key=delete_key)
+        result = engine.down(settings, log.tee(progress), wait=not no_wait, delete_key=delete_key)
     if json_output:
-        typer.echo(json.dumps(down_as_dict(result), indent=2))
+        typer.echo(json.dumps({**down_as_dict(result), **preview_as_dict(preview)}, indent=2))
     else:
         render_down(result, settings.name, settings.resource_group, _console())
 

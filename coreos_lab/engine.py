@@ -21,6 +21,7 @@ from coreos_lab.azure.apply import apply_plan
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
 from coreos_lab.azure.inventory import read_inventory
+from coreos_lab.azure.lab_contents import read_contents
 from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.preflight import run_preflight
@@ -31,6 +32,7 @@ from coreos_lab.files import make_private_dirs
 from coreos_lab.kinds import ProvisioningState
 from coreos_lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.reports import (
+    DownPreview,
     DownResult,
     ImageVersions,
     MachineAccess,
@@ -267,6 +269,12 @@ def check(settings: LabSettings, *, clients: Clients | None = None) -> Preflight
 
 
 # ---- down --------------------------------------------------------------------------------
+
+
+def down_preview(settings: LabSettings, *, clients: Clients | None = None) -> DownPreview:
+    """What `down` would delete; refuses (LabError) a group that is not this lab's."""
+    with _session(settings, clients, f"resource group {settings.resource_group}") as session:
+        return read_contents(session, settings)
 
 
 def down(

@@ -4,6 +4,7 @@ and 200x50), `coreos-lab ssh` against a machine that does not answer, the next s
 from __future__ import annotations
 
 import json
+import re
 import shlex
 import shutil
 import socket
@@ -155,3 +156,92 @@ def test_a_failed_preflight_in_a_pipe_is_marked_failed(lab: Lab) -> None:
     assert "FAIL " in out.stdout and "checks failed" in out.stdout, out.stdout
     assert "done  " not in next(line for line in out.stdout.splitlines() if "checks failed" in line)
     assert "vCPUs in total" in out.stderr and "0 available" in out.stderr, out.stderr
+
+
+# ---- down shows what it deletes ---------------------------------------------------------------
+
+
+def _add_foreign_ip(lab: Lab) -> None:
+    """A public IP someone made by hand in the lab's group, through the real SDK."""
+    from coreos_lab.azure.clients import Clients, emulator_target
+
+    clients = Clients(emulator_target(lab.emulator.connection), retry_total=1)
+    try:
+        clients.network.public_ip_addresses.begin_create_or_update(
+            _group(lab), "handmade-ip", {"location": "westeurope"}
+        ).result()
+    finally:
+        clients.close()
+
+
+def _group(lab: Lab) -> str:
+    return str(json.loads(lab.run("plan", "--json").stdout)["resource_group"])
+
+
+def test_down_lists_what_it_deletes_before_asking_and_with_yes(built: Lab) -> None:
+    _add_foreign_ip(built)
+    machines = _addresses(built)
+    asked = subprocess.run(
+        ["script", "-qec", f"{BIN} down", "/dev/null"],
+        input="n\n",
+        capture_output=True,
+        text=True,
+        env=built.env,
+        cwd=built.home,
+        timeout=60,
+    )
+    before_prompt = asked.stdout.split("[y/N]")[0]
+    assert f"resource group {_group(built)}" in before_prompt, asked.stdout
+    assert "subscription" in before_prompt
+    for name, address in machines.items():
+        assert re.search(rf"{name}\s+{re.escape(address)}", before_prompt), before_prompt
+    foreign = before_prompt.split("not created by coreos-lab", 1)[1]
+    assert "handmade-ip" in foreign and "host0" not in foreign and "osdisk" not in foreign
+    assert built.emulator.admin.state()["groups"], "answering n deletes nothing"
+
+    out = built.run("down", "--yes")
+    assert out.returncode == 0, out.stderr
+    assert "handmade-ip" in out.stdout and "host1" in out.stdout and "deleted" in out.stdout
+
+
+# ---- --json on failure, --json-events, the log ------------------------------------------------
+
+
+def test_json_means_json_on_failure_too(lab: Lab) -> None:
+    out = lab.run("ips", "--json")  # no lab yet
+    assert out.returncode == 1 and out.stderr == ""
+    error = json.loads(out.stdout)["error"]
+    assert error["code"] == "lab_error" and error["exit_code"] == 1
+    assert "coreos-lab up" in error["message"]
+    usage = lab.run("up", "--json", "--etcd", "4")
+    assert usage.returncode == 2
+    assert json.loads(usage.stdout)["error"]["code"] == "usage_error"
+
+
+def test_up_json_events_streams_one_object_per_line(lab: Lab) -> None:
+    out = lab.run("up", "--json-events")
+    assert out.returncode == 0, out.stderr
+    events = [json.loads(line) for line in out.stdout.splitlines()]
+    assert events[0]["event"] == "plan" and len(events[0]["resources"]) == 19
+    assert {"phase", "resource"} <= {e["event"] for e in events}
+    assert events[-1]["event"] == "result" and len(events[-1]["machines"]) == 5
+
+
+def test_up_and_down_append_a_plain_log_without_secrets(lab: Lab) -> None:
+    token = "https://discovery.example/0123456789abcdef0123456789abcdef"
+    assert lab.run("up", "--bootstrap", "static").returncode == 0
+    lab.emulator.admin.configure(faults={"throttled": 1.0})
+    failed = lab.run("up", "--discovery-url", token, "--bootstrap", "discovery", timeout=180)
+    log = lab.home / "state" / "labs" / "e2e-lab" / "coreos-lab.log"
+    assert failed.returncode == 1
+    assert failed.stderr.rstrip().endswith(f"the log is {log}."), failed.stderr
+    lab.emulator.admin.configure(faults={"throttled": 0.0})
+    assert lab.run("down", "--yes").returncode == 0
+    text = log.read_text()
+    assert log.stat().st_mode & 0o777 == 0o600
+    assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ up lab=e2e-lab ", text)
+    assert "up finished" in text and "up failed" in text and "down finished" in text
+    assert " done virtualMachine/host1 (" in text and " waiting " not in text
+    assert "0123456789abcdef0123456789abcdef" not in text
+    key = (lab.home / ".ssh" / "id_rsa_coreos_azure_lab").read_text().splitlines()[1]
+    assert key not in text
