@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 from coreos_lab import __version__
+from coreos_lab.cli_help import FindingCommand, LabCommand
 from coreos_lab.emulator.command import emulator as emulator_command
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.settings import (
@@ -41,7 +42,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     rich_markup_mode=None,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -249,7 +250,7 @@ def plan(settings: LabSettings, json_output: JsonOption = False) -> None:
         render_plan(lab_plan, _console())
 
 
-app.command("plan")(plan)
+app.command("plan", cls=LabCommand)(plan)
 
 
 def _progress(json_output: bool, title: str) -> Any:
@@ -305,7 +306,7 @@ def _up(settings: LabSettings, json_output: bool, json_events: bool = False) -> 
         render_up(result, _console())
 
 
-app.command("up")(up)
+app.command("up", cls=LabCommand)(up)
 
 
 @settings_command
@@ -324,7 +325,7 @@ def ips(settings: LabSettings, json_output: JsonOption = False) -> None:
         render_machines(access, _console())
 
 
-app.command("ips")(ips)
+app.command("ips", cls=FindingCommand)(ips)
 
 
 @settings_command
@@ -377,7 +378,7 @@ def down(
         render_down(result, settings.name, settings.resource_group, _console())
 
 
-app.command("down")(down)
+app.command("down", cls=FindingCommand)(down)
 
 
 @settings_command
@@ -400,7 +401,7 @@ def check(settings: LabSettings, json_output: JsonOption = False) -> None:
         raise typer.Exit(1)
 
 
-app.command("check")(check)
+app.command("check", cls=LabCommand)(check)
 
 
 @settings_command
@@ -447,7 +448,7 @@ def ssh(
     raise typer.Exit(status)
 
 
-app.command("ssh")(ssh)
+app.command("ssh", cls=FindingCommand)(ssh)
 
 
 @settings_command
@@ -471,7 +472,7 @@ def ssh_config(
         typer.echo(written, nl=False)
 
 
-app.command("ssh-config")(ssh_config)
+app.command("ssh-config", cls=FindingCommand)(ssh_config)
 app.command("emulator")(emulator_command)
 
 
