@@ -45,7 +45,10 @@ def _stamp(at: float | None = None) -> str:
 class RunLog:
     """Context manager and event sink: ``with RunLog(settings, "up") as log: ...log.tee(view)``.
 
-    A LabError leaving the block is raised again with the log's path in its sentence.
+    The file is opened when the run first reaches the cloud (any event but the plan and the
+    local key); until then lines wait in memory, so a run refused on its inputs leaves no
+    file and no lab folder behind. A LabError leaving the block after that is raised again
+    with the log's path in its sentence.
     """
 
     def __init__(self, settings: LabSettings, command: str) -> None:
@@ -54,25 +57,46 @@ class RunLog:
         self.path = log_path(settings.name)
         self.lock = threading.Lock()
         self.fd: int | None = None
+        self.opened = False
+        self.pending: list[bytes] = []
 
     def __enter__(self) -> RunLog:
+        shape = " ".join(f"{k}={getattr(self.settings, k)}" for k in _SHAPE)
+        self.write(f"{self.command} lab={self.settings.name} {shape} (coreos-lab {__version__})")
+        return self
+
+    def _open(self) -> None:
+        self.opened = True
         try:
             make_private_dirs(self.path.parent)
             self.fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         except OSError:
             self.fd = None  # a log that cannot be written must not stop the lab
-        shape = " ".join(f"{k}={getattr(self.settings, k)}" for k in _SHAPE)
-        self.write(f"{self.command} lab={self.settings.name} {shape} (coreos-lab {__version__})")
-        return self
+        for data in self.pending:
+            self._append(data)
+        self.pending.clear()
+
+    def _append(self, data: bytes) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.write(self.fd, data)
 
     def write(self, line: str, at: float | None = None) -> None:
-        if self.fd is None:
-            return
         data = f"{_stamp(at)} {redact(line, self.settings)}\n".encode()
-        with self.lock, contextlib.suppress(OSError):
-            os.write(self.fd, data)
+        with self.lock:
+            if self.opened:
+                self._append(data)
+            else:
+                self.pending.append(data)
 
     def __call__(self, event: Event) -> None:
+        local = isinstance(event, PlanEvent) or (
+            isinstance(event, PhaseEvent) and event.phase == "key"
+        )
+        if not local and not self.opened:
+            with self.lock:
+                if not self.opened:
+                    self._open()
         if isinstance(event, PlanEvent):
             self.write(f"plan {len(event.resources)} resources", event.at)
         elif isinstance(event, PhaseEvent):
@@ -105,9 +129,10 @@ class RunLog:
             self.write(f"{self.command} interrupted")
         else:
             self.write(f"{self.command} failed: {type(exc).__name__}: {exc}")
+        written = self.fd is not None
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
-        if isinstance(exc, LabError) and self.path.exists():
+        if isinstance(exc, LabError) and written:
             told = type(exc)(f"{str(exc).rstrip('.')}; the log is {self.path}.")
             raise told from exc
