@@ -345,8 +345,9 @@ def down(
 ) -> None:
     """Delete the lab's resource group and everything in it, then its local state.
 
-    Refuses a resource group that coreos-lab did not create for this lab. Keeps
-    the SSH key unless --delete-key is given.
+    Lists what it deletes first. Refuses a resource group that coreos-lab did not
+    create for this lab. Keeps the SSH key unless --delete-key is given, and the
+    log (coreos-lab.log in the lab's state folder).
     """
     from coreos_lab import engine
     from coreos_lab.views.down_view import preview_as_dict, render_preview
