@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 from coreos_lab import __version__
-from coreos_lab.cli_verify import Until, Wait, show_up, verify_command
+from coreos_lab.cli_help import FindingCommand, LabCommand
+from coreos_lab.cli_verify import Until, Wait, show_up, verify_command, wait_until_ready
 from coreos_lab.emulator.command import emulator as emulator_command
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.settings import (
@@ -42,12 +43,13 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     rich_markup_mode=None,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 _debug = False
+_json_errors = False  # set by a command run with --json: errors go to stdout as JSON
 
 
 def _console() -> Console:
@@ -140,6 +142,8 @@ def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
     def command(**kwargs: Any) -> None:
         flags = {name: kwargs.pop(name) for name in list(kwargs) if name in setting_names}
         config = kwargs.pop("config")
+        global _json_errors
+        _json_errors = bool(kwargs.get("json_output") or kwargs.get("json_events"))
         with _errors():
             settings = read_settings(flags, config)
             fn(settings, **kwargs)
@@ -185,7 +189,7 @@ def _errors() -> Iterator[None]:
     except LabError as exc:
         if _debug:
             raise
-        _print_error(str(exc))
+        _print_error(str(exc), type(exc).__name__, exc.exit_code)
         raise typer.Exit(exc.exit_code) from None
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
@@ -206,12 +210,19 @@ def _unexpected(exc: Exception) -> NoReturn:
         raise exc
     _print_error(
         f"unexpected {type(exc).__name__}: {exc}; run again with --debug for the traceback "
-        "and report it."
+        "and report it.",
+        "Unexpected",
+        1,
     )
     raise typer.Exit(1) from None
 
 
-def _print_error(message: str) -> None:
+def _print_error(message: str, kind: str = "LabError", exit_code: int = 1) -> None:
+    if _json_errors:
+        from coreos_lab.views.error_view import error_json
+
+        typer.echo(error_json(message, kind, exit_code))
+        return
     typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
     typer.echo(message, err=True)
 
@@ -240,7 +251,7 @@ def plan(settings: LabSettings, json_output: JsonOption = False) -> None:
         render_plan(lab_plan, _console())
 
 
-app.command("plan")(plan)
+app.command("plan", cls=LabCommand)(plan)
 
 
 def _progress(json_output: bool, title: str) -> Any:
@@ -253,7 +264,14 @@ def _progress(json_output: bool, title: str) -> Any:
 
 @settings_command
 def up(
-    settings: LabSettings, json_output: JsonOption = False, wait: Wait = False, timeout: Until = 600
+    settings: LabSettings,
+    json_output: JsonOption = False,
+    json_events: Annotated[
+        bool,
+        typer.Option("--json-events", help="Stream every event as a JSON line, then the result."),
+    ] = False,
+    wait: Wait = False,
+    timeout: Until = 600,
 ) -> None:
     """Build the lab, or finish or repair it: creates only what is missing or differs.
 
@@ -271,18 +289,29 @@ def up(
         typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
         typer.echo(WARNING, err=True)
     with lab_lock(settings.name, "up"):
-        _up(settings, json_output, wait, timeout)
+        _up(settings, json_output, json_events, wait, timeout)
 
 
-def _up(settings: LabSettings, json_output: bool, wait: bool, timeout: float) -> None:
+def _up(
+    settings: LabSettings, json_output: bool, json_events: bool, wait: bool, timeout: float
+) -> None:
     from coreos_lab import engine
+    from coreos_lab.runlog import RunLog
+    from coreos_lab.views.json_events import JsonEvents
+    from coreos_lab.views.lab_view import up_as_dict
 
-    with _progress(json_output, f"Lab {settings.name}") as progress:
-        result = engine.up(settings, progress)
-    show_up(settings, result, json_output, wait=wait, timeout=timeout)
+    view = JsonEvents() if json_events else _progress(json_output, f"Lab {settings.name}")
+    with RunLog(settings, "up") as log, view as progress:
+        result = engine.up(settings, log.tee(progress))
+    if json_events:
+        view.result(up_as_dict(result))
+        if wait:
+            wait_until_ready(settings, result, True, timeout)
+    else:
+        show_up(settings, result, json_output, wait=wait, timeout=timeout)
 
 
-app.command("up")(up)
+app.command("up", cls=LabCommand)(up)
 
 
 @settings_command
@@ -301,7 +330,7 @@ def ips(settings: LabSettings, json_output: JsonOption = False) -> None:
         render_machines(access, _console())
 
 
-app.command("ips")(ips)
+app.command("ips", cls=FindingCommand)(ips)
 
 
 @settings_command
@@ -321,34 +350,41 @@ def down(
 ) -> None:
     """Delete the lab's resource group and everything in it, then its local state.
 
-    Refuses a resource group that coreos-lab did not create for this lab. Keeps
-    the SSH key unless --delete-key is given.
+    Lists what it deletes first. Refuses a resource group that coreos-lab did not
+    create for this lab. Keeps the SSH key unless --delete-key is given, and the
+    log (coreos-lab.log in the lab's state folder).
     """
     from coreos_lab import engine
+    from coreos_lab.views.down_view import preview_as_dict, render_preview
     from coreos_lab.views.lab_view import down_as_dict, render_down
 
-    if not yes:
-        if not sys.stdin.isatty():
-            raise UsageError("down needs --yes when it cannot ask for confirmation.")
+    if not yes and not sys.stdin.isatty():
+        raise UsageError("down needs --yes when it cannot ask for confirmation.")
+    preview = engine.down_preview(settings)
+    if not json_output:
+        render_preview(preview, settings.name, _console())
+    if not yes and preview.exists:
         typer.confirm(
             f"Delete lab '{settings.name}' (resource group {settings.resource_group} and "
             "everything in it)?",
             abort=True,
         )
     from coreos_lab.lock import lab_lock
+    from coreos_lab.runlog import RunLog
 
     with (
         lab_lock(settings.name, "down"),
+        RunLog(settings, "down") as log,
         _progress(json_output, f"Deleting lab {settings.name}") as progress,
     ):
-        result = engine.down(settings, progress, wait=not no_wait, delete_key=delete_key)
+        result = engine.down(settings, log.tee(progress), wait=not no_wait, delete_key=delete_key)
     if json_output:
-        typer.echo(json.dumps(down_as_dict(result), indent=2))
+        typer.echo(json.dumps({**down_as_dict(result), **preview_as_dict(preview)}, indent=2))
     else:
         render_down(result, settings.name, settings.resource_group, _console())
 
 
-app.command("down")(down)
+app.command("down", cls=FindingCommand)(down)
 
 
 @settings_command
@@ -371,7 +407,7 @@ def check(settings: LabSettings, json_output: JsonOption = False) -> None:
         raise typer.Exit(1)
 
 
-app.command("check")(check)
+app.command("check", cls=LabCommand)(check)
 
 
 @settings_command
@@ -396,9 +432,9 @@ def ssh(
     import shlex
     import shutil
 
-    from coreos_lab import engine
+    from coreos_lab import engine, ssh_session
 
-    argv = engine.ssh_target(settings, machine, command or ())
+    argv = ssh_session.with_timeout(engine.ssh_target(settings, machine, command or ()))
     if print_only:
         typer.echo(shlex.join(argv))
         return
@@ -406,10 +442,19 @@ def ssh(
     if program is None:
         raise LabError("OpenSSH's ssh is not installed; install openssh-client.")
     sys.stdout.flush()
-    os.execv(program, argv)
+    target = machine or "host0"  # pick_machine's default: the first container host
+    status = ssh_session.run_ssh(
+        program,
+        argv,
+        machine=target,
+        command=command or (),
+        ssh_from=settings.ssh_from,
+        emulated=settings.cloud == "emulator",
+    )
+    raise typer.Exit(status)
 
 
-app.command("ssh")(ssh)
+app.command("ssh", cls=FindingCommand)(ssh)
 
 
 @settings_command
@@ -433,8 +478,8 @@ def ssh_config(
         typer.echo(written, nl=False)
 
 
-app.command("ssh-config")(ssh_config)
-app.command("verify")(settings_command(verify_command))
+app.command("ssh-config", cls=FindingCommand)(ssh_config)
+app.command("verify", cls=LabCommand)(settings_command(verify_command))
 app.command("emulator")(emulator_command)
 
 

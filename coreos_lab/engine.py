@@ -21,16 +21,18 @@ from coreos_lab.azure.apply import apply_plan
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
 from coreos_lab.azure.inventory import read_inventory
+from coreos_lab.azure.lab_contents import read_contents
 from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.preflight import run_preflight
 from coreos_lab.azure.teardown import delete_lab
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.events import EventSink, PhaseEvent
+from coreos_lab.events import EventSink, PhaseEvent, PlanEvent
 from coreos_lab.files import make_private_dirs
 from coreos_lab.kinds import ProvisioningState
 from coreos_lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.reports import (
+    DownPreview,
     DownResult,
     ImageVersions,
     MachineAccess,
@@ -40,6 +42,7 @@ from coreos_lab.reports import (
 from coreos_lab.settings import LabSettings
 from coreos_lab.tags import check_ours
 from coreos_lab.verify.findings import LabReadiness
+from coreos_lab.wording import plural
 
 KNOWN_HOSTS = "known_hosts"
 
@@ -102,6 +105,10 @@ def plan(settings: LabSettings) -> LabPlan:
 # ---- up ----------------------------------------------------------------------------------
 
 
+def _plan_event(lab_plan: LabPlan) -> PlanEvent:
+    return PlanEvent(tuple((r.key, r.kind, r.name) for r in lab_plan.resources))
+
+
 def up(settings: LabSettings, sink: EventSink, *, clients: Clients | None = None) -> UpResult:
     if not settings.ssh_from:
         raise UsageError(
@@ -114,6 +121,9 @@ def up(settings: LabSettings, sink: EventSink, *, clients: Clients | None = None
             f"Lab '{settings.name}' was built with --cloud {lab_state.cloud}; use that, "
             "or another --name for a new lab."
         )
+    # The live view shows every resource from its first frame, not after the preflight: the
+    # names and kinds do not depend on what only Azure knows.
+    sink(_plan_event(plan(settings)))
     sink(PhaseEvent("key", "SSH key"))
     key = keys.resolve_ssh_key(settings)
     sink(
@@ -144,7 +154,9 @@ def _up(
                 f"Lab '{settings.name}' is still being deleted; run `coreos-lab down` to wait "
                 "until it is gone, then run up again."
             )
-    sink(PhaseEvent("inventory", f"{len(inventory.resources)} resources exist", done=True))
+    verb = "exists" if len(inventory.resources) == 1 else "exist"
+    existing = plural(len(inventory.resources), "resource")
+    sink(PhaseEvent("inventory", f"{existing} {verb}", done=True))
 
     # Every check before the first write: a run that cannot finish should not start.
     pinned = (
@@ -183,7 +195,8 @@ def _up(
             host_image_version=images.host,
         ),
     )
-    sink(PhaseEvent("apply", f"Applying {len(lab_plan.resources)} resources"))
+    sink(_plan_event(lab_plan))
+    sink(PhaseEvent("apply", f"Applying {plural(len(lab_plan.resources), 'resource')}"))
     began = time.monotonic()
     applied = apply_plan(clients, lab_plan, inventory, sink)
     sink(
@@ -257,6 +270,12 @@ def check(settings: LabSettings, *, clients: Clients | None = None) -> Preflight
 
 
 # ---- down --------------------------------------------------------------------------------
+
+
+def down_preview(settings: LabSettings, *, clients: Clients | None = None) -> DownPreview:
+    """What `down` would delete; refuses (LabError) a group that is not this lab's."""
+    with _session(settings, clients, f"resource group {settings.resource_group}") as session:
+        return read_contents(session, settings)
 
 
 def down(

@@ -31,6 +31,11 @@ class Step(StrEnum):
     def finished(self) -> bool:
         return self in (Step.EXISTS, Step.DONE, Step.FAILED, Step.SKIPPED, Step.DRIFTED)
 
+    @property
+    def present(self) -> bool:
+        """The resource exists in Azure: what the progress bar and "N of M exist" both count."""
+        return self in (Step.EXISTS, Step.DONE, Step.DRIFTED)
+
 
 @dataclass(frozen=True)
 class ResourceEvent:
@@ -47,15 +52,33 @@ class ResourceEvent:
 
 @dataclass(frozen=True)
 class PhaseEvent:
-    """A stage of a command (preflight, key, token, inventory, apply, delete) began or ended."""
+    """A stage of a command (preflight, key, token, inventory, apply, delete) began or ended.
+
+    ``ok`` is False for a stage that ended in failure (a failed preflight), so no view marks
+    it with a check mark.
+    """
 
     phase: str
     message: str
     done: bool = False
+    ok: bool = True
     at: float = field(default_factory=time.time)
 
 
-Event = ResourceEvent | PhaseEvent
+@dataclass(frozen=True)
+class PlanEvent:
+    """The resources this run is about, ``(key, kind, name)`` each, in plan order.
+
+    Sent before any work, so a view lists them from its first frame, and again once the plan
+    is final (the storage account's name depends on the subscription): a view keeps the rows
+    of these keys and drops the others.
+    """
+
+    resources: tuple[tuple[str, Kind, str], ...]
+    at: float = field(default_factory=time.time)
+
+
+Event = ResourceEvent | PhaseEvent | PlanEvent
 EventSink = Callable[[Event], None]
 
 

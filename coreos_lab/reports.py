@@ -132,6 +132,17 @@ class UpResult:
     images: ImageVersions
 
 
+@dataclass(frozen=True)
+class DownPreview:
+    """What `down` is about to delete, shown before it asks and in its --yes output."""
+
+    subscription_id: str
+    resource_group: str
+    exists: bool
+    machines: tuple[MachineInfo, ...] = ()
+    foreign: tuple[str, ...] = ()  # "type name" of resources coreos-lab did not create
+
+
 @dataclass
 class DownResult:
     deleted: bool

@@ -264,8 +264,8 @@ def test_regional_quota_exhausted(clients: Clients, admin: AdminClient) -> None:
     report = preflight(clients)
     message = only_failure(report, REGIONAL_QUOTA)
     assert message.startswith(
-        "The regional vCPU quota in westeurope is too small: the lab needs 10 more vCPUs "
-        "(3 etcd members × 2 + 2 hosts × 2) but 0 of the 8 allowed are in use; request more quota"
+        "The regional vCPU quota in westeurope is too small: the lab needs 10 vCPUs in total "
+        "(3 etcd members × 2 + 2 hosts × 2), 8 available (0 of 8 in use); request more quota"
     )
     assert "fewer --hosts" in message and "smaller" in message
     assert_read_only(admin)
@@ -277,7 +277,7 @@ def test_family_quota_exhausted(clients: Clients, admin: AdminClient) -> None:
     message = only_failure(report, FAMILY_QUOTA)
     assert message.startswith(
         "The Standard Basv2 Family vCPUs quota in westeurope is too small: the lab needs 14 "
-        "more vCPUs (5 etcd members × 2 + 2 hosts × 2) but 0 of the 6 allowed are in use;"
+        "vCPUs in total (5 etcd members × 2 + 2 hosts × 2), 6 available (0 of 6 in use);"
     )
     assert_read_only(admin)
 

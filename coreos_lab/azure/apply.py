@@ -166,8 +166,16 @@ def apply_plan(
                 except queue.Empty:
                     break
     except KeyboardInterrupt:
+        # Outcomes already queued count: they are resources that exist now, as the bar shows.
+        while True:
+            try:
+                outcome = outcomes.get_nowait()
+            except queue.Empty:
+                break
+            running.discard(outcome.key)
+            result.steps[outcome.key] = outcome.step
         in_flight = sorted(by_key[k].name for k in running)
-        done = sum(1 for s in result.steps.values() if s in (Step.DONE, Step.EXISTS))
+        done = sum(1 for s in result.steps.values() if s.present)
         for key in pending:
             r = by_key[key]
             sink(ResourceEvent(key, r.kind, r.name, Step.SKIPPED, 0, "interrupted"))

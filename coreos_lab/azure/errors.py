@@ -26,6 +26,14 @@ _ADVICE = {
     "TooManyRequests": "Azure is throttling this subscription; wait a minute and run up again",
 }
 
+_TRANSIENT = {
+    "InternalServerError",
+    "ServiceUnavailable",
+    "GatewayTimeout",
+    "InternalOperationError",
+    "RetryableError",
+}
+
 
 def error_code(exc: BaseException) -> str:
     error = getattr(exc, "error", None)
@@ -63,7 +71,14 @@ def describe(exc: BaseException, what: str, endpoint: str = "") -> str:
             f"for {what} ({error_message(exc)}); check the network and run the command again."
         )
     code = error_code(exc)
-    advice = _ADVICE.get(code, "fix the cause and run the command again")
+    status = getattr(exc, "status_code", None)
+    if code in _ADVICE:
+        advice = _ADVICE[code]
+    elif (isinstance(status, int) and status >= 500) or code in _TRANSIENT:
+        # Nothing for the user to fix: Azure failed on its side and says so with a 5xx.
+        advice = "this is a passing failure on Azure's side; run the command again"
+    else:
+        advice = "fix the cause and run the command again"
     return f"{what}: {code}: {error_message(exc)}; {advice}."
 
 

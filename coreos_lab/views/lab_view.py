@@ -7,6 +7,7 @@ from typing import Any
 
 from rich.console import Console
 
+from coreos_lab.guide import guide_location
 from coreos_lab.reports import DownResult, UpResult
 from coreos_lab.views.machines_view import machines_as_list, render_machines
 
@@ -31,6 +32,21 @@ def render_up(result: UpResult, console: Console) -> None:
     verb = "built" if result.applied.writes else "already complete; nothing was written"
     console.print(f"[bold green]Lab {result.plan.settings.name} {verb}.[/bold green]")
     render_machines(result.access, console)
+    render_next_step(result, console)
+
+
+def render_next_step(result: UpResult, console: Console) -> None:
+    """What a student does next: log in to the first host, open the guide."""
+    hosts = [m for m in result.access.machines if m.role == "host" and m.public_ip]
+    if not hosts:
+        return
+    name = result.plan.settings.name
+    flag = "" if name == "coreos-lab" else f" --name {name}"
+    console.print(
+        f"Next: [bold]coreos-lab ssh {hosts[0].name}{flag}[/bold] logs in to the first "
+        f"container host; the exercises are in the lab guide, {guide_location()}.",
+        highlight=False,
+    )
 
 
 def down_as_dict(result: DownResult) -> dict[str, Any]:

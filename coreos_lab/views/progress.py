@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from coreos_lab.events import Event, PhaseEvent, Step
+from coreos_lab.events import Event, PhaseEvent, PlanEvent, Step
 from coreos_lab.kinds import label_of
 from coreos_lab.pipes import discard_output, is_closed_pipe
 
@@ -53,7 +53,7 @@ class LiveProgress:
         self.console = console
         self.title = title
         self.rows: dict[str, _Row] = {}
-        self.phases: dict[str, tuple[str, bool]] = {}
+        self.phases: dict[str, tuple[str, bool, bool]] = {}
         self.lock = threading.Lock()
         self.bar = Progress(
             TextColumn("[bold]{task.description}"),
@@ -82,7 +82,10 @@ class LiveProgress:
     def __call__(self, event: Event) -> None:
         with self.lock:
             if isinstance(event, PhaseEvent):
-                self.phases[event.phase] = (event.message, event.done)
+                self.phases[event.phase] = (event.message, event.done, event.ok)
+                return
+            if isinstance(event, PlanEvent):
+                self._plan(event)
                 return
             row = self.rows.get(event.key)
             started = row.started if row else None
@@ -91,15 +94,31 @@ class LiveProgress:
             self.rows[event.key] = _Row(
                 event.kind, event.name, event.step, started, event.elapsed, event.message
             )
-            total = len(self.rows)
-            finished = sum(1 for r in self.rows.values() if r.step.finished)
-            self.bar.update(self.task, total=total, completed=finished)
+            self._update_bar()
+
+    def _plan(self, event: PlanEvent) -> None:
+        """Rows for exactly the plan's resources, in its order, keeping what they show."""
+        rows = {}
+        for key, kind, name in event.resources:
+            rows[key] = self.rows.get(key) or _Row(kind, name, Step.WAITING, None, 0.0, "")
+        self.rows = rows
+        self._update_bar()
+
+    def _update_bar(self) -> None:
+        present = sum(1 for r in self.rows.values() if r.step.present)
+        self.bar.update(self.task, total=len(self.rows), completed=present)
 
     def _render(self) -> Group:
         with self.lock:
+            if not self.rows and not self.phases:
+                # Nothing until the engine names the resources: no empty header, no "0/?".
+                return Group()
             phases = Text()
-            for message, done in self.phases.values():
-                phases.append("✓ " if done else "… ", style="green" if done else "yellow")
+            for message, done, ok in self.phases.values():
+                if done and not ok:
+                    phases.append("✗ ", style="bold red")
+                else:
+                    phases.append("✓ " if done else "… ", style="green" if done else "yellow")
                 phases.append(message + "\n")
             table = Table(box=None, pad_edge=False, expand=False)
             table.add_column("resource", style="dim")
@@ -110,12 +129,21 @@ class LiveProgress:
             now = time.monotonic()
             rows = list(self.rows.values())
             # On a short terminal, finished rows make room for the ones still moving.
-            room = self.console.height - len(self.phases) - 4
-            hidden = 0
+            # phase lines, the table's header, two summary rows, the bar, the prompt's line
+            room = max(self.console.height - len(self.phases) - 6, 1)
+            hidden = waiting = 0
             if len(rows) > room:
                 keep = [r for r in rows if not r.step.finished or r.step is Step.FAILED]
                 hidden = len(rows) - len(keep)
                 rows = keep
+            if len(rows) > room:
+                # Still too many: what moves stays, the waiting ones are counted, never cut
+                # by the terminal's edge (which would hide the bar).
+                moving = [r for r in rows if r.step is not Step.WAITING]
+                waiters = [r for r in rows if r.step is Step.WAITING]
+                shown = waiters[: max(room - len(moving), 0)]
+                waiting = len(waiters) - len(shown)
+                rows = [r for r in rows if r.step is not Step.WAITING or r in shown]
             for row in rows:
                 elapsed = row.elapsed
                 if row.started is not None and not row.step.finished:
@@ -129,6 +157,8 @@ class LiveProgress:
                 )
             if hidden:
                 table.add_row("", Text(f"… and {hidden} finished", style="dim"), "", "", "")
+            if waiting:
+                table.add_row("", Text(f"… and {waiting} waiting", style="dim"), "", "", "")
             return Group(phases, table, self.bar)
 
 
@@ -156,8 +186,11 @@ class PlainProgress:
     def __call__(self, event: Event) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(event.at))
         with self.lock:
+            if isinstance(event, PlanEvent):
+                return
             if isinstance(event, PhaseEvent):
-                line = f"{stamp} {'done ' if event.done else 'start'} {event.message}"
+                mark = ("done " if event.ok else "FAIL ") if event.done else "start"
+                line = f"{stamp} {mark} {event.message}"
             else:
                 if event.step is Step.WAITING:
                     return

@@ -89,7 +89,8 @@ def test_live_view_in_a_real_terminal(lab: Lab) -> None:
 
     def capture() -> str:
         screen = subprocess.run(
-            ["tmux", "capture-pane", "-p", "-t", session],
+            # -J: a soft-wrapped line (an ssh command) joined, as a person's copy joins it
+            ["tmux", "capture-pane", "-p", "-J", "-t", session],
             capture_output=True,
             text=True,
             timeout=10,
@@ -100,8 +101,13 @@ def test_live_view_in_a_real_terminal(lab: Lab) -> None:
     try:
         _wait_for(lambda: "creating" in capture(), 60, "the live view to show work in progress")
         live = screens[-1]
-        for name in ("etcd0", "etcd2", "host1", "e2e-lab-vnet", "e2e-lab-nsg", "host0-nic"):
+        first = next(screen for screen in screens if screen.strip())
+        assert "etcd0" in first and "0/?" not in first, f"first frame:\n{first}"
+        assert "/19" in live, f"the bar counts every resource of the plan:\n{live}"
+        for name in ("etcd0", "etcd2", "e2e-lab-vnet", "e2e-lab-nsg"):
             assert name in live, f"no row for {name} in the live view:\n{live}"
+        # rows that do not fit are counted, never cut off with the bar below them
+        assert "host0-nic" in live or " waiting\n" in live or "… and" in live, live
         _wait_for(lambda: "EXIT=" in capture(), 90, "up to finish")
         final = screens[-1]
         assert "EXIT=0" in final, final

@@ -49,7 +49,9 @@ def test_up_ips_down(lab: Lab, etcd: int, hosts: int) -> None:
     assert down.returncode == 0, down.stdout + down.stderr
     state = lab.emulator.admin.state()
     assert state["groups"] == {} and state["resources"] == {}
-    assert not (lab.home / "state" / "labs" / "e2e-lab").exists()
+    # Only the log stays, for support: it says what up and down did.
+    folder = lab.home / "state" / "labs" / "e2e-lab"
+    assert [p.name for p in folder.iterdir()] == ["coreos-lab.log"]
     assert (lab.home / ".ssh" / "id_rsa_coreos_azure_lab").exists(), "down keeps the key"
 
 

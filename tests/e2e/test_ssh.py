@@ -147,6 +147,7 @@ def test_ssh_runs_a_command_on_a_real_sshd(
             log = sshd.communicate(timeout=10)[1].decode(errors="replace")
             raise AssertionError(f"{out.stdout}{out.stderr}\nsshd said:\n{log}")
         assert "hello-from-core" in out.stdout
+        assert f"connecting to host0 ({address}) as core…" in out.stderr
         known = lab.home / "state" / "labs" / "e2e-lab" / "known_hosts"
         host_key = (work / "host_key.pub").read_text().split()[1]
         assert host_key in known.read_text(), "the host key is recorded in the lab's own file"

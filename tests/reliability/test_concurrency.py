@@ -53,8 +53,11 @@ def test_a_second_up_while_one_runs_says_who_holds_the_lab_and_exits(alice: User
     assert second.stdout == "", "refused before the view started"
     assert code == 0, out[-1500:] + err
     assert _vm_count(alice) == 4
-    # Released and removed when up ends: only the state stays.
-    assert files_under(alice.state_root / "labs" / alice.lab) == {"state.json": 0o600}
+    # Released and removed when up ends: only the state and the log stay.
+    assert files_under(alice.state_root / "labs" / alice.lab) == {
+        "state.json": 0o600,
+        "coreos-lab.log": 0o600,
+    }
 
 
 def test_down_while_up_runs_is_refused_and_the_lab_is_finished(alice: User) -> None:

@@ -205,11 +205,13 @@ def _usage(ctx: Context) -> str:
 
 
 def _quota(ctx: Context, usage: Usage, need: _Need, what: str) -> str:
-    free = usage.limit - usage.used
+    free = max(usage.limit - usage.used, 0)
     if need.vcpus > free:
+        # "in total" and "available": the figures a person compares with the portal's quota page.
         raise CheckFailed(
-            f"{what} in {ctx.location} is too small: the lab needs {need.vcpus} more vCPUs "
-            f"({need.how}) but {usage.used} of the {usage.limit} allowed are in use; {QUOTA_FIX}."
+            f"{what} in {ctx.location} is too small: the lab needs {need.vcpus} vCPUs in total "
+            f"({need.how}), {free} available ({usage.used} of {usage.limit} in use); "
+            f"{QUOTA_FIX}."
         )
     return (
         f"{what} in {ctx.location}: the lab needs {need.vcpus} ({need.how}), "

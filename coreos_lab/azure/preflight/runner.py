@@ -123,6 +123,7 @@ def run_preflight(
             if report.ok
             else f"{failed} of {len(checks)} checks failed",
             done=True,
+            ok=report.ok,
         )
     )
     return report
