@@ -21,9 +21,10 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "up": (
         'coreos-lab up --ssh-from "$(curl -4s https://ifconfig.me)/32"',
-        "coreos-lab up --name class-b --hosts 4 --location northeurope",
+        "coreos-lab up --name class-b --hosts 4 --location northeurope --wait",
         "coreos-lab up --json-events | jq -c 'select(.event == \"phase\")'",
     ),
+    "verify": ("coreos-lab verify", "coreos-lab verify --name class-b --json"),
     "ips": ("coreos-lab ips", "coreos-lab ips --name class-b --json"),
     "down": ("coreos-lab down", "coreos-lab down --name class-b --yes --delete-key"),
     "check": ("coreos-lab check --location westeurope --hosts 4", "coreos-lab check --json"),
