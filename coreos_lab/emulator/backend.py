@@ -28,16 +28,20 @@ from .errors import (
 )
 from .store import Operation, Record, Store
 
-# The error an injected LRO failure ends with, per provider (codes seen in Azure answers).
+# The error an injected LRO failure ends with, per provider (codes seen in Azure answers), and
+# the status its synchronous form has: a Location poll of a failed operation answers what the
+# request would have answered had it failed synchronously (ARM RPC, async-api-reference.md).
+INTERNAL = ("InternalServerError", "An error occurred (emulated fault).", 500)
 INJECTED_FAILURE = {
     types.COMPUTE: (
         "AllocationFailed",
         "Allocation failed. We do not have sufficient "
         "capacity for the requested VM size in this region (emulated fault).",
+        409,
     ),
-    types.NETWORK: ("InternalServerError", "An error occurred (emulated fault)."),
-    types.STORAGE: ("InternalServerError", "An error occurred (emulated fault)."),
-    types.RESOURCES: ("InternalServerError", "An error occurred (emulated fault)."),
+    types.NETWORK: INTERNAL,
+    types.STORAGE: INTERNAL,
+    types.RESOURCES: INTERNAL,
 }
 
 
@@ -149,8 +153,12 @@ class Backend:
         if seconds is None:
             seconds = self.settings.latency.duration(record.type, action, vms)
         error: Json | None = None
+        status = 500
         if self.settings.faults.lro_fails():
-            code, message = INJECTED_FAILURE.get(provider, INJECTED_FAILURE[types.NETWORK])
+            # A delete or a power action does not run out of capacity: an internal error.
+            writes = action in ("create", "update")
+            failure = INJECTED_FAILURE.get(provider, INTERNAL) if writes else INTERNAL
+            code, message, status = failure
             error = {"code": code, "message": message, "details": []}
         op = Operation(
             id=str(uuid.uuid4()),
@@ -161,6 +169,7 @@ class Backend:
             start=start,
             end=start + seconds,
             error=error,
+            error_status=status,
             cascade=list(cascade or []),
         )
         return self.store.begin(op, record)

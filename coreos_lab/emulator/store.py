@@ -53,7 +53,7 @@ class Operation:
     start: float
     end: float
     error: Json | None = None
-    error_status: int = 409
+    error_status: int = 500  # the status a Location poll of the failed operation answers
     cascade: list[str] = field(default_factory=list)
     settled: bool = False
 
