@@ -12,7 +12,7 @@ import copy
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import types
@@ -72,6 +72,7 @@ class Call:
     body: Any
     base: str  # https://host:port, as the client addressed us
     api_version: str = ""
+    raw_query: dict[str, str] = field(default_factory=dict)  # as sent, for links back to us
 
     @property
     def sub(self) -> str:

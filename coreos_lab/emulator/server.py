@@ -16,7 +16,7 @@ from typing import Any
 
 from aiohttp import web
 
-from . import types, urls
+from . import paging, types, urls
 from .appstate import HandlerFn, arm_errors, authenticate, emulator_of, log
 from .backend import Call
 from .envelope import Reply, format_seconds, now_iso
@@ -161,9 +161,10 @@ async def dispatch(request: web.Request) -> web.Response:
         body=await _body(request),
         base=f"https://{request.host}",
         api_version=api_version,
+        raw_query=dict(request.query),
     )
     try:
-        reply = handler(call, backend)
+        reply = paging.page(call, handler(call, backend), backend.settings.cloud.page_size)
     finally:
         if changed or request.method not in ("GET", "HEAD"):
             backend.store.save()

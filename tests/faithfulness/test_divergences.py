@@ -218,7 +218,6 @@ def test_attached_disk_has_last_ownership_update_time(emu: Emulator) -> None:
     )
 
 
-@diverges(2, "instance view lacks disks[].statuses")
 def test_instance_view_disks_have_statuses(emu: Emulator) -> None:
     """Evidence: VirtualMachine_Get_InstanceView.json (compute 2026-04-01): each disk has
     ``statuses`` with ``ProvisioningState/succeeded``."""
@@ -259,7 +258,6 @@ def test_resource_skus_list_capabilities(emu: Emulator) -> None:
 # -- class 3: operations a client reaches for
 
 
-@diverges(3, "GET .../virtualMachines/{vm}/instanceView is 404 InvalidResourceType")
 def test_instance_view_operation(emu: Emulator) -> None:
     """Evidence: VirtualMachine_Get_InstanceView.json (compute 2026-04-01), operation
     VirtualMachines_InstanceView; the JS SDK's ``virtualMachines.instanceView()`` calls it."""
@@ -278,7 +276,6 @@ POWER = {
 }
 
 
-@diverges(3, "VM power actions answer 404")
 @pytest.mark.parametrize("action", sorted(POWER))
 def test_vm_power_action(emu: Emulator, action: str) -> None:
     """Evidence: VirtualMachine_Restart_MaximumSet_Gen.json and the VirtualMachines_PowerOff /
@@ -295,7 +292,6 @@ def test_vm_power_action(emu: Emulator, action: str) -> None:
     assert POWER[action] in codes
 
 
-@diverges(3, "the generic resource list ignores $expand=createdTime,changedTime")
 def test_generic_list_expands_created_and_changed_time(emu: Emulator) -> None:
     """Evidence: resources spec (2025-04-01), Resources_ListByResourceGroup takes ``$expand``
     ("comma-separated list of additional properties ... createdTime, changedTime and
@@ -313,7 +309,6 @@ def test_generic_list_expands_created_and_changed_time(emu: Emulator) -> None:
     )
 
 
-@diverges(3, "lists never page (no nextLink)")
 def test_generic_list_pages_with_top(emu: Emulator) -> None:
     """Evidence: Resources_ListByResourceGroup is x-ms-pageable (nextLinkName ``nextLink``) and
     ``$top`` bounds a page; ListAvailableResourceSkusForARegion.json shows ``nextLink``. The

@@ -91,7 +91,6 @@ DIVERGENT: dict[str, dict[str, int]] = {
     "VirtualNetworkCreate.json": {"properties.flowTimeoutInMinutes": 1},
     "NetworkInterfaceCreate.json": {"properties.disableTcpStateTracking": 1},
     "VirtualMachine_Get.json": {"etag": 2},
-    "VirtualMachine_Get_InstanceView.json": {"disks[0].statuses": 2},
     "VirtualMachineImage_Get_MaximumSet_Gen.json": {"properties.features": 2},
     "Disk_Get.json": {"properties.LastOwnershipUpdateTime": 2, "properties.encryption": 2},
     "NetworkInterfaceGet.json": {"properties.dnsSettings.internalDomainNameSuffix": 2},

@@ -36,6 +36,7 @@ RESERVED_ADMINS = {
     "test3", "user4", "user5",
 }  # fmt: skip
 CUSTOM_DATA_MAX = 87380
+POWER_ACTIONS = ("powerOff", "deallocate", "start", "restart")
 SSH_KEY = re.compile(r"^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp\d+) ([A-Za-z0-9+/=]+)( .*)?$")
 
 
@@ -253,22 +254,37 @@ def instance_view(backend: Backend, record: Record) -> Json:
         }
     ]
     power = {
-        "Succeeded": ("running", "VM running"),
-        "Creating": ("starting", "VM starting"),
-        "Updating": ("running", "VM running"),
-        "Deleting": ("stopping", "VM stopping"),
+        "Succeeded": "running",
+        "Creating": "starting",
+        "Updating": "running",
+        "Deleting": "stopping",
     }.get(state)
+    if op is not None and op.action in POWER_ACTIONS:  # vm_actions.py: powerOff, start, ...
+        power = record.meta.get("power_pending", power)
+    elif power == "running":
+        power = record.meta.get("power", power)
     if power:
         statuses.append(
-            {"code": f"PowerState/{power[0]}", "level": "Info", "displayStatus": power[1]}
+            {"code": f"PowerState/{power}", "level": "Info", "displayStatus": f"VM {power}"}
         )
     image = record.properties["storageProfile"]["imageReference"]
+    disk_status = {  # VirtualMachine_Get_InstanceView.json: each disk has its own statuses
+        "code": f"ProvisioningState/{code}",
+        "level": statuses[0]["level"],
+        "displayStatus": statuses[0]["displayStatus"],
+        "time": statuses[0]["time"],
+    }
     return {
         "computerName": record.properties["osProfile"].get("computerName"),
         "osName": "flatcar",
         "osVersion": image.get("exactVersion"),
         "hyperVGeneration": "V2",
-        "disks": [{"name": record.properties["storageProfile"]["osDisk"]["name"]}],
+        "disks": [
+            {
+                "name": record.properties["storageProfile"]["osDisk"]["name"],
+                "statuses": [disk_status],
+            }
+        ],
         "statuses": statuses,
     }
 
