@@ -42,7 +42,10 @@ def test_network_put_and_delete_lro_headers(resource: Any, raw: Any) -> None:
     body = {"location": "westeurope", "properties": {"securityRules": []}}
     created = raw("PUT", NET_PATH + "/networkSecurityGroups/nsg1", body)
     assert created.status_code == 201
-    assert created.json()["properties"]["provisioningState"] == "Updating"
+    # the create examples' 201 bodies say Succeeded; a GET while it runs says Updating
+    assert created.json()["properties"]["provisioningState"] == "Succeeded"
+    during = raw("GET", NET_PATH + "/networkSecurityGroups/nsg1").json()
+    assert during["properties"]["provisioningState"] == "Updating"
     status_url = created.headers["Azure-AsyncOperation"]
     assert status_url.startswith(raw.conn.endpoint)
     assert "/providers/Microsoft.Network/locations/westeurope/operations/" in status_url

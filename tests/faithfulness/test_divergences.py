@@ -608,7 +608,6 @@ NETWORK_CREATES = {
 }
 
 
-@diverges(7, "a network create's 201 body says Updating; the examples say Succeeded")
 @pytest.mark.parametrize("kind", sorted(NETWORK_CREATES))
 def test_network_create_body_says_succeeded(emu: Emulator, kind: str) -> None:
     """Evidence: the 201 bodies of NetworkSecurityGroupCreate.json, VirtualNetworkCreate.json,

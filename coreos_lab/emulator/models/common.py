@@ -108,8 +108,33 @@ def network_put(
     op = backend.begin(record, types.NETWORK, location, "update" if existing else "create")
     if extra is not None:
         extra(record, op)
-    reply = backend.render(record)
+    reply = put_answer(backend.render(record))
     return Reply(200 if existing else 201, reply, operations.put_headers(call, backend, op))
+
+
+def put_answer(body: Json) -> Json:
+    """The body of a network PUT's 200/201: ``provisioningState: Succeeded`` throughout.
+
+    Every create example of the kinds served (NetworkSecurityGroupCreate.json,
+    VirtualNetworkCreate.json, PublicIpAddressCreateDefaults.json, SubnetCreate.json, network
+    2026-03-01; NetworkInterfaceCreate.json, 2025-07-01) shows Succeeded in the 201 body, child
+    resources included, while the Azure-AsyncOperation still runs; a GET during the operation
+    shows the stored ``Updating``. The client's poller follows the header, not this body.
+    """
+
+    def settled(value: object) -> object:
+        if isinstance(value, dict):
+            return {
+                k: "Succeeded" if k == "provisioningState" and v == "Updating" else settled(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [settled(v) for v in value]
+        return value
+
+    result = settled(body)
+    assert isinstance(result, dict)
+    return result
 
 
 def network_delete(

@@ -3,7 +3,7 @@
 Rules (each raises network's own code, as listed in docs/emulator.md "Rejections"): subnets
 inside the VNet's space and not overlapping; a subnet with NICs cannot be removed; an NSG in use
 cannot be deleted; references must exist. Network PUTs answer 201/200 with ``provisioningState:
-Updating`` and an ``Azure-AsyncOperation`` header; deletes 202 with ``Location`` too
+Succeeded`` (common.put_answer) and an ``Azure-AsyncOperation`` header; deletes 202 with ``Location`` too
 (models/operations.py).
 """
 
@@ -27,6 +27,7 @@ from .common import (
     lookup,
     network_delete,
     network_put,
+    put_answer,
     resolve,
 )
 
@@ -256,7 +257,8 @@ def put_subnet(call: Call, backend: Backend) -> Reply:
     action = "update" if existing else "create"
     op = backend.begin(record, types.NETWORK, vnet.body["location"], action)
     headers = operations.put_headers(call, backend, op)
-    return Reply(200 if existing else 201, render_subnet(backend, record), headers)
+    answer = put_answer(render_subnet(backend, record))
+    return Reply(200 if existing else 201, answer, headers)
 
 
 def delete_subnet(call: Call, backend: Backend) -> Reply:
