@@ -34,7 +34,6 @@ def _get(emu: Emulator, path: str, version: str, **params: str) -> Any:
 # -- class 1: a valid property the emulator does not model is stored and returned as sent
 
 
-@diverges(1, "NIC disableTcpStateTracking comes back false")
 def test_nic_echoes_disable_tcp_state_tracking(emu: Emulator) -> None:
     """Evidence: NetworkInterfaceCreate.json (network 2025-07-01): sent true, 200 body true."""
     lab.group(emu)
@@ -63,7 +62,6 @@ STORAGE_UNMODELLED = {
 }
 
 
-@diverges(1, "storage account PUT drops properties it does not model")
 def test_storage_echoes_unmodelled_properties(emu: Emulator) -> None:
     """Evidence: StorageAccountCreate.json (storage 2026-09-01): every one is in the 200 body."""
     lab.group(emu)
@@ -144,7 +142,6 @@ def test_modelled_request_values_are_echoed(emu: Emulator) -> None:
 # -- class 2: read-only fields Azure returns
 
 
-@diverges(2, "VMs have no etag")
 def test_vm_has_etag(emu: Emulator) -> None:
     """Evidence: VirtualMachine_Get.json (compute 2026-04-01): ``"etag": "\\"1\\""``."""
     lab.group(emu)
@@ -152,7 +149,6 @@ def test_vm_has_etag(emu: Emulator) -> None:
     assert isinstance(vm.get("etag"), str)
 
 
-@diverges(2, "NIC dnsSettings lacks internalDomainNameSuffix")
 def test_nic_has_internal_domain_name_suffix(emu: Emulator) -> None:
     """Evidence: NetworkInterfaceGet.json (network 2025-07-01):
     ``dnsSettings.internalDomainNameSuffix: "test.bx.internal.cloudapp.net"``."""
@@ -162,7 +158,6 @@ def test_nic_has_internal_domain_name_suffix(emu: Emulator) -> None:
     assert isinstance(nic["properties"]["dnsSettings"].get("internalDomainNameSuffix"), str)
 
 
-@diverges(2, "VM securityProfile.securityType is absent (Azure fills Standard)")
 def test_vm_security_type_defaults_to_standard(emu: Emulator) -> None:
     """Evidence: Azure Compute Blog, "Upcoming Compute API change: always return non-null
     securityType" (techcommunity.microsoft.com ... ba-p/4500387): from api-version 2025-11-01 a
@@ -173,7 +168,6 @@ def test_vm_security_type_defaults_to_standard(emu: Emulator) -> None:
     assert (vm["properties"].get("securityProfile") or {}).get("securityType") == "Standard"
 
 
-@diverges(2, "GRS storage lacks secondaryLocation/statusOfSecondary")
 def test_grs_storage_has_secondary(emu: Emulator) -> None:
     """Evidence: StorageAccountCreate.json (storage 2026-09-01), a Standard_GRS account:
     ``secondaryLocation`` and ``statusOfSecondary: "available"``."""
@@ -184,7 +178,6 @@ def test_grs_storage_has_secondary(emu: Emulator) -> None:
     assert props.get("statusOfSecondary") == "available"
 
 
-@diverges(2, "storage encryption services lack lastEnabledTime")
 def test_storage_encryption_services_have_last_enabled_time(emu: Emulator) -> None:
     """Evidence: StorageAccountCreate.json (storage 2026-09-01): blob and file
     ``lastEnabledTime``."""
@@ -195,7 +188,6 @@ def test_storage_encryption_services_have_last_enabled_time(emu: Emulator) -> No
     assert services and all(isinstance(s.get("lastEnabledTime"), str) for s in services.values())
 
 
-@diverges(2, "image versions lack properties.features")
 def test_image_version_has_features(emu: Emulator) -> None:
     """Evidence: VirtualMachineImage_Get_MaximumSet_Gen.json (compute 2026-04-01):
     ``properties.features`` is an array of {name, value}. Which features Azure lists for the
@@ -206,7 +198,6 @@ def test_image_version_has_features(emu: Emulator) -> None:
     assert isinstance(image["properties"].get("features"), list)
 
 
-@diverges(2, "disks lack LastOwnershipUpdateTime")
 def test_attached_disk_has_last_ownership_update_time(emu: Emulator) -> None:
     """Evidence: Disk_Get.json (DiskRP 2025-01-02, the nearest example to the 2026-03-02 the
     SDK sends): an attached disk with ``LastOwnershipUpdateTime`` (date-time)."""
@@ -237,7 +228,6 @@ SKU_CAPABILITIES = {
 }
 
 
-@diverges(2, "resource SKUs lack capabilities Azure lists")
 def test_resource_skus_list_capabilities(emu: Emulator) -> None:
     """Evidence: ListAvailableResourceSkusForARegion.json (Skus 2021-07-01): every VM size
     lists these capabilities (besides vCPUs, MemoryGB, ...)."""

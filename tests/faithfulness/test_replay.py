@@ -86,44 +86,7 @@ NOT_MODELLED: dict[str, dict[str, str]] = {
 }
 
 # Where the emulator diverges today: {example: {path: class}}; one xfail per (example, class).
-DIVERGENT: dict[str, dict[str, int]] = {
-    "NetworkSecurityGroupCreate.json": {"properties.flushConnection": 2},
-    "VirtualNetworkCreate.json": {"properties.flowTimeoutInMinutes": 1},
-    "NetworkInterfaceCreate.json": {"properties.disableTcpStateTracking": 1},
-    "VirtualMachine_Get.json": {"etag": 2},
-    "VirtualMachineImage_Get_MaximumSet_Gen.json": {"properties.features": 2},
-    "Disk_Get.json": {"properties.LastOwnershipUpdateTime": 2, "properties.encryption": 2},
-    "NetworkInterfaceGet.json": {"properties.dnsSettings.internalDomainNameSuffix": 2},
-    "StorageAccountListByResourceGroup.json": {
-        "value[0].properties.isHnsEnabled": 1,
-        "value[0].properties.secondaryLocation": 2,
-        "value[0].properties.statusOfSecondary": 2,
-    },
-    "GetLocations.json": {
-        "value[0].metadata.geography": 2,
-        "value[0].metadata.longitude": 2,
-        "value[0].metadata.latitude": 2,
-        "value[0].metadata.pairedRegion": 2,
-    },
-    "StorageAccountCreate.json": {
-        "properties.encryption.requireInfrastructureEncryption": 1,
-        "properties.isHnsEnabled": 1,
-        "properties.isSftpEnabled": 1,
-        "properties.keyPolicy": 1,
-        "properties.routingPreference": 1,
-        "properties.sasPolicy": 1,
-        "properties.geoPriorityReplicationStatus": 1,
-        "properties.allowSharedKeyAccessForServices": 1,
-        # computed from routingPreference.publish*Endpoints, so it follows class 1
-        "properties.primaryEndpoints.internetEndpoints": 1,
-        "properties.primaryEndpoints.microsoftEndpoints": 1,
-        "properties.encryption.services.blob.lastEnabledTime": 2,
-        "properties.encryption.services.file.lastEnabledTime": 2,
-        "properties.keyCreationTime": 2,
-        "properties.secondaryLocation": 2,
-        "properties.statusOfSecondary": 2,
-    },
-}
+DIVERGENT: dict[str, dict[str, int]] = {}
 
 WHAT = {1: "request values not echoed", 2: "read-only fields Azure returns are missing"}
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from .. import types
 from ..backend import Backend, Call, check_location
+from ..echo import echo
 from ..envelope import Json, Reply, new_etag, resource_id
 from ..errors import BadRequest, InvalidResourceReference, ResourceNotFound
 from ..store import Operation, Record
@@ -103,6 +104,7 @@ def network_put(
     for key in ("sku", "zones"):
         if key in body:
             new_body[key] = body[key]
+    new_body = echo(body, new_body)
     record = Record(id=rid, type=rtype, group=group.body["name"], body=new_body)
     backend.store.add(record)
     op = backend.begin(record, types.NETWORK, location, "update" if existing else "create")

@@ -3,7 +3,8 @@
 Rules (each raises network's own code, as listed in docs/emulator.md "Rejections"): subnets
 inside the VNet's space and not overlapping; a subnet with NICs cannot be removed; an NSG in use
 cannot be deleted; references must exist. Network PUTs answer 201/200 with ``provisioningState:
-Succeeded`` (common.put_answer) and an ``Azure-AsyncOperation`` header; deletes 202 with ``Location`` too
+Succeeded`` (common.put_answer) and an ``Azure-AsyncOperation`` header; deletes 202 with
+``Location`` too
 (models/operations.py).
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from .. import types
 from ..backend import Backend, Call
+from ..echo import echo
 from ..envelope import Json, Reply, new_etag, ref
 from ..errors import BadRequest, InUse, ResourceNotFound
 from ..store import Operation, Record
@@ -116,7 +118,7 @@ def _subnet_body(backend: Backend, vnet_id: str, raw: Json, prefixes: list[Netwo
         "id": f"{vnet_id}/subnets/{name}",
         "etag": new_etag(),
         "type": SUBNET,
-        "properties": out,
+        "properties": echo(props, out),
     }
 
 

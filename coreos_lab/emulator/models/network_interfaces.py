@@ -7,6 +7,7 @@ https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
 
 from __future__ import annotations
 
+import hashlib
 import copy
 import ipaddress
 import uuid
@@ -73,6 +74,23 @@ def _private_address(
     raise BadRequest(f"Subnet {subnet.body['name']} has no free address left.", code="SubnetIsFull")
 
 
+def _dns_suffix(subnet_id: str) -> str:
+    """Azure-provided DNS's suffix, one per VNet (NetworkInterfaceGet.json:
+    ``internalDomainNameSuffix: "test.bx.internal.cloudapp.net"``); derived from the VNet id."""
+    vnet = subnet_id.lower().split("/subnets/")[0]
+    return f"{hashlib.sha256(vnet.encode()).hexdigest()[:26]}.ax.internal.cloudapp.net"
+
+
+def _flag(props: Json, key: str) -> bool:
+    value = props.get(key, False)
+    if not isinstance(value, bool):
+        raise BadRequest(
+            f"The value '{value}' of property {key} is invalid; it must be true or false.",
+            code="InvalidRequestFormat",
+        )
+    return value
+
+
 def _build_nic(backend: Backend) -> Any:
     def build(body: Json, existing: Record | None, rid: str) -> Json:
         props = body.get("properties") or {}
@@ -133,13 +151,17 @@ def _build_nic(backend: Backend) -> Any:
         nsg = resolve(backend, props.get("networkSecurityGroup"), NSG, rid)
         result: Json = {
             "ipConfigurations": cfgs,
-            "dnsSettings": {"dnsServers": [], "appliedDnsServers": []},
-            "enableAcceleratedNetworking": bool(props.get("enableAcceleratedNetworking", False)),
-            "enableIPForwarding": bool(props.get("enableIPForwarding", False)),
+            "dnsSettings": {
+                "dnsServers": [],
+                "appliedDnsServers": [],
+                "internalDomainNameSuffix": _dns_suffix(cfgs[0]["properties"]["subnet"]["id"]),
+            },
+            "enableAcceleratedNetworking": _flag(props, "enableAcceleratedNetworking"),
+            "enableIPForwarding": _flag(props, "enableIPForwarding"),
             "nicType": "Standard",
             "vnetEncryptionSupported": False,
             "auxiliaryMode": "None",
-            "disableTcpStateTracking": False,
+            "disableTcpStateTracking": _flag(props, "disableTcpStateTracking"),
         }
         if nsg:
             result["networkSecurityGroup"] = ref(nsg)

@@ -19,6 +19,7 @@ import uuid
 
 from .. import types
 from ..backend import Backend, Call, check_location
+from ..echo import echo
 from ..envelope import Json, Reply, now_iso, resource_id
 from ..errors import BadRequest, NotFound
 from ..store import Record
@@ -202,9 +203,17 @@ def put_vm(call: Call, backend: Backend) -> Reply:
     for key in ("diagnosticsProfile", "securityProfile", "priority", "evictionPolicy"):
         if key in props:
             properties[key] = props[key]
+    # Compute's etag is a quoted counter, new on every change (VirtualMachine_Get.json: "\"1\"").
+    # securityType: from api-version 2025-11-01 a VM created without one reads "Standard"
+    # (Azure Compute Blog, "Upcoming Compute API change: always return non-null securityType").
+    security = dict(properties.get("securityProfile") or {})
+    security.setdefault("securityType", "Standard")
+    properties["securityProfile"] = security
+    generation = int(existing.body.get("etag", '"0"').strip('"')) if existing else 0
     new_body: Json = {
         "name": name,
         "id": rid,
+        "etag": f'"{generation + 1}"',
         "type": VM,
         "location": location,
         "tags": body.get("tags") or {},
@@ -213,6 +222,7 @@ def put_vm(call: Call, backend: Backend) -> Reply:
     for key in ("plan", "zones", "identity"):
         if key in body:
             new_body[key] = body[key]
+    new_body = echo(body, new_body)
     record = Record(id=rid, type=VM, group=group.body["name"], body=new_body)
     backend.store.add(record)
     cascade = []
