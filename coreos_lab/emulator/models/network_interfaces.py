@@ -7,8 +7,8 @@ https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
 
 from __future__ import annotations
 
-import hashlib
 import copy
+import hashlib
 import ipaddress
 import uuid
 from typing import Any
@@ -104,7 +104,7 @@ def _build_nic(backend: Backend) -> Any:
             c["name"].lower(): c["properties"].get("privateIPAddress")
             for c in (existing.properties.get("ipConfigurations", []) if existing else [])
         }
-        cfgs = []
+        cfgs: list[Json] = []
         for i, raw in enumerate(raw_cfgs):
             name = str(raw.get("name") or f"ipconfig{i + 1}")
             cfg_id = f"{rid}/ipConfigurations/{name}"
