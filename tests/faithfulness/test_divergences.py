@@ -439,7 +439,6 @@ def test_failed_location_poll_answers_like_a_synchronous_failure(emu: Emulator, 
 # -- class 6: error details
 
 
-@diverges(6, "NIC -> missing VNet names the subnet and has no details")
 def test_nic_with_missing_vnet_names_the_vnet(emu: Emulator) -> None:
     """Evidence (real answers in public issues): Azure/azure-quickstart-templates#2824 and
     CiscoDevNet/cisco-ftdv#30: ``InvalidResourceReference`` "Resource <vnet id> referenced by
@@ -483,7 +482,6 @@ def test_nic_with_missing_subnet_names_the_subnet(emu: Emulator) -> None:
     assert error.get("details", []) == []
 
 
-@diverges(6, "a missing subnet answers ARM's ResourceNotFound, not the network provider's")
 def test_missing_subnet_is_the_network_providers_not_found(emu: Emulator) -> None:
     """Evidence: the network provider's own not-found shape, ``NotFound`` "Resource <id> not
     found.", is quoted in the details of the answers above (quickstart-templates#2824). That a
@@ -497,7 +495,6 @@ def test_missing_subnet_is_the_network_providers_not_found(emu: Emulator) -> Non
     assert (error["code"], error["message"]) == ("NotFound", f"Resource {subnet} not found.")
 
 
-@diverges(6, "NSG in use: the message lacks ARM's closing sentence")
 def test_nsg_in_use_cannot_be_deleted(emu: Emulator) -> None:
     """Evidence: DataBiosphere/terra-workspace-manager#502 and pulumi/pulumi-azure-native#3051
     quote ``InUseNetworkSecurityGroupCannotBeDeleted`` "Network security group <id> cannot be

@@ -10,7 +10,12 @@ from .. import types
 from ..backend import Backend, Call, check_location
 from ..echo import echo
 from ..envelope import Json, Reply, new_etag, resource_id
-from ..errors import BadRequest, InvalidResourceReference, ResourceNotFound
+from ..errors import (
+    BadRequest,
+    InvalidResourceReference,
+    ProviderNotFound,
+    ResourceNotFound,
+)
 from ..store import Operation, Record
 from . import operations
 
@@ -49,9 +54,20 @@ def resolve(backend: Backend, value: object, rtype: str, referrer: str) -> str |
         raise BadRequest(f"A reference in {referrer} has no id.", code="InvalidRequestFormat")
     record = backend.store.get(rid)
     if record is None or record.type.lower() != rtype.lower():
+        # A subnet of a VNet that does not exist: the VNet is named, with the provider's
+        # NotFound in details (Azure/azure-quickstart-templates#2824, CiscoDevNet/cisco-ftdv#30);
+        # a missing subnet of an existing VNet is named itself, without details
+        # (MicrosoftDocs/azure-docs#81734).
+        missing, details = rid, []
+        cut = rid.lower().rfind("/subnets/")
+        parent = rid[:cut] if cut > 0 else None
+        if rtype == types.SUBNET and parent and backend.store.get(parent) is None:
+            missing, details = parent, [ProviderNotFound(parent).detail()]
         raise InvalidResourceReference(
-            f"Resource {rid} referenced by resource {referrer} was not found. Please make sure "
-            "that the referenced resource exists, and that both resources are in the same region.",
+            f"Resource {missing} referenced by resource {referrer} was not found. Please make "
+            "sure that the referenced resource exists, and that both resources are in the same "
+            "region.",
+            details=details,
         )
     return record.id
 

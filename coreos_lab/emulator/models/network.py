@@ -18,7 +18,7 @@ from .. import types
 from ..backend import Backend, Call
 from ..echo import echo
 from ..envelope import Json, Reply, new_etag, ref
-from ..errors import BadRequest, InUse, ResourceNotFound
+from ..errors import BadRequest, InUse, ProviderNotFound
 from ..store import Operation, Record
 from . import operations
 from .common import (
@@ -225,7 +225,7 @@ def _subnet(call: Call, backend: Backend) -> tuple[Record, Record | None]:
 def get_subnet(call: Call, backend: Backend) -> Reply:
     vnet, subnet = _subnet(call, backend)
     if subnet is None:
-        raise ResourceNotFound(SUBNET, f"{vnet.body['name']}/{call.params['name']}", vnet.group)
+        raise ProviderNotFound(f"{vnet.id}/subnets/{call.params['name']}")
     return Reply(200, render_subnet(backend, subnet))
 
 

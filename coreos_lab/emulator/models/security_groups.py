@@ -149,7 +149,9 @@ def _nsg_in_use(backend: Backend) -> Any:
         if holders:
             raise InUse(
                 f"Network security group {record.id} cannot be deleted because it is in use by "
-                f"the following resources: {', '.join(h['id'] for h in holders)}.",
+                f"the following resources: {', '.join(h['id'] for h in holders)}. In order to "
+                "delete the Network security group, remove the association with the "
+                "resource(s).",
                 code="InUseNetworkSecurityGroupCannotBeDeleted",
             )
 
