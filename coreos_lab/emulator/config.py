@@ -25,9 +25,11 @@ Json = dict[str, Any]
 # sshd on it. Any block inside 127.0.0.0/8 may be configured.
 DEFAULT_PUBLIC_IP_PREFIX = "127.77.0.0/16"
 LOOPBACK = ipaddress.IPv4Network("127.0.0.0/8")
-# A lab's generic resource list (about 20 resources) takes several pages; a SKU or usage list of
-# one location fits one, so preflight costs no extra round trip.
-DEFAULT_PAGE_SIZE = 10
+# Smaller than a lab's generic resource list (23 resources for 5 machines), so that it pages
+# and every client run exercises nextLink; larger than one kind's list in the biggest lab (12
+# VMs) and a location's SKUs or usages, so per-kind reads and preflight cost the round trips
+# they cost on Azure, whose page sizes are not documented. Tests set smaller ones.
+DEFAULT_PAGE_SIZE = 20
 
 
 @dataclass

@@ -331,7 +331,6 @@ TYPES = {
 }
 
 
-@diverges(4, "any api-version is accepted")
 @pytest.mark.parametrize("kind", sorted(TYPES))
 def test_unpublished_api_version_is_rejected(emu: Emulator, kind: str) -> None:
     """Evidence (real answers quoted in public issues): 400 ``NoRegisteredProviderFound`` "No
