@@ -61,7 +61,9 @@ SERVED["Microsoft.Compute/operations"] = {
     **SERVED["Microsoft.Compute/disks"],
 }
 
-PROVIDER = re.compile(r"/providers/(?P<ns>Microsoft\.\w+)/(?P<type>[^/]+)(?:/[^/]+/(?P<sub>\w+))?")
+PROVIDER = re.compile(
+    r"/providers/(?P<ns>Microsoft\.\w+)/(?P<type>[^/]+)(?:/[^/]+/(?P<sub>\w+))?", re.I
+)
 SUBSCRIPTIONS = re.compile(r"^/subscriptions(/[^/]+(/locations)?)?/?$", re.I)
 
 
@@ -80,6 +82,19 @@ def type_of(path: str) -> tuple[str, str]:
         if rtype.lower() == "locations" and (found["sub"] or "").lower() == "operations":
             return "Microsoft.Compute/operations", "locations/operations"
     return namespace, rtype
+
+
+def unknown_type_message(path: str, version: str) -> str:
+    """ARM's 404 ``InvalidResourceType`` sentence: "The resource type '<type>' could not be
+    found in the namespace '<ns>' for api version '<v>'." (Azure/acs-engine#4037,
+    Azure/azure-sdk-for-js#15460, cloudquery/cloudquery#6629)."""
+    found = PROVIDER.search(path)
+    if found is None:
+        return f"The resource type could not be found for path '{path}'."
+    return (
+        f"The resource type '{found['type']}' could not be found in the namespace "
+        f"'{found['ns']}' for api version '{version}'."
+    )
 
 
 def check(path: str, version: str, location: str | None) -> None:

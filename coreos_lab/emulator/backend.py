@@ -131,10 +131,15 @@ class Backend:
         """Refuse a write on a resource whose previous operation has not finished."""
         op = self.store.pending(rid)
         if op is not None:
-            name = rid.rsplit("/", 1)[-1]
+            # The network provider's words (microsoft/AzureTRE#2222); the uri is given relative
+            # to the endpoint, which the backend does not know.
+            status = (
+                f"{rid.split('/resourceGroups/')[0]}/providers/{op.provider}/locations/"
+                f"{op.location}/operations/{op.id}"
+            )
             raise AnotherOperationInProgress(
-                f"Operation on resource '{name}' cannot be performed because another operation "
-                f"'{op.id}' ({op.action}) on it is still in progress.",
+                "Another operation on this or dependent resource is in progress. To retrieve "
+                f"status of the operation use uri: {status}.",
             )
 
     def begin(

@@ -143,7 +143,11 @@ class ResourceGroupBeingDeleted(Conflict):
 
 
 class QuotaExceeded(Conflict):
-    code = "QuotaExceeded"
+    """A vCPU quota passed: compute answers 409 ``OperationNotAllowed`` "Operation could not be
+    completed as it results in exceeding approved <family> Cores quota. ..." (real answers in
+    nforgeio/neonKUBE#1671, cloud-barista/cb-spider#1558, Azure/karpenter-provider-azure#192)."""
+
+    code = "OperationNotAllowed"
 
 
 class SkuNotAvailable(Conflict):

@@ -150,8 +150,7 @@ async def dispatch(request: web.Request) -> web.Response:
     found = urls.match(request.method, request.path)
     if found is None or found == "method":
         raise InvalidResourceType(
-            f"The resource type could not be found for path '{request.path}' and method "
-            f"'{request.method}' in the emulator (it serves only what coreos-lab uses).",
+            api_versions.unknown_type_message(request.path, request.query.get("api-version", "")),
             status=404 if found is None else 405,
         )
     assert not isinstance(found, str)

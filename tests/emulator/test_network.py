@@ -168,7 +168,7 @@ def test_nic_addresses_references_and_in_use_rules(
             private_ip_allocation_method="Static",
             private_ip_address="10.0.1.10",
         )
-    assert taken.value.error.code == "PrivateIPAddressInUse"
+    assert taken.value.error.code == "PrivateIPAddressIsAllocated"
     with pytest.raises(HttpResponseError) as missing_subnet:
         lab.nic(network, subnet_id.replace("default", "nope"), name="n5")
     assert (missing_subnet.value.status_code, missing_subnet.value.error.code) == (

@@ -24,20 +24,25 @@ from .public_ips import pip_user
 PIP, NIC, VM, NSG, SUBNET = types.PIP, types.NIC, types.VM, types.NSG, types.SUBNET
 
 
-def _used_addresses(backend: Backend, subnet_id: str, except_nic: str) -> set[str]:
-    used = set()
+def _used_addresses(backend: Backend, subnet_id: str, except_nic: str) -> dict[str, str]:
+    used: dict[str, str] = {}  # address -> the IP configuration holding it
     for nic in backend.store.of_type(NIC):
         if nic.key == except_nic.lower():
             continue
         for cfg in nic.properties.get("ipConfigurations", []):
             props = cfg["properties"]
             if (props.get("subnet") or {}).get("id", "").lower() == subnet_id.lower():
-                used.add(props.get("privateIPAddress"))
+                used[str(props.get("privateIPAddress"))] = str(cfg.get("id"))
     return used
 
 
 def _private_address(
-    backend: Backend, subnet: Record, nic_id: str, cfg: Json, previous: str | None
+    backend: Backend,
+    subnet: Record,
+    nic_id: str,
+    cfg: Json,
+    previous: str | None,
+    cfg_id: str = "",
 ) -> tuple[str, str]:
     network = ipaddress.IPv4Network(subnet.properties["addressPrefix"])
     used = _used_addresses(backend, subnet.id, nic_id)
@@ -58,10 +63,12 @@ def _private_address(
                 code="PrivateIPAddressNotInSubnet",
             )
         if str(address) in used:
+            # F5Networks/terraform-azure-bigip-module#63 (400, 2024) and
+            # daniel-rhoades/acs-engine-terraform#10 quote this code and message
             raise BadRequest(
-                f"IP configuration is in use: private IP address {address} is already taken in "
-                f"subnet {subnet.id}.",
-                code="PrivateIPAddressInUse",
+                f"IP configuration {cfg_id} is using the private IP address {address} which is "
+                f"already allocated to resource {used[str(address)]}.",
+                code="PrivateIPAddressIsAllocated",
             )
         return str(address), "Static"
     if previous and previous not in used and ipaddress.IPv4Address(previous) in network:
@@ -127,7 +134,7 @@ def _build_nic(backend: Backend) -> Any:
             subnet = backend.store.get(subnet_id)
             assert subnet is not None
             address, method = _private_address(
-                backend, subnet, rid, cprops, previous.get(name.lower())
+                backend, subnet, rid, cprops, previous.get(name.lower()), cfg_id
             )
             out: Json = {
                 "privateIPAddress": address,
