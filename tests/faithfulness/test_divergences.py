@@ -1,9 +1,10 @@
 """Issue 13's divergence classes, one test per claim, each with the public evidence it rests on.
 
-A test the emulator fails today carries ``xfail(strict=True)`` naming its class: the fixer
-removes the marker when the class is fixed (a fixed test then XPASSes and fails the run until
-the marker goes). Tests without a marker already pass. docs/emulator-faithfulness.md lists the
-same evidence per class and what could not be confirmed.
+A test the emulator fails carries ``xfail(strict=True)`` (``diverges``) naming its class: the
+fixer removes the marker when the class is fixed (a fixed test then XPASSes and fails the run
+until the marker goes). All seven classes are fixed today, so no test carries one.
+docs/emulator.md ("Faithfulness") lists the same evidence per class and what could not be
+confirmed.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ For each stored example: the status is one the example documents, a long-running
 carries the header its poller needs, every response key of the example that the emulator
 models is present with the example's JSON type, and every request value the example echoes
 comes back. Keys it does not model are in ``NOT_MODELLED`` (also the table in
-docs/emulator-faithfulness.md), keys a replay cannot reproduce are in ``ADAPTED``, and keys
+docs/emulator.md, "Faithfulness"), keys a replay cannot reproduce are in ``ADAPTED``, and keys
 where the emulator diverges today are in ``DIVERGENT``: one strict xfail per example and issue
 13 class, so fixing a class turns its tests into XPASS failures until the entry is removed.
 """
@@ -67,7 +67,8 @@ ADAPTED: dict[str, dict[str, str]] = {
     },
 }
 
-# Keys Azure returns that the emulator deliberately does not model (docs/emulator-faithfulness.md).
+# Keys Azure returns that the emulator deliberately does not model (docs/emulator.md,
+# "Keys deliberately not modelled").
 NOT_MODELLED: dict[str, dict[str, str]] = {
     "VirtualMachine_Get_InstanceView.json": {
         "platformUpdateDomain": "no availability sets or fault domains",
