@@ -13,6 +13,7 @@ import re
 
 from .. import types
 from ..backend import Backend, Call, check_location, check_not_deleting
+from ..echo import echo
 from ..envelope import Json, Reply
 from ..errors import BadRequest, Conflict, ResourceGroupNotFound
 from ..store import Record
@@ -53,6 +54,7 @@ def put_group(call: Call, backend: Backend) -> Reply:
         existing.body["tags"] = tags
         return Reply(200, _render_group(existing))
     record = backend.store.group_record(call.sub, name, location, tags)
+    record.body = echo(body, record.body)  # e.g. managedBy, stored as sent
     backend.store.groups[name.lower()] = record
     return Reply(201, _render_group(record))
 
