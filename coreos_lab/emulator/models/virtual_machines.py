@@ -224,6 +224,8 @@ def put_vm(call: Call, backend: Backend) -> Reply:
             new_body[key] = body[key]
     new_body = echo(body, new_body)
     record = Record(id=rid, type=VM, group=group.body["name"], body=new_body)
+    if existing is not None:  # an update keeps the power state (vm_actions.py)
+        record.meta = dict(existing.meta)
     backend.store.add(record)
     cascade = []
     disk_id = os_disk["managedDisk"]["id"]
