@@ -12,7 +12,7 @@ import copy
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import types
@@ -28,16 +28,20 @@ from .errors import (
 )
 from .store import Operation, Record, Store
 
-# The error an injected LRO failure ends with, per provider (codes seen in Azure answers).
+# The error an injected LRO failure ends with, per provider (codes seen in Azure answers), and
+# the status its synchronous form has: a Location poll of a failed operation answers what the
+# request would have answered had it failed synchronously (ARM RPC, async-api-reference.md).
+INTERNAL = ("InternalServerError", "An error occurred (emulated fault).", 500)
 INJECTED_FAILURE = {
     types.COMPUTE: (
         "AllocationFailed",
         "Allocation failed. We do not have sufficient "
         "capacity for the requested VM size in this region (emulated fault).",
+        409,
     ),
-    types.NETWORK: ("InternalServerError", "An error occurred (emulated fault)."),
-    types.STORAGE: ("InternalServerError", "An error occurred (emulated fault)."),
-    types.RESOURCES: ("InternalServerError", "An error occurred (emulated fault)."),
+    types.NETWORK: INTERNAL,
+    types.STORAGE: INTERNAL,
+    types.RESOURCES: INTERNAL,
 }
 
 
@@ -68,6 +72,7 @@ class Call:
     body: Any
     base: str  # https://host:port, as the client addressed us
     api_version: str = ""
+    raw_query: dict[str, str] = field(default_factory=dict)  # as sent, for links back to us
 
     @property
     def sub(self) -> str:
@@ -126,10 +131,15 @@ class Backend:
         """Refuse a write on a resource whose previous operation has not finished."""
         op = self.store.pending(rid)
         if op is not None:
-            name = rid.rsplit("/", 1)[-1]
+            # The network provider's words (microsoft/AzureTRE#2222); the uri is given relative
+            # to the endpoint, which the backend does not know.
+            status = (
+                f"{rid.split('/resourceGroups/')[0]}/providers/{op.provider}/locations/"
+                f"{op.location}/operations/{op.id}"
+            )
             raise AnotherOperationInProgress(
-                f"Operation on resource '{name}' cannot be performed because another operation "
-                f"'{op.id}' ({op.action}) on it is still in progress.",
+                "Another operation on this or dependent resource is in progress. To retrieve "
+                f"status of the operation use uri: {status}.",
             )
 
     def begin(
@@ -149,8 +159,12 @@ class Backend:
         if seconds is None:
             seconds = self.settings.latency.duration(record.type, action, vms)
         error: Json | None = None
+        status = 500
         if self.settings.faults.lro_fails():
-            code, message = INJECTED_FAILURE.get(provider, INJECTED_FAILURE[types.NETWORK])
+            # A delete or a power action does not run out of capacity: an internal error.
+            writes = action in ("create", "update")
+            failure = INJECTED_FAILURE.get(provider, INTERNAL) if writes else INTERNAL
+            code, message, status = failure
             error = {"code": code, "message": message, "details": []}
         op = Operation(
             id=str(uuid.uuid4()),
@@ -161,6 +175,7 @@ class Backend:
             start=start,
             end=start + seconds,
             error=error,
+            error_status=status,
             cascade=list(cascade or []),
         )
         return self.store.begin(op, record)

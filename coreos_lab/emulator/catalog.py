@@ -20,6 +20,23 @@ LOCATIONS: dict[str, tuple[str, str]] = {
     "centralus": ("Central US", "US"),
 }
 
+# name -> (geography, latitude, longitude, paired region), as `az account list-locations`
+# prints them (metadata of Subscriptions_ListLocations, GetLocations.json). Region pairs:
+# Microsoft Learn, "Azure region pairs and nonpaired regions"
+# (https://learn.microsoft.com/azure/reliability/regions-paired). Coordinates from memory of
+# that command's output: not confirmed to the last digit.
+REGION_METADATA: dict[str, tuple[str, str, str, str]] = {
+    "westeurope": ("Europe", "52.3667", "4.9", "northeurope"),
+    "northeurope": ("Europe", "53.3478", "-6.2597", "westeurope"),
+    "germanywestcentral": ("Germany", "50.110924", "8.682127", "germanynorth"),
+    "uksouth": ("United Kingdom", "50.941", "-0.799", "ukwest"),
+    "eastus": ("United States", "37.3719", "-79.8164", "westus"),
+    "eastus2": ("United States", "36.6681", "-78.3889", "centralus"),
+    "westus2": ("United States", "47.233", "-119.852", "westcentralus"),
+    "centralus": ("United States", "41.5908", "-93.6208", "eastus2"),
+}
+PAIRED_REGION = {name: meta[3] for name, meta in REGION_METADATA.items()}
+
 
 @dataclass(frozen=True)
 class VmSize:

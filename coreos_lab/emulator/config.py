@@ -25,6 +25,11 @@ Json = dict[str, Any]
 # sshd on it. Any block inside 127.0.0.0/8 may be configured.
 DEFAULT_PUBLIC_IP_PREFIX = "127.77.0.0/16"
 LOOPBACK = ipaddress.IPv4Network("127.0.0.0/8")
+# Smaller than a lab's generic resource list (23 resources for 5 machines), so that it pages
+# and every client run exercises nextLink; larger than one kind's list in the biggest lab (12
+# VMs) and a location's SKUs or usages, so per-kind reads and preflight cost the round trips
+# they cost on Azure, whose page sizes are not documented. Tests set smaller ones.
+DEFAULT_PAGE_SIZE = 20
 
 
 @dataclass
@@ -47,6 +52,8 @@ class CloudConfig:
     )
     # public IP addresses are handed out from this block (see DEFAULT_PUBLIC_IP_PREFIX)
     public_ip_prefix: str = DEFAULT_PUBLIC_IP_PREFIX
+    # items per page of a list answer (paging.py); small, so that clients and tests page
+    page_size: int = DEFAULT_PAGE_SIZE
 
     def limit(self, location: str, usage: str) -> int:
         local = self.quotas_by_location.get(location.lower(), {})
@@ -89,6 +96,7 @@ class EmulatorSettings:
             "sku_restrictions": self.cloud.sku_restrictions,
             "image_versions": self.cloud.image_versions,
             "public_ip_prefix": self.cloud.public_ip_prefix,
+            "page_size": self.cloud.page_size,
         }
 
     def update(self, changes: Json) -> None:
@@ -131,6 +139,11 @@ class EmulatorSettings:
                 setattr(self.cloud, key, copy.deepcopy(changes[key]))
         if "public_ip_prefix" in changes:
             self.cloud.public_ip_prefix = loopback_block(changes["public_ip_prefix"])
+        if "page_size" in changes:
+            size = int(changes["page_size"])
+            if size < 1:
+                raise ValueError("page_size must be 1 or more")
+            self.cloud.page_size = size
 
 
 def loopback_block(value: object) -> str:

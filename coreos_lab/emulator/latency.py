@@ -28,6 +28,10 @@ DURATIONS: dict[tuple[str, str], tuple[float, float]] = {
     (types.ACCOUNT, "create"): (15.0, 30.0),
     (types.VM, "create"): (40.0, 120.0),
     (types.VM, "delete"): (30.0, 90.0),
+    (types.VM, "powerOff"): (10.0, 40.0),
+    (types.VM, "deallocate"): (30.0, 90.0),
+    (types.VM, "start"): (15.0, 45.0),
+    (types.VM, "restart"): (15.0, 45.0),
 }
 # A group delete takes longer the more it holds: 2-6 min with VMs in it (docs/emulator.md).
 GROUP_DELETE_PER_VM = (60.0, 180.0)

@@ -16,9 +16,9 @@ from typing import Any
 
 from aiohttp import web
 
-from . import types, urls
+from . import api_versions, paging, types, urls
 from .appstate import HandlerFn, arm_errors, authenticate, emulator_of, log
-from .backend import Call
+from .backend import Backend, Call
 from .envelope import Reply, format_seconds, now_iso
 from .errors import (
     InternalServerError,
@@ -134,6 +134,14 @@ def _reply_to_response(request: web.Request, reply: Reply) -> web.Response:
     return web.json_response(reply.body, status=reply.status, headers=headers)
 
 
+def _location(backend: Backend, params: dict[str, str], body: Any) -> str | None:
+    """The location an api-version refusal names: the request's, else its group's."""
+    if isinstance(body, dict) and isinstance(body.get("location"), str):
+        return str(body["location"])
+    group = backend.store.group(params["rg"]) if "rg" in params else None
+    return str(group.body["location"]) if group is not None else None
+
+
 async def dispatch(request: web.Request) -> web.Response:
     """The one ARM handler: settle due operations, route, call the model, persist."""
     emulator = emulator_of(request)
@@ -142,8 +150,7 @@ async def dispatch(request: web.Request) -> web.Response:
     found = urls.match(request.method, request.path)
     if found is None or found == "method":
         raise InvalidResourceType(
-            f"The resource type could not be found for path '{request.path}' and method "
-            f"'{request.method}' in the emulator (it serves only what coreos-lab uses).",
+            api_versions.unknown_type_message(request.path, request.query.get("api-version", "")),
             status=404 if found is None else 405,
         )
     assert not isinstance(found, str)
@@ -153,17 +160,20 @@ async def dispatch(request: web.Request) -> web.Response:
         raise MissingApiVersionParameter(
             "The api-version query parameter (?api-version=) is required for all requests."
         )
+    body = await _body(request)
+    api_versions.check(request.path, api_version, _location(backend, params, body))
     call = Call(
         method=request.method,
         path=request.path,
         params=params,
         query={k.lower(): v for k, v in request.query.items()},
-        body=await _body(request),
+        body=body,
         base=f"https://{request.host}",
         api_version=api_version,
+        raw_query=dict(request.query),
     )
     try:
-        reply = handler(call, backend)
+        reply = paging.page(call, handler(call, backend), backend.settings.cloud.page_size)
     finally:
         if changed or request.method not in ("GET", "HEAD"):
             backend.store.save()

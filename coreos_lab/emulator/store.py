@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import types
-from .envelope import Json, group_id
+from .envelope import Json, group_id, now_iso
 
 STATE_VERSION = 1
 
@@ -30,6 +30,9 @@ class Record:
     group: str
     body: Json
     operation: str | None = None
+    created: str = ""  # createdTime / changedTime of the generic list's $expand
+    changed: str = ""
+    meta: Json = field(default_factory=dict)  # state a kind keeps but does not show (VM power)
 
     @property
     def key(self) -> str:
@@ -53,7 +56,7 @@ class Operation:
     start: float
     end: float
     error: Json | None = None
-    error_status: int = 409
+    error_status: int = 500  # the status a Location poll of the failed operation answers
     cascade: list[str] = field(default_factory=list)
     settled: bool = False
 
@@ -142,6 +145,10 @@ class Store:
         return self.resources.get(rid.lower())
 
     def add(self, record: Record) -> None:
+        """Store a new or replaced resource; its created time survives a replacement."""
+        previous = self.resources.get(record.key)
+        record.changed = now_iso()
+        record.created = previous.created if previous and previous.created else record.changed
         self.resources[record.key] = record
 
     def of_type(self, rtype: str, group: str | None = None) -> list[Record]:

@@ -23,6 +23,7 @@ from .models import (
     storage,
     subscriptions,
     virtual_machines,
+    vm_actions,
 )
 
 Handler = Callable[[Call, Backend], Reply]
@@ -104,6 +105,12 @@ ROUTES: list[tuple[str, str, Handler]] = [
     ("PUT", CMP + r"/virtualMachines/" + NAME, virtual_machines.put_vm),
     ("GET", CMP + r"/virtualMachines/" + NAME, virtual_machines.get_vm),
     ("DELETE", CMP + r"/virtualMachines/" + NAME, virtual_machines.delete_vm),
+    ("GET", CMP + r"/virtualMachines/" + NAME + r"/instanceView", vm_actions.get_instance_view),
+    (
+        "POST",
+        CMP + r"/virtualMachines/" + NAME + r"/(?P<action>powerOff|deallocate|start|restart)",
+        vm_actions.power_action,
+    ),
     ("GET", CMP + r"/disks", disks.list_all),
     ("GET", CMP + r"/disks/" + NAME, disks.get),
     ("DELETE", CMP + r"/disks/" + NAME, disks.delete),

@@ -69,7 +69,12 @@ def test_throttling_headers_and_429(raw: Any, admin: Any) -> None:
     remaining = [a.headers.get("x-ms-ratelimit-remaining-subscription-reads") for a in answers]
     assert remaining[:3] == ["2", "1", "0"]
     assert answers[3].status_code == 429 and int(answers[3].headers["Retry-After"]) >= 1
-    write = raw("PUT", "/subscriptions/{sub}/resourcegroups/t", {"location": "westeurope"})
+    write = raw(
+        "PUT",
+        "/subscriptions/{sub}/resourcegroups/t",
+        {"location": "westeurope"},
+        api_version="2025-04-01",
+    )
     assert write.headers["x-ms-ratelimit-remaining-subscription-writes"] == "199"
 
 

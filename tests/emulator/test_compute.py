@@ -142,7 +142,7 @@ def test_vcpu_quota(resource: Any, network: Any, compute: Any, admin: Any) -> No
     assert usage["standardDSv5Family"].current_value == 0
     with pytest.raises(ResourceExistsError) as quota:
         compute.virtual_machines.begin_create_or_update("lab", "vm2", lab.vm_body(nic2)).result()
-    assert quota.value.error.code == "QuotaExceeded"
+    assert quota.value.error.code == "OperationNotAllowed"
     assert "standardBasv2Family" in quota.value.error.message
     admin.configure(quotas={"cores": 3, "*": 10})
     with pytest.raises(ResourceExistsError) as regional:

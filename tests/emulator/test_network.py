@@ -42,7 +42,10 @@ def test_network_put_and_delete_lro_headers(resource: Any, raw: Any) -> None:
     body = {"location": "westeurope", "properties": {"securityRules": []}}
     created = raw("PUT", NET_PATH + "/networkSecurityGroups/nsg1", body)
     assert created.status_code == 201
-    assert created.json()["properties"]["provisioningState"] == "Updating"
+    # the create examples' 201 bodies say Succeeded; a GET while it runs says Updating
+    assert created.json()["properties"]["provisioningState"] == "Succeeded"
+    during = raw("GET", NET_PATH + "/networkSecurityGroups/nsg1").json()
+    assert during["properties"]["provisioningState"] == "Updating"
     status_url = created.headers["Azure-AsyncOperation"]
     assert status_url.startswith(raw.conn.endpoint)
     assert "/providers/Microsoft.Network/locations/westeurope/operations/" in status_url
@@ -165,7 +168,7 @@ def test_nic_addresses_references_and_in_use_rules(
             private_ip_allocation_method="Static",
             private_ip_address="10.0.1.10",
         )
-    assert taken.value.error.code == "PrivateIPAddressInUse"
+    assert taken.value.error.code == "PrivateIPAddressIsAllocated"
     with pytest.raises(HttpResponseError) as missing_subnet:
         lab.nic(network, subnet_id.replace("default", "nope"), name="n5")
     assert (missing_subnet.value.status_code, missing_subnet.value.error.code) == (

@@ -190,3 +190,25 @@ def test_unknown_paths_and_missing_api_version(raw: Any) -> None:
     )
     assert no_version.status_code == 400
     assert no_version.json()["error"]["code"] == "MissingApiVersionParameter"
+
+
+def test_lists_page_and_the_sdk_pagers_follow(
+    resource: Any, network: Any, compute: Any, admin: Any, raw: Any
+) -> None:
+    """Every list is paged (``nextLink`` + ``$skiptoken``, page size from the config), as
+    coreos-lab's own list calls (inventory, lab_machines) go through the SDK pagers."""
+    admin.configure(page_size=2)
+    lab.group(resource)
+    names = {f"ip{i}" for i in range(5)}
+    for name in sorted(names):
+        lab.pip(network, name=name)
+    first = raw(
+        "GET", RG_PATH + "/providers/Microsoft.Network/publicIPAddresses", api_version="2026-03-01"
+    ).json()
+    assert len(first["value"]) == 2 and "$skiptoken=2" in first["nextLink"]
+    assert {p.name for p in network.public_ip_addresses.list("lab")} == names
+    listed = resource.resources.list_by_resource_group("lab", expand="createdTime,changedTime")
+    items = list(listed)
+    assert {i.name for i in items} == names
+    assert all(i.created_time and i.changed_time for i in items)
+    assert list(compute.virtual_machines.list("lab")) == []

@@ -1,9 +1,10 @@
 """Issue 13's divergence classes, one test per claim, each with the public evidence it rests on.
 
-A test the emulator fails today carries ``xfail(strict=True)`` naming its class: the fixer
-removes the marker when the class is fixed (a fixed test then XPASSes and fails the run until
-the marker goes). Tests without a marker already pass. docs/emulator-faithfulness.md lists the
-same evidence per class and what could not be confirmed.
+A test the emulator fails carries ``xfail(strict=True)`` (``diverges``) naming its class: the
+fixer removes the marker when the class is fixed (a fixed test then XPASSes and fails the run
+until the marker goes). All seven classes are fixed today, so no test carries one.
+docs/emulator.md ("Faithfulness") lists the same evidence per class and what could not be
+confirmed.
 """
 
 from __future__ import annotations
@@ -34,7 +35,6 @@ def _get(emu: Emulator, path: str, version: str, **params: str) -> Any:
 # -- class 1: a valid property the emulator does not model is stored and returned as sent
 
 
-@diverges(1, "NIC disableTcpStateTracking comes back false")
 def test_nic_echoes_disable_tcp_state_tracking(emu: Emulator) -> None:
     """Evidence: NetworkInterfaceCreate.json (network 2025-07-01): sent true, 200 body true."""
     lab.group(emu)
@@ -63,7 +63,6 @@ STORAGE_UNMODELLED = {
 }
 
 
-@diverges(1, "storage account PUT drops properties it does not model")
 def test_storage_echoes_unmodelled_properties(emu: Emulator) -> None:
     """Evidence: StorageAccountCreate.json (storage 2026-09-01): every one is in the 200 body."""
     lab.group(emu)
@@ -144,7 +143,6 @@ def test_modelled_request_values_are_echoed(emu: Emulator) -> None:
 # -- class 2: read-only fields Azure returns
 
 
-@diverges(2, "VMs have no etag")
 def test_vm_has_etag(emu: Emulator) -> None:
     """Evidence: VirtualMachine_Get.json (compute 2026-04-01): ``"etag": "\\"1\\""``."""
     lab.group(emu)
@@ -152,7 +150,6 @@ def test_vm_has_etag(emu: Emulator) -> None:
     assert isinstance(vm.get("etag"), str)
 
 
-@diverges(2, "NIC dnsSettings lacks internalDomainNameSuffix")
 def test_nic_has_internal_domain_name_suffix(emu: Emulator) -> None:
     """Evidence: NetworkInterfaceGet.json (network 2025-07-01):
     ``dnsSettings.internalDomainNameSuffix: "test.bx.internal.cloudapp.net"``."""
@@ -162,7 +159,6 @@ def test_nic_has_internal_domain_name_suffix(emu: Emulator) -> None:
     assert isinstance(nic["properties"]["dnsSettings"].get("internalDomainNameSuffix"), str)
 
 
-@diverges(2, "VM securityProfile.securityType is absent (Azure fills Standard)")
 def test_vm_security_type_defaults_to_standard(emu: Emulator) -> None:
     """Evidence: Azure Compute Blog, "Upcoming Compute API change: always return non-null
     securityType" (techcommunity.microsoft.com ... ba-p/4500387): from api-version 2025-11-01 a
@@ -173,7 +169,6 @@ def test_vm_security_type_defaults_to_standard(emu: Emulator) -> None:
     assert (vm["properties"].get("securityProfile") or {}).get("securityType") == "Standard"
 
 
-@diverges(2, "GRS storage lacks secondaryLocation/statusOfSecondary")
 def test_grs_storage_has_secondary(emu: Emulator) -> None:
     """Evidence: StorageAccountCreate.json (storage 2026-09-01), a Standard_GRS account:
     ``secondaryLocation`` and ``statusOfSecondary: "available"``."""
@@ -184,7 +179,6 @@ def test_grs_storage_has_secondary(emu: Emulator) -> None:
     assert props.get("statusOfSecondary") == "available"
 
 
-@diverges(2, "storage encryption services lack lastEnabledTime")
 def test_storage_encryption_services_have_last_enabled_time(emu: Emulator) -> None:
     """Evidence: StorageAccountCreate.json (storage 2026-09-01): blob and file
     ``lastEnabledTime``."""
@@ -195,7 +189,6 @@ def test_storage_encryption_services_have_last_enabled_time(emu: Emulator) -> No
     assert services and all(isinstance(s.get("lastEnabledTime"), str) for s in services.values())
 
 
-@diverges(2, "image versions lack properties.features")
 def test_image_version_has_features(emu: Emulator) -> None:
     """Evidence: VirtualMachineImage_Get_MaximumSet_Gen.json (compute 2026-04-01):
     ``properties.features`` is an array of {name, value}. Which features Azure lists for the
@@ -206,7 +199,6 @@ def test_image_version_has_features(emu: Emulator) -> None:
     assert isinstance(image["properties"].get("features"), list)
 
 
-@diverges(2, "disks lack LastOwnershipUpdateTime")
 def test_attached_disk_has_last_ownership_update_time(emu: Emulator) -> None:
     """Evidence: Disk_Get.json (DiskRP 2025-01-02, the nearest example to the 2026-03-02 the
     SDK sends): an attached disk with ``LastOwnershipUpdateTime`` (date-time)."""
@@ -218,7 +210,6 @@ def test_attached_disk_has_last_ownership_update_time(emu: Emulator) -> None:
     )
 
 
-@diverges(2, "instance view lacks disks[].statuses")
 def test_instance_view_disks_have_statuses(emu: Emulator) -> None:
     """Evidence: VirtualMachine_Get_InstanceView.json (compute 2026-04-01): each disk has
     ``statuses`` with ``ProvisioningState/succeeded``."""
@@ -238,7 +229,6 @@ SKU_CAPABILITIES = {
 }
 
 
-@diverges(2, "resource SKUs lack capabilities Azure lists")
 def test_resource_skus_list_capabilities(emu: Emulator) -> None:
     """Evidence: ListAvailableResourceSkusForARegion.json (Skus 2021-07-01): every VM size
     lists these capabilities (besides vCPUs, MemoryGB, ...)."""
@@ -259,7 +249,6 @@ def test_resource_skus_list_capabilities(emu: Emulator) -> None:
 # -- class 3: operations a client reaches for
 
 
-@diverges(3, "GET .../virtualMachines/{vm}/instanceView is 404 InvalidResourceType")
 def test_instance_view_operation(emu: Emulator) -> None:
     """Evidence: VirtualMachine_Get_InstanceView.json (compute 2026-04-01), operation
     VirtualMachines_InstanceView; the JS SDK's ``virtualMachines.instanceView()`` calls it."""
@@ -278,7 +267,6 @@ POWER = {
 }
 
 
-@diverges(3, "VM power actions answer 404")
 @pytest.mark.parametrize("action", sorted(POWER))
 def test_vm_power_action(emu: Emulator, action: str) -> None:
     """Evidence: VirtualMachine_Restart_MaximumSet_Gen.json and the VirtualMachines_PowerOff /
@@ -295,7 +283,6 @@ def test_vm_power_action(emu: Emulator, action: str) -> None:
     assert POWER[action] in codes
 
 
-@diverges(3, "the generic resource list ignores $expand=createdTime,changedTime")
 def test_generic_list_expands_created_and_changed_time(emu: Emulator) -> None:
     """Evidence: resources spec (2025-04-01), Resources_ListByResourceGroup takes ``$expand``
     ("comma-separated list of additional properties ... createdTime, changedTime and
@@ -313,7 +300,6 @@ def test_generic_list_expands_created_and_changed_time(emu: Emulator) -> None:
     )
 
 
-@diverges(3, "lists never page (no nextLink)")
 def test_generic_list_pages_with_top(emu: Emulator) -> None:
     """Evidence: Resources_ListByResourceGroup is x-ms-pageable (nextLinkName ``nextLink``) and
     ``$top`` bounds a page; ListAvailableResourceSkusForARegion.json shows ``nextLink``. The
@@ -346,7 +332,6 @@ TYPES = {
 }
 
 
-@diverges(4, "any api-version is accepted")
 @pytest.mark.parametrize("kind", sorted(TYPES))
 def test_unpublished_api_version_is_rejected(emu: Emulator, kind: str) -> None:
     """Evidence (real answers quoted in public issues): 400 ``NoRegisteredProviderFound`` "No
@@ -424,14 +409,13 @@ def test_failed_vm_operation_reads_failed_with_error(emu: Emulator) -> None:
 
 def _storage_create(emu: Emulator) -> Any:
     body = {"location": LOCATION, "kind": "StorageV2", "sku": {"name": "Standard_LRS"}}
-    return emu.call("PUT", f"{lab.STO}/storageAccounts/f1", body, api_version=lab.STORAGE)
+    return emu.call("PUT", f"{lab.STO}/storageAccounts/failed1", body, api_version=lab.STORAGE)
 
 
 def _group_delete(emu: Emulator) -> Any:
     return emu.call("DELETE", lab.RG, api_version=lab.RESOURCES)
 
 
-@diverges(5, "a failed Location-polled operation answers 409 InternalServerError")
 @pytest.mark.parametrize("start", [_storage_create, _group_delete], ids=["storage", "group"])
 def test_failed_location_poll_answers_like_a_synchronous_failure(emu: Emulator, start: Any) -> None:
     """Evidence: ARM RPC async-api-reference ("202 Accepted and Location Headers"): once the
@@ -455,7 +439,6 @@ def test_failed_location_poll_answers_like_a_synchronous_failure(emu: Emulator, 
 # -- class 6: error details
 
 
-@diverges(6, "NIC -> missing VNet names the subnet and has no details")
 def test_nic_with_missing_vnet_names_the_vnet(emu: Emulator) -> None:
     """Evidence (real answers in public issues): Azure/azure-quickstart-templates#2824 and
     CiscoDevNet/cisco-ftdv#30: ``InvalidResourceReference`` "Resource <vnet id> referenced by
@@ -499,7 +482,6 @@ def test_nic_with_missing_subnet_names_the_subnet(emu: Emulator) -> None:
     assert error.get("details", []) == []
 
 
-@diverges(6, "a missing subnet answers ARM's ResourceNotFound, not the network provider's")
 def test_missing_subnet_is_the_network_providers_not_found(emu: Emulator) -> None:
     """Evidence: the network provider's own not-found shape, ``NotFound`` "Resource <id> not
     found.", is quoted in the details of the answers above (quickstart-templates#2824). That a
@@ -513,7 +495,6 @@ def test_missing_subnet_is_the_network_providers_not_found(emu: Emulator) -> Non
     assert (error["code"], error["message"]) == ("NotFound", f"Resource {subnet} not found.")
 
 
-@diverges(6, "NSG in use: the message lacks ARM's closing sentence")
 def test_nsg_in_use_cannot_be_deleted(emu: Emulator) -> None:
     """Evidence: DataBiosphere/terra-workspace-manager#502 and pulumi/pulumi-azure-native#3051
     quote ``InUseNetworkSecurityGroupCannotBeDeleted`` "Network security group <id> cannot be
@@ -614,7 +595,6 @@ NETWORK_CREATES = {
 }
 
 
-@diverges(7, "a network create's 201 body says Updating; the examples say Succeeded")
 @pytest.mark.parametrize("kind", sorted(NETWORK_CREATES))
 def test_network_create_body_says_succeeded(emu: Emulator, kind: str) -> None:
     """Evidence: the 201 bodies of NetworkSecurityGroupCreate.json, VirtualNetworkCreate.json,

@@ -4,7 +4,7 @@ For each stored example: the status is one the example documents, a long-running
 carries the header its poller needs, every response key of the example that the emulator
 models is present with the example's JSON type, and every request value the example echoes
 comes back. Keys it does not model are in ``NOT_MODELLED`` (also the table in
-docs/emulator-faithfulness.md), keys a replay cannot reproduce are in ``ADAPTED``, and keys
+docs/emulator.md, "Faithfulness"), keys a replay cannot reproduce are in ``ADAPTED``, and keys
 where the emulator diverges today are in ``DIVERGENT``: one strict xfail per example and issue
 13 class, so fixing a class turns its tests into XPASS failures until the entry is removed.
 """
@@ -67,7 +67,8 @@ ADAPTED: dict[str, dict[str, str]] = {
     },
 }
 
-# Keys Azure returns that the emulator deliberately does not model (docs/emulator-faithfulness.md).
+# Keys Azure returns that the emulator deliberately does not model (docs/emulator.md,
+# "Keys deliberately not modelled").
 NOT_MODELLED: dict[str, dict[str, str]] = {
     "VirtualMachine_Get_InstanceView.json": {
         "platformUpdateDomain": "no availability sets or fault domains",
@@ -86,45 +87,7 @@ NOT_MODELLED: dict[str, dict[str, str]] = {
 }
 
 # Where the emulator diverges today: {example: {path: class}}; one xfail per (example, class).
-DIVERGENT: dict[str, dict[str, int]] = {
-    "NetworkSecurityGroupCreate.json": {"properties.flushConnection": 2},
-    "VirtualNetworkCreate.json": {"properties.flowTimeoutInMinutes": 1},
-    "NetworkInterfaceCreate.json": {"properties.disableTcpStateTracking": 1},
-    "VirtualMachine_Get.json": {"etag": 2},
-    "VirtualMachine_Get_InstanceView.json": {"disks[0].statuses": 2},
-    "VirtualMachineImage_Get_MaximumSet_Gen.json": {"properties.features": 2},
-    "Disk_Get.json": {"properties.LastOwnershipUpdateTime": 2, "properties.encryption": 2},
-    "NetworkInterfaceGet.json": {"properties.dnsSettings.internalDomainNameSuffix": 2},
-    "StorageAccountListByResourceGroup.json": {
-        "value[0].properties.isHnsEnabled": 1,
-        "value[0].properties.secondaryLocation": 2,
-        "value[0].properties.statusOfSecondary": 2,
-    },
-    "GetLocations.json": {
-        "value[0].metadata.geography": 2,
-        "value[0].metadata.longitude": 2,
-        "value[0].metadata.latitude": 2,
-        "value[0].metadata.pairedRegion": 2,
-    },
-    "StorageAccountCreate.json": {
-        "properties.encryption.requireInfrastructureEncryption": 1,
-        "properties.isHnsEnabled": 1,
-        "properties.isSftpEnabled": 1,
-        "properties.keyPolicy": 1,
-        "properties.routingPreference": 1,
-        "properties.sasPolicy": 1,
-        "properties.geoPriorityReplicationStatus": 1,
-        "properties.allowSharedKeyAccessForServices": 1,
-        # computed from routingPreference.publish*Endpoints, so it follows class 1
-        "properties.primaryEndpoints.internetEndpoints": 1,
-        "properties.primaryEndpoints.microsoftEndpoints": 1,
-        "properties.encryption.services.blob.lastEnabledTime": 2,
-        "properties.encryption.services.file.lastEnabledTime": 2,
-        "properties.keyCreationTime": 2,
-        "properties.secondaryLocation": 2,
-        "properties.statusOfSecondary": 2,
-    },
-}
+DIVERGENT: dict[str, dict[str, int]] = {}
 
 WHAT = {1: "request values not echoed", 2: "read-only fields Azure returns are missing"}
 

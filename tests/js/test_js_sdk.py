@@ -24,10 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from tests.faithfulness.emulator import start_emulator, stop_emulator
 
 HERE = Path(__file__).parent
-KNOWN_FAILING = {
-    # issue 13 class 3: GET .../virtualMachines/{vm}/instanceView answers 404 InvalidResourceType
-    "read instance views (virtualMachines.instanceView)",
-}
+KNOWN_FAILING: set[str] = set()
 ALL_STEPS = {
     "create group",
     "create nsg",

@@ -94,6 +94,14 @@ def _sku_entry(backend: Backend, size: VmSize, location: str) -> Json:
         "PremiumIO": "True",
         "AcceleratedNetworkingEnabled": "True",
         "MaxNetworkInterfaces": "2",
+        # ListAvailableResourceSkusForARegion.json lists these for every VM size; the values for
+        # the emulator's sizes are estimates (not confirmed against `az vm list-skus`)
+        "MaxDataDiskCount": str(4 if size.vcpus <= 2 else 8),
+        "vCPUsPerCore": "1" if size.family == "standardBSFamily" else "2",
+        "LowPriorityCapable": "True",
+        "EphemeralOSDiskSupported": "False",
+        "ACUs": ACUS.get(size.family, "100"),
+        "RdmaEnabled": "False",
     }
     return {
         "resourceType": "virtualMachines",
@@ -106,6 +114,11 @@ def _sku_entry(backend: Backend, size: VmSize, location: str) -> Json:
         "capabilities": [{"name": k, "value": v} for k, v in capabilities.items()],
         "restrictions": restrictions,
     }
+
+
+# Azure compute units per family (Microsoft Learn, "Azure compute unit (ACU)"; from memory,
+# not confirmed): the low bound of the documented range.
+ACUS = {"standardDSv5Family": "195", "standardDASv5Family": "230"}
 
 
 def list_skus(call: Call, backend: Backend) -> Reply:
@@ -179,6 +192,13 @@ def get_image_version(call: Call, backend: Backend) -> Reply:
         "architecture": "x64",
         "disallowed": {"vmDiskType": "Unmanaged"},
         "imageDeprecationStatus": {"imageState": "Active"},
+        # VirtualMachineImage_Get_MaximumSet_Gen.json lists {name, value} features; which ones
+        # Azure lists for the Flatcar images is not confirmed: these two are what the
+        # marketplace shows for Gen2 Linux images (accelerated networking, SCSI and NVMe).
+        "features": [
+            {"name": "IsAcceleratedNetworkSupported", "value": "True"},
+            {"name": "DiskControllerTypes", "value": "SCSI, NVMe"},
+        ],
     }
     if offer_has_plan(p["offer"]):
         properties["plan"] = {

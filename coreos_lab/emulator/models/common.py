@@ -8,8 +8,14 @@ from collections.abc import Callable
 
 from .. import types
 from ..backend import Backend, Call, check_location
+from ..echo import echo
 from ..envelope import Json, Reply, new_etag, resource_id
-from ..errors import BadRequest, InvalidResourceReference, ResourceNotFound
+from ..errors import (
+    BadRequest,
+    InvalidResourceReference,
+    ProviderNotFound,
+    ResourceNotFound,
+)
 from ..store import Operation, Record
 from . import operations
 
@@ -48,9 +54,20 @@ def resolve(backend: Backend, value: object, rtype: str, referrer: str) -> str |
         raise BadRequest(f"A reference in {referrer} has no id.", code="InvalidRequestFormat")
     record = backend.store.get(rid)
     if record is None or record.type.lower() != rtype.lower():
+        # A subnet of a VNet that does not exist: the VNet is named, with the provider's
+        # NotFound in details (Azure/azure-quickstart-templates#2824, CiscoDevNet/cisco-ftdv#30);
+        # a missing subnet of an existing VNet is named itself, without details
+        # (MicrosoftDocs/azure-docs#81734).
+        missing, details = rid, []
+        cut = rid.lower().rfind("/subnets/")
+        parent = rid[:cut] if cut > 0 else None
+        if rtype == types.SUBNET and parent and backend.store.get(parent) is None:
+            missing, details = parent, [ProviderNotFound(parent).detail()]
         raise InvalidResourceReference(
-            f"Resource {rid} referenced by resource {referrer} was not found. Please make sure "
-            "that the referenced resource exists, and that both resources are in the same region.",
+            f"Resource {missing} referenced by resource {referrer} was not found. Please make "
+            "sure that the referenced resource exists, and that both resources are in the same "
+            "region.",
+            details=details,
         )
     return record.id
 
@@ -103,13 +120,39 @@ def network_put(
     for key in ("sku", "zones"):
         if key in body:
             new_body[key] = body[key]
+    new_body = echo(body, new_body)
     record = Record(id=rid, type=rtype, group=group.body["name"], body=new_body)
     backend.store.add(record)
     op = backend.begin(record, types.NETWORK, location, "update" if existing else "create")
     if extra is not None:
         extra(record, op)
-    reply = backend.render(record)
+    reply = put_answer(backend.render(record))
     return Reply(200 if existing else 201, reply, operations.put_headers(call, backend, op))
+
+
+def put_answer(body: Json) -> Json:
+    """The body of a network PUT's 200/201: ``provisioningState: Succeeded`` throughout.
+
+    Every create example of the kinds served (NetworkSecurityGroupCreate.json,
+    VirtualNetworkCreate.json, PublicIpAddressCreateDefaults.json, SubnetCreate.json, network
+    2026-03-01; NetworkInterfaceCreate.json, 2025-07-01) shows Succeeded in the 201 body, child
+    resources included, while the Azure-AsyncOperation still runs; a GET during the operation
+    shows the stored ``Updating``. The client's poller follows the header, not this body.
+    """
+
+    def settled(value: object) -> object:
+        if isinstance(value, dict):
+            return {
+                k: "Succeeded" if k == "provisioningState" and v == "Updating" else settled(v)
+                for k, v in value.items()
+            }
+        if isinstance(value, list):
+            return [settled(v) for v in value]
+        return value
+
+    result = settled(body)
+    assert isinstance(result, dict)
+    return result
 
 
 def network_delete(

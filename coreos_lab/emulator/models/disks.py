@@ -44,6 +44,10 @@ def os_disk_record(vm: Record, os_disk: Json) -> Record:
                 },
             },
             "diskSizeGB": os_disk["diskSizeGB"],
+            # Disk_Get.json (DiskRP 2025-01-02): platform-key encryption, and when the disk was
+            # last attached or detached (here: attached at creation; a detach does not move it)
+            "encryption": {"type": "EncryptionAtRestWithPlatformKey"},
+            "LastOwnershipUpdateTime": now_iso(),
             "provisioningState": "Updating",
             "timeCreated": now_iso(),
             "uniqueId": str(uuid.uuid4()),

@@ -3,7 +3,8 @@
 Rules (each raises network's own code, as listed in docs/emulator.md "Rejections"): subnets
 inside the VNet's space and not overlapping; a subnet with NICs cannot be removed; an NSG in use
 cannot be deleted; references must exist. Network PUTs answer 201/200 with ``provisioningState:
-Updating`` and an ``Azure-AsyncOperation`` header; deletes 202 with ``Location`` too
+Succeeded`` (common.put_answer) and an ``Azure-AsyncOperation`` header; deletes 202 with
+``Location`` too
 (models/operations.py).
 """
 
@@ -15,8 +16,9 @@ from typing import Any
 
 from .. import types
 from ..backend import Backend, Call
+from ..echo import echo
 from ..envelope import Json, Reply, new_etag, ref
-from ..errors import BadRequest, InUse, ResourceNotFound
+from ..errors import BadRequest, InUse, ProviderNotFound
 from ..store import Operation, Record
 from . import operations
 from .common import (
@@ -27,6 +29,7 @@ from .common import (
     lookup,
     network_delete,
     network_put,
+    put_answer,
     resolve,
 )
 
@@ -115,7 +118,7 @@ def _subnet_body(backend: Backend, vnet_id: str, raw: Json, prefixes: list[Netwo
         "id": f"{vnet_id}/subnets/{name}",
         "etag": new_etag(),
         "type": SUBNET,
-        "properties": out,
+        "properties": echo(props, out),
     }
 
 
@@ -222,7 +225,7 @@ def _subnet(call: Call, backend: Backend) -> tuple[Record, Record | None]:
 def get_subnet(call: Call, backend: Backend) -> Reply:
     vnet, subnet = _subnet(call, backend)
     if subnet is None:
-        raise ResourceNotFound(SUBNET, f"{vnet.body['name']}/{call.params['name']}", vnet.group)
+        raise ProviderNotFound(f"{vnet.id}/subnets/{call.params['name']}")
     return Reply(200, render_subnet(backend, subnet))
 
 
@@ -256,7 +259,8 @@ def put_subnet(call: Call, backend: Backend) -> Reply:
     action = "update" if existing else "create"
     op = backend.begin(record, types.NETWORK, vnet.body["location"], action)
     headers = operations.put_headers(call, backend, op)
-    return Reply(200 if existing else 201, render_subnet(backend, record), headers)
+    answer = put_answer(render_subnet(backend, record))
+    return Reply(200 if existing else 201, answer, headers)
 
 
 def delete_subnet(call: Call, backend: Backend) -> Reply:

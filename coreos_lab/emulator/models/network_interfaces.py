@@ -8,6 +8,7 @@ https://learn.microsoft.com/azure/virtual-network/virtual-networks-faq).
 from __future__ import annotations
 
 import copy
+import hashlib
 import ipaddress
 import uuid
 from typing import Any
@@ -23,20 +24,25 @@ from .public_ips import pip_user
 PIP, NIC, VM, NSG, SUBNET = types.PIP, types.NIC, types.VM, types.NSG, types.SUBNET
 
 
-def _used_addresses(backend: Backend, subnet_id: str, except_nic: str) -> set[str]:
-    used = set()
+def _used_addresses(backend: Backend, subnet_id: str, except_nic: str) -> dict[str, str]:
+    used: dict[str, str] = {}  # address -> the IP configuration holding it
     for nic in backend.store.of_type(NIC):
         if nic.key == except_nic.lower():
             continue
         for cfg in nic.properties.get("ipConfigurations", []):
             props = cfg["properties"]
             if (props.get("subnet") or {}).get("id", "").lower() == subnet_id.lower():
-                used.add(props.get("privateIPAddress"))
+                used[str(props.get("privateIPAddress"))] = str(cfg.get("id"))
     return used
 
 
 def _private_address(
-    backend: Backend, subnet: Record, nic_id: str, cfg: Json, previous: str | None
+    backend: Backend,
+    subnet: Record,
+    nic_id: str,
+    cfg: Json,
+    previous: str | None,
+    cfg_id: str = "",
 ) -> tuple[str, str]:
     network = ipaddress.IPv4Network(subnet.properties["addressPrefix"])
     used = _used_addresses(backend, subnet.id, nic_id)
@@ -57,10 +63,12 @@ def _private_address(
                 code="PrivateIPAddressNotInSubnet",
             )
         if str(address) in used:
+            # F5Networks/terraform-azure-bigip-module#63 (400, 2024) and
+            # daniel-rhoades/acs-engine-terraform#10 quote this code and message
             raise BadRequest(
-                f"IP configuration is in use: private IP address {address} is already taken in "
-                f"subnet {subnet.id}.",
-                code="PrivateIPAddressInUse",
+                f"IP configuration {cfg_id} is using the private IP address {address} which is "
+                f"already allocated to resource {used[str(address)]}.",
+                code="PrivateIPAddressIsAllocated",
             )
         return str(address), "Static"
     if previous and previous not in used and ipaddress.IPv4Address(previous) in network:
@@ -71,6 +79,23 @@ def _private_address(
             return str(candidate), "Dynamic"
         candidate += 1
     raise BadRequest(f"Subnet {subnet.body['name']} has no free address left.", code="SubnetIsFull")
+
+
+def _dns_suffix(subnet_id: str) -> str:
+    """Azure-provided DNS's suffix, one per VNet (NetworkInterfaceGet.json:
+    ``internalDomainNameSuffix: "test.bx.internal.cloudapp.net"``); derived from the VNet id."""
+    vnet = subnet_id.lower().split("/subnets/")[0]
+    return f"{hashlib.sha256(vnet.encode()).hexdigest()[:26]}.ax.internal.cloudapp.net"
+
+
+def _flag(props: Json, key: str) -> bool:
+    value = props.get(key, False)
+    if not isinstance(value, bool):
+        raise BadRequest(
+            f"The value '{value}' of property {key} is invalid; it must be true or false.",
+            code="InvalidRequestFormat",
+        )
+    return value
 
 
 def _build_nic(backend: Backend) -> Any:
@@ -86,7 +111,7 @@ def _build_nic(backend: Backend) -> Any:
             c["name"].lower(): c["properties"].get("privateIPAddress")
             for c in (existing.properties.get("ipConfigurations", []) if existing else [])
         }
-        cfgs = []
+        cfgs: list[Json] = []
         for i, raw in enumerate(raw_cfgs):
             name = str(raw.get("name") or f"ipconfig{i + 1}")
             cfg_id = f"{rid}/ipConfigurations/{name}"
@@ -109,7 +134,7 @@ def _build_nic(backend: Backend) -> Any:
             subnet = backend.store.get(subnet_id)
             assert subnet is not None
             address, method = _private_address(
-                backend, subnet, rid, cprops, previous.get(name.lower())
+                backend, subnet, rid, cprops, previous.get(name.lower()), cfg_id
             )
             out: Json = {
                 "privateIPAddress": address,
@@ -133,13 +158,17 @@ def _build_nic(backend: Backend) -> Any:
         nsg = resolve(backend, props.get("networkSecurityGroup"), NSG, rid)
         result: Json = {
             "ipConfigurations": cfgs,
-            "dnsSettings": {"dnsServers": [], "appliedDnsServers": []},
-            "enableAcceleratedNetworking": bool(props.get("enableAcceleratedNetworking", False)),
-            "enableIPForwarding": bool(props.get("enableIPForwarding", False)),
+            "dnsSettings": {
+                "dnsServers": [],
+                "appliedDnsServers": [],
+                "internalDomainNameSuffix": _dns_suffix(cfgs[0]["properties"]["subnet"]["id"]),
+            },
+            "enableAcceleratedNetworking": _flag(props, "enableAcceleratedNetworking"),
+            "enableIPForwarding": _flag(props, "enableIPForwarding"),
             "nicType": "Standard",
             "vnetEncryptionSupported": False,
             "auxiliaryMode": "None",
-            "disableTcpStateTracking": False,
+            "disableTcpStateTracking": _flag(props, "disableTcpStateTracking"),
         }
         if nsg:
             result["networkSecurityGroup"] = ref(nsg)

@@ -13,6 +13,7 @@ import re
 
 from .. import types
 from ..backend import Backend, Call, check_location, check_not_deleting
+from ..echo import echo
 from ..envelope import Json, Reply
 from ..errors import BadRequest, Conflict, ResourceGroupNotFound
 from ..store import Record
@@ -53,6 +54,7 @@ def put_group(call: Call, backend: Backend) -> Reply:
         existing.body["tags"] = tags
         return Reply(200, _render_group(existing))
     record = backend.store.group_record(call.sub, name, location, tags)
+    record.body = echo(body, record.body)  # e.g. managedBy, stored as sent
     backend.store.groups[name.lower()] = record
     return Reply(201, _render_group(record))
 
@@ -96,18 +98,13 @@ def tag_matches(tags: Json | None, flt: str | None) -> bool:
     return value is None or lowered[key.lower()] == value
 
 
-def _top(call: Call) -> int | None:
-    top = call.query.get("$top")
-    return int(top) if top and top.isdigit() else None
-
-
 def list_groups(call: Call, backend: Backend) -> Reply:
     backend.check_subscription(call.sub)
     flt = call.query.get("$filter")
     groups = [
         _render_group(g) for g in backend.store.groups.values() if tag_matches(g.body["tags"], flt)
     ]
-    return Reply(200, {"value": groups[: _top(call)]})
+    return Reply(200, {"value": groups})  # paged by paging.py ($top is the page size)
 
 
 def generic_view(record: Record) -> Json:
@@ -136,6 +133,7 @@ def list_group_resources(call: Call, backend: Backend) -> Reply:
             wanted_type = type_match.group("t").lower()
         else:
             tag_filter = flt
+    expand = call.query.get("$expand", "").lower()
     items = []
     for record in backend.store.in_group(group.body["name"]):
         if record.type.count("/") != 1:  # child resources (subnets) are not listed
@@ -145,8 +143,17 @@ def list_group_resources(call: Call, backend: Backend) -> Reply:
         if not tag_matches(record.body.get("tags"), tag_filter):
             continue
         view = generic_view(record)
-        expand = call.query.get("$expand", "")
-        if "provisioningState" in expand:
-            view["provisioningState"] = record.properties.get("provisioningState")
-        items.append(view)
-    return Reply(200, {"value": items[: _top(call)]})
+        items.append(_expanded(view, record, expand))
+    return Reply(200, {"value": items})  # paged by paging.py ($top is the page size)
+
+
+def _expanded(view: Json, record: Record, expand: str) -> Json:
+    """``$expand``: "createdTime, changedTime and provisioningState" (GenericResourceExpanded)."""
+    for key in ("createdTime", "changedTime", "provisioningState"):
+        if key.lower() not in expand:
+            continue
+        if key == "provisioningState":
+            view[key] = record.properties.get("provisioningState")
+        else:
+            view[key] = record.created if key == "createdTime" else record.changed
+    return view

@@ -109,7 +109,18 @@ def _build_nsg(body: Json, existing: Record | None, rid: str) -> Json:
     props = body.get("properties") or {}
     seen: set[tuple[str, int]] = set()
     rules = [_security_rule(rid, r, seen) for r in props.get("securityRules") or []]
-    return {"securityRules": rules, "defaultSecurityRules": _default_rules(rid)}
+    flush = props.get("flushConnection", False)  # NetworkSecurityGroupCreate.json: false
+    if not isinstance(flush, bool):
+        raise BadRequest(
+            f"The value '{flush}' of property flushConnection is invalid; it must be true or "
+            "false.",
+            code="InvalidRequestFormat",
+        )
+    return {
+        "flushConnection": flush,
+        "securityRules": rules,
+        "defaultSecurityRules": _default_rules(rid),
+    }
 
 
 def render(backend: Backend, record: Record) -> Json:
@@ -138,7 +149,9 @@ def _nsg_in_use(backend: Backend) -> Any:
         if holders:
             raise InUse(
                 f"Network security group {record.id} cannot be deleted because it is in use by "
-                f"the following resources: {', '.join(h['id'] for h in holders)}.",
+                f"the following resources: {', '.join(h['id'] for h in holders)}. In order to "
+                "delete the Network security group, remove the association with the "
+                "resource(s).",
                 code="InUseNetworkSecurityGroupCannotBeDeleted",
             )
 

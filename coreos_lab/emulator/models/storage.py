@@ -14,6 +14,8 @@ import re
 
 from .. import types
 from ..backend import Backend, Call, check_location
+from ..catalog import PAIRED_REGION
+from ..echo import echo
 from ..envelope import Json, Reply, now_iso, resource_id
 from ..errors import BadRequest, Conflict
 from ..store import Record
@@ -74,11 +76,36 @@ def render(backend: Backend, record: Record) -> Json:
     return copy.deepcopy(record.body)
 
 
-def _endpoints(name: str) -> Json:
-    return {
+def _endpoints(name: str, props: Json) -> Json:
+    """Primary endpoints, with the routing-specific ones ``routingPreference`` publishes
+    (StorageAccountCreate.json: ``<name>-internetrouting`` for blob, dfs, file, web;
+    ``<name>-microsoftrouting`` for all six)."""
+    out: Json = {
         kind: f"https://{name}.{kind}.core.windows.net/"
         for kind in ("blob", "queue", "table", "file", "dfs", "web")
     }
+    routing = props.get("routingPreference") or {}
+    if routing.get("publishInternetEndpoints"):
+        out["internetEndpoints"] = {
+            kind: f"https://{name}-internetrouting.{kind}.core.windows.net/"
+            for kind in ("blob", "file", "dfs", "web")
+        }
+    if routing.get("publishMicrosoftEndpoints"):
+        out["microsoftEndpoints"] = {
+            kind: f"https://{name}-microsoftrouting.{kind}.core.windows.net/"
+            for kind in ("blob", "queue", "table", "file", "dfs", "web")
+        }
+    return out
+
+
+def _replication(sku: str, location: str, now: str) -> Json:
+    """Read-only fields StorageAccountCreate.json shows: key creation times, and for a
+    geo-redundant SKU the paired region as ``secondaryLocation`` (Azure's region pairs)."""
+    out: Json = {"keyCreationTime": {"key1": now, "key2": now}}
+    if "GRS" in sku or "GZRS" in sku:
+        out["secondaryLocation"] = PAIRED_REGION.get(location, location)
+        out["statusOfSecondary"] = "available"
+    return out
 
 
 def create(call: Call, backend: Backend) -> Reply:
@@ -114,48 +141,49 @@ def create(call: Call, backend: Backend) -> Reply:
         holder.body["tags"] = body.get("tags") or holder.body.get("tags") or {}
         return Reply(200, render(backend, holder))
     props = body.get("properties") or {}
-    record = Record(
-        id=rid,
-        type=ACCOUNT,
-        group=group.body["name"],
-        body={
-            "sku": {"name": sku, "tier": sku.split("_")[0]},
-            "kind": body.get("kind", "StorageV2"),
-            "id": rid,
-            "name": name,
-            "type": ACCOUNT,
-            "location": location,
-            "tags": body.get("tags") or {},
-            "properties": {
-                "provisioningState": "Creating",
-                "creationTime": now_iso(),
-                "primaryEndpoints": _endpoints(name),
-                "primaryLocation": location,
-                "statusOfPrimary": "available",
-                "accessTier": props.get("accessTier", "Hot"),
-                "supportsHttpsTrafficOnly": props.get("supportsHttpsTrafficOnly", True),
-                "minimumTlsVersion": props.get("minimumTlsVersion", "TLS1_2"),
-                "allowBlobPublicAccess": props.get("allowBlobPublicAccess", False),
-                "allowSharedKeyAccess": props.get("allowSharedKeyAccess", True),
-                "networkAcls": {
-                    "bypass": "AzureServices",
-                    "virtualNetworkRules": [],
-                    "ipRules": [],
-                    "defaultAction": "Allow",
-                },
-                "encryption": {
-                    "services": {
-                        "blob": {"enabled": True, "keyType": "Account"},
-                        "file": {"enabled": True, "keyType": "Account"},
-                    },
-                    "keySource": "Microsoft.Storage",
-                },
-            },
-        },
-    )
+    built = _account_body(rid, name, sku, location, body, props)
+    record = Record(id=rid, type=ACCOUNT, group=group.body["name"], body=echo(body, built))
     backend.store.add(record)
     op = backend.begin(record, types.STORAGE, location, "create")
     return Reply(202, None, operations.storage_create_headers(call, backend, op))
+
+
+def _account_body(rid: str, name: str, sku: str, location: str, body: Json, props: Json) -> Json:
+    """The account as the model builds it (the request's other keys are echoed around it)."""
+    now = now_iso()
+    service = {"enabled": True, "keyType": "Account", "lastEnabledTime": now}
+    return {
+        "sku": {"name": sku, "tier": sku.split("_")[0]},
+        "kind": body.get("kind", "StorageV2"),
+        "id": rid,
+        "name": name,
+        "type": ACCOUNT,
+        "location": location,
+        "tags": body.get("tags") or {},
+        "properties": {
+            "provisioningState": "Creating",
+            "creationTime": now,
+            **_replication(sku, location, now),
+            "primaryEndpoints": _endpoints(name, props),
+            "primaryLocation": location,
+            "statusOfPrimary": "available",
+            "accessTier": props.get("accessTier", "Hot"),
+            "supportsHttpsTrafficOnly": props.get("supportsHttpsTrafficOnly", True),
+            "minimumTlsVersion": props.get("minimumTlsVersion", "TLS1_2"),
+            "allowBlobPublicAccess": props.get("allowBlobPublicAccess", False),
+            "allowSharedKeyAccess": props.get("allowSharedKeyAccess", True),
+            "networkAcls": {
+                "bypass": "AzureServices",
+                "virtualNetworkRules": [],
+                "ipRules": [],
+                "defaultAction": "Allow",
+            },
+            "encryption": {
+                "services": {"blob": dict(service), "file": dict(service)},
+                "keySource": "Microsoft.Storage",
+            },
+        },
+    }
 
 
 def get(call: Call, backend: Backend) -> Reply:

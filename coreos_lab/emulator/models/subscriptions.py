@@ -7,7 +7,7 @@ and ``Location`` models.
 from __future__ import annotations
 
 from ..backend import Backend, Call
-from ..catalog import LOCATIONS
+from ..catalog import LOCATIONS, REGION_METADATA
 from ..envelope import Json, Reply
 
 DISPLAY_NAME = "coreos-lab emulator"
@@ -43,6 +43,20 @@ def get_subscription(call: Call, backend: Backend) -> Reply:
     return Reply(200, subscription_body(backend))
 
 
+def _metadata(sub: str, name: str, display: str, geo: str) -> Json:
+    geography, latitude, longitude, paired = REGION_METADATA[name]
+    return {
+        "regionType": "Physical",
+        "regionCategory": "Recommended",
+        "geography": geography,
+        "geographyGroup": geo,
+        "longitude": longitude,
+        "latitude": latitude,
+        "physicalLocation": display,
+        "pairedRegion": [{"name": paired, "id": f"/subscriptions/{sub}/locations/{paired}"}],
+    }
+
+
 def list_locations(call: Call, backend: Backend) -> Reply:
     backend.check_subscription(call.sub)
     sub = backend.store.subscription_id
@@ -53,13 +67,7 @@ def list_locations(call: Call, backend: Backend) -> Reply:
             "displayName": display,
             "regionalDisplayName": f"({geo}) {display}",
             "type": "Region",
-            "metadata": {
-                "regionType": "Physical",
-                "regionCategory": "Recommended",
-                "geographyGroup": geo,
-                "physicalLocation": display,
-                "pairedRegion": [],
-            },
+            "metadata": _metadata(sub, name, display, geo),
         }
         for name, (display, geo) in LOCATIONS.items()
     ]

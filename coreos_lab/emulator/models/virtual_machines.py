@@ -19,6 +19,7 @@ import uuid
 
 from .. import types
 from ..backend import Backend, Call, check_location
+from ..echo import echo
 from ..envelope import Json, Reply, now_iso, resource_id
 from ..errors import BadRequest, NotFound
 from ..store import Record
@@ -36,6 +37,7 @@ RESERVED_ADMINS = {
     "test3", "user4", "user5",
 }  # fmt: skip
 CUSTOM_DATA_MAX = 87380
+POWER_ACTIONS = ("powerOff", "deallocate", "start", "restart")
 SSH_KEY = re.compile(r"^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp\d+) ([A-Za-z0-9+/=]+)( .*)?$")
 
 
@@ -201,9 +203,17 @@ def put_vm(call: Call, backend: Backend) -> Reply:
     for key in ("diagnosticsProfile", "securityProfile", "priority", "evictionPolicy"):
         if key in props:
             properties[key] = props[key]
+    # Compute's etag is a quoted counter, new on every change (VirtualMachine_Get.json: "\"1\"").
+    # securityType: from api-version 2025-11-01 a VM created without one reads "Standard"
+    # (Azure Compute Blog, "Upcoming Compute API change: always return non-null securityType").
+    security = dict(properties.get("securityProfile") or {})
+    security.setdefault("securityType", "Standard")
+    properties["securityProfile"] = security
+    generation = int(existing.body.get("etag", '"0"').strip('"')) if existing else 0
     new_body: Json = {
         "name": name,
         "id": rid,
+        "etag": f'"{generation + 1}"',
         "type": VM,
         "location": location,
         "tags": body.get("tags") or {},
@@ -212,7 +222,10 @@ def put_vm(call: Call, backend: Backend) -> Reply:
     for key in ("plan", "zones", "identity"):
         if key in body:
             new_body[key] = body[key]
+    new_body = echo(body, new_body)
     record = Record(id=rid, type=VM, group=group.body["name"], body=new_body)
+    if existing is not None:  # an update keeps the power state (vm_actions.py)
+        record.meta = dict(existing.meta)
     backend.store.add(record)
     cascade = []
     disk_id = os_disk["managedDisk"]["id"]
@@ -253,22 +266,37 @@ def instance_view(backend: Backend, record: Record) -> Json:
         }
     ]
     power = {
-        "Succeeded": ("running", "VM running"),
-        "Creating": ("starting", "VM starting"),
-        "Updating": ("running", "VM running"),
-        "Deleting": ("stopping", "VM stopping"),
+        "Succeeded": "running",
+        "Creating": "starting",
+        "Updating": "running",
+        "Deleting": "stopping",
     }.get(state)
+    if op is not None and op.action in POWER_ACTIONS:  # vm_actions.py: powerOff, start, ...
+        power = record.meta.get("power_pending", power)
+    elif power == "running":
+        power = record.meta.get("power", power)
     if power:
         statuses.append(
-            {"code": f"PowerState/{power[0]}", "level": "Info", "displayStatus": power[1]}
+            {"code": f"PowerState/{power}", "level": "Info", "displayStatus": f"VM {power}"}
         )
     image = record.properties["storageProfile"]["imageReference"]
+    disk_status = {  # VirtualMachine_Get_InstanceView.json: each disk has its own statuses
+        "code": f"ProvisioningState/{code}",
+        "level": statuses[0]["level"],
+        "displayStatus": statuses[0]["displayStatus"],
+        "time": statuses[0]["time"],
+    }
     return {
         "computerName": record.properties["osProfile"].get("computerName"),
         "osName": "flatcar",
         "osVersion": image.get("exactVersion"),
         "hyperVGeneration": "V2",
-        "disks": [{"name": record.properties["storageProfile"]["osDisk"]["name"]}],
+        "disks": [
+            {
+                "name": record.properties["storageProfile"]["osDisk"]["name"],
+                "statuses": [disk_status],
+            }
+        ],
         "statuses": statuses,
     }
 
