@@ -4,20 +4,17 @@ For each stored example: the status is one the example documents, a long-running
 carries the header its poller needs, every response key of the example that the emulator
 models is present with the example's JSON type, and every request value the example echoes
 comes back. Keys it does not model are in ``NOT_MODELLED`` (also the table in
-docs/emulator.md, "Faithfulness"), keys a replay cannot reproduce are in ``ADAPTED``, and keys
-where the emulator diverges today are in ``DIVERGENT``: one strict xfail per example and issue
-13 class, so fixing a class turns its tests into XPASS failures until the entry is removed.
+docs/emulator.md, "Faithfulness"), and keys a replay cannot reproduce are in ``ADAPTED``.
+Every other key of every example must match: the emulator diverges from none today.
 """
 
 from __future__ import annotations
-
-from typing import Any
 
 import pytest
 
 from .cases import CASES, Replayed
 from .emulator import Emulator
-from .replay import echo_gaps, leaves, load, shape_gaps, under
+from .replay import echo_gaps, leaves, load, shape_gaps
 
 # Keys the replay cannot produce here, with why (the request was adapted, see cases.py).
 ADAPTED: dict[str, dict[str, str]] = {
@@ -86,11 +83,6 @@ NOT_MODELLED: dict[str, dict[str, str]] = {
     "NetworkInterfaceGet.json": {"properties.dscpConfiguration": "no DSCP configurations"},
 }
 
-# Where the emulator diverges today: {example: {path: class}}; one xfail per (example, class).
-DIVERGENT: dict[str, dict[str, int]] = {}
-
-WHAT = {1: "request values not echoed", 2: "read-only fields Azure returns are missing"}
-
 
 def _gaps(replayed: Replayed, skip: set[str]) -> dict[str, str]:
     tag_values = {  # the examples' tag names are data, not schema
@@ -140,35 +132,5 @@ def test_example_replays(emu: Emulator, name: str) -> None:
         f"{replayed.first.text[:300]}"
     )
     assert _lro_header_gaps(replayed) == []
-    skip = (
-        set(ADAPTED.get(name, {})) | set(NOT_MODELLED.get(name, {})) | set(DIVERGENT.get(name, {}))
-    )
+    skip = set(ADAPTED.get(name, {})) | set(NOT_MODELLED.get(name, {}))
     assert _gaps(replayed, skip) == {}, spec["spec_path"]
-
-
-def _divergent_params() -> list[Any]:
-    params = []
-    for name, paths in sorted(DIVERGENT.items()):
-        for cls in sorted(set(paths.values())):
-            reason = f"issue 13 class {cls}: {WHAT[cls]} ({name})"
-            params.append(
-                pytest.param(
-                    name,
-                    cls,
-                    marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=reason),
-                    id=f"{name}-class{cls}",
-                )
-            )
-    return params
-
-
-@pytest.mark.parametrize(("name", "cls"), _divergent_params())
-def test_example_divergent_keys(emu: Emulator, name: str, cls: int) -> None:
-    """The keys of one class that the emulator gets wrong today, compared with the example."""
-    replayed = CASES[name](emu)
-    wanted = {path for path, c in DIVERGENT[name].items() if c == cls}
-    everything = _gaps(replayed, set(ADAPTED.get(name, {})) | set(NOT_MODELLED.get(name, {})))
-    mine = {
-        gap: what for gap, what in everything.items() if under(gap.removeprefix("echo "), wanted)
-    }
-    assert mine == {}
