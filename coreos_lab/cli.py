@@ -6,30 +6,21 @@ stays fast; commands import them when they run.
 
 from __future__ import annotations
 
-import inspect
 import json
 import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-from coreos_lab import __version__
+from coreos_lab import __version__, cli_options
+from coreos_lab.cli_options import settings_command
 from coreos_lab.emulator.command import emulator as emulator_command
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.settings import (
-    CONFIG_FILE,
-    SETTINGS_FIELDS,
-    LabSettings,
-    env_var,
-    load_settings,
-)
+from coreos_lab.settings import LabSettings
 
 app = typer.Typer(
     name="coreos-lab",
@@ -45,8 +36,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-_debug = False
 
 
 def _console() -> Console:
@@ -82,137 +71,7 @@ def _main(
         bool, typer.Option("--debug", help="Show a traceback when a command fails.")
     ] = False,
 ) -> None:
-    global _debug
-    _debug = debug
-
-
-# ---- the shared settings options ---------------------------------------------------------
-
-_OPTION_TYPES: dict[str, Any] = {"etcd": int, "hosts": int, "ssh_key": Path, "ssh_public_key": Path}
-
-
-def _settings_parameters() -> list[inspect.Parameter]:
-    params = []
-    for f in SETTINGS_FIELDS:
-        default = "none" if f.default in (None, "") else str(f.default)
-        help_text = f"{f.metadata['help']} [default: {default}; env: {env_var(f.name)}]"
-        option = typer.Option(
-            f.metadata["flag"],
-            help=help_text,
-            show_default=False,
-            metavar=f.name.upper().replace("_", "-"),
-        )
-        kind = _OPTION_TYPES.get(f.name, str)
-        params.append(
-            inspect.Parameter(
-                f.name,
-                inspect.Parameter.KEYWORD_ONLY,
-                default=None,
-                annotation=Annotated[kind | None, option],
-            )
-        )
-    params.append(
-        inspect.Parameter(
-            "config",
-            inspect.Parameter.KEYWORD_ONLY,
-            default=None,
-            annotation=Annotated[
-                Path | None,
-                typer.Option(
-                    "--config",
-                    help=f"TOML file of settings, a [lab] table [default: ./{CONFIG_FILE}]",
-                    metavar="FILE",
-                ),
-            ],
-        )
-    )
-    return params
-
-
-def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
-    """Give ``fn(settings, **own)`` every lab-settings option, so plan and up share them."""
-    own = [
-        p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "settings"
-    ]
-    setting_names = {f.name for f in SETTINGS_FIELDS}
-
-    def command(**kwargs: Any) -> None:
-        flags = {name: kwargs.pop(name) for name in list(kwargs) if name in setting_names}
-        config = kwargs.pop("config")
-        with _errors():
-            settings = read_settings(flags, config)
-            fn(settings, **kwargs)
-            sys.stdout.flush()  # a reader that went away shows here, where _errors sees it
-
-    own_params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
-    command.__signature__ = inspect.Signature(own_params + _settings_parameters())  # type: ignore[attr-defined]
-    command.__doc__ = fn.__doc__
-    command.__name__ = fn.__name__
-    return command
-
-
-_MAX_CONFIG_BYTES = 1 << 20
-
-
-def read_settings(flags: dict[str, Any], config: Path | None) -> LabSettings:
-    if config is None:
-        candidate = Path.cwd() / CONFIG_FILE
-        config = candidate if candidate.is_file() else None
-    text: str | None = None
-    if config is not None:
-        from coreos_lab.files import read_small_file
-
-        try:
-            # Not read_text: /dev/zero never ends and a FIFO waits for a writer.
-            data = read_small_file(config, _MAX_CONFIG_BYTES)
-            if len(data) > _MAX_CONFIG_BYTES:
-                raise UsageError(f"The config file {config} is larger than 1 MiB; is it one?")
-            text = data.decode("utf-8")
-        except OSError as exc:
-            reason = (exc.strerror or str(exc)).lower()
-            raise UsageError(f"Cannot read the config file {config} ({reason}).") from None
-        except UnicodeDecodeError:
-            raise UsageError(f"The config file {config} is not UTF-8 text.") from None
-    return load_settings(flags, os.environ, text, str(config) if config else CONFIG_FILE)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Turn a LabError into one sentence on stderr and its exit code; no traceback."""
-    try:
-        yield
-    except LabError as exc:
-        if _debug:
-            raise
-        _print_error(str(exc))
-        raise typer.Exit(exc.exit_code) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
-    except OSError as exc:
-        from coreos_lab.pipes import discard_output, is_closed_pipe
-
-        if not is_closed_pipe(exc) or _debug:
-            _unexpected(exc)
-        # Whoever read the output went away (`| head`); the work is done, nothing to say.
-        discard_output(sys.stdout)
-    except Exception as exc:
-        _unexpected(exc)
-
-
-def _unexpected(exc: Exception) -> NoReturn:
-    """A bug or an environment coreos-lab did not foresee: still one line, no traceback."""
-    if _debug:
-        raise exc
-    _print_error(
-        f"unexpected {type(exc).__name__}: {exc}; run again with --debug for the traceback "
-        "and report it."
-    )
-    raise typer.Exit(1) from None
-
-
-def _print_error(message: str) -> None:
-    typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
-    typer.echo(message, err=True)
+    cli_options.debug = debug
 
 
 # ---- commands ----------------------------------------------------------------------------
