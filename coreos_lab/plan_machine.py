@@ -9,6 +9,7 @@ import hashlib
 from dataclasses import dataclass
 
 from coreos_lab import roles
+from coreos_lab.clouds import storage_suffix
 from coreos_lab.kinds import NIC, NSG, PUBLIC_IP, RESOURCE_GROUP, STORAGE, VM, VNET
 from coreos_lab.plan_resource import Resource, ResourceIds
 from coreos_lab.roles import Role
@@ -134,7 +135,7 @@ def machine_resources(
                 "diagnosticsProfile": {
                     "bootDiagnostics": {
                         "enabled": True,
-                        "storageUri": f"https://{storage_name}.blob.core.windows.net/",
+                        "storageUri": f"https://{storage_name}.blob.{storage_suffix(settings.cloud)}/",
                     }
                 },
             },

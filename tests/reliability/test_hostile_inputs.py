@@ -17,7 +17,6 @@ import pytest
 
 from tests.reliability.harness import User, one_sentence
 
-ITEM_11 = pytest.mark.xfail(strict=True, reason="issue 10 item 11: not implemented yet")
 ITEM_12 = pytest.mark.xfail(strict=True, reason="issue 10 item 12: not implemented yet")
 
 
@@ -193,7 +192,6 @@ def test_the_run_up_again_hint_names_this_lab(alice: User) -> None:
     assert hints and all(f"--name {alice.lab}" in h and "--cloud emulator" in h for h in hints)
 
 
-@ITEM_11
 def test_sovereign_clouds_get_their_own_storage_suffix(alice: User) -> None:
     out = alice.run(
         "plan",
