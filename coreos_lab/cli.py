@@ -79,6 +79,14 @@ def _main(
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON for scripts instead of the rich view.")
 ]
+AdoptOption = Annotated[
+    bool,
+    typer.Option(
+        "--adopt",
+        help="Take over a lab another machine or user built (or whose local state was lost): "
+        "records its lab id here; changes nothing in Azure by itself.",
+    ),
+]
 
 
 @settings_command
@@ -110,7 +118,7 @@ def _progress(json_output: bool, title: str) -> Any:
 
 
 @settings_command
-def up(settings: LabSettings, json_output: JsonOption = False) -> None:
+def up(settings: LabSettings, json_output: JsonOption = False, adopt: AdoptOption = False) -> None:
     """Build the lab, or finish or repair it: creates only what is missing or differs.
 
     Generates or reuses the SSH key, requests or reuses the etcd discovery token,
@@ -127,15 +135,15 @@ def up(settings: LabSettings, json_output: JsonOption = False) -> None:
         typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
         typer.echo(WARNING, err=True)
     with lab_lock(settings.name, "up"):
-        _up(settings, json_output)
+        _up(settings, json_output, adopt)
 
 
-def _up(settings: LabSettings, json_output: bool) -> None:
+def _up(settings: LabSettings, json_output: bool, adopt: bool) -> None:
     from coreos_lab import engine
     from coreos_lab.views.lab_view import render_up, up_as_dict
 
     with _progress(json_output, f"Lab {settings.name}") as progress:
-        result = engine.up(settings, progress)
+        result = engine.up(settings, progress, adopt=adopt)
     if json_output:
         typer.echo(json.dumps(up_as_dict(result), indent=2))
     else:
@@ -146,7 +154,7 @@ app.command("up")(up)
 
 
 @settings_command
-def ips(settings: LabSettings, json_output: JsonOption = False) -> None:
+def ips(settings: LabSettings, json_output: JsonOption = False, adopt: AdoptOption = False) -> None:
     """Show every machine of the lab: role, name, public and private IP, state, SSH command.
 
     Costs the same few list calls however many machines the lab has.
@@ -154,7 +162,7 @@ def ips(settings: LabSettings, json_output: JsonOption = False) -> None:
     from coreos_lab import engine
     from coreos_lab.views.machines_view import machines_as_list, render_machines
 
-    access = engine.machines(settings)
+    access = engine.machines(settings, adopt=adopt)
     if json_output:
         typer.echo(json.dumps(machines_as_list(access), indent=2))
     else:
@@ -178,6 +186,7 @@ def down(
         ),
     ] = False,
     json_output: JsonOption = False,
+    adopt: AdoptOption = False,
 ) -> None:
     """Delete the lab's resource group and everything in it, then its local state.
 
@@ -201,7 +210,9 @@ def down(
         lab_lock(settings.name, "down"),
         _progress(json_output, f"Deleting lab {settings.name}") as progress,
     ):
-        result = engine.down(settings, progress, wait=not no_wait, delete_key=delete_key)
+        result = engine.down(
+            settings, progress, wait=not no_wait, delete_key=delete_key, adopt=adopt
+        )
     if json_output:
         typer.echo(json.dumps(down_as_dict(result), indent=2))
     else:
@@ -246,6 +257,7 @@ def ssh(
     print_only: Annotated[
         bool, typer.Option("--print", help="Print the ssh command instead of running it.")
     ] = False,
+    adopt: AdoptOption = False,
 ) -> None:
     """Log in to a machine of the lab with the lab's key and user (core).
 
@@ -258,7 +270,7 @@ def ssh(
 
     from coreos_lab import engine
 
-    argv = engine.ssh_target(settings, machine, command or ())
+    argv = engine.ssh_target(settings, machine, command or (), adopt=adopt)
     if print_only:
         typer.echo(shlex.join(argv))
         return
@@ -282,11 +294,12 @@ def ssh_config(
             help="Put the block into ~/.ssh/config (replacing this lab's earlier block).",
         ),
     ] = False,
+    adopt: AdoptOption = False,
 ) -> None:
     """Print an OpenSSH config block with one Host per machine, so `ssh host0` works."""
     from coreos_lab import engine
 
-    written = engine.ssh_config(settings, write=write)
+    written = engine.ssh_config(settings, write=write, adopt=adopt)
     if write:
         _console().print(f"Wrote lab '{settings.name}' to {written}; try `ssh host0`.")
     else:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from coreos_lab.errors import DiscoveryError, UsageError
+from coreos_lab.hints import lab_command
 from coreos_lab.settings import LabSettings
 from coreos_lab.state import LabState, save_state
 
@@ -108,7 +109,8 @@ def discovery_url_for(
             raise UsageError(
                 f"Lab '{settings.name}' already has a discovery token for {state.discovery_size} "
                 f"etcd members, so its cluster size is fixed at {state.discovery_size}; use "
-                f"--etcd {state.discovery_size}, or run 'coreos-lab down' first to start over."
+                f"--etcd {state.discovery_size}, or run `{lab_command('down', settings)}` first "
+                "to start over."
             )
         if state.discovery_size is None:
             state.discovery_size = settings.etcd

@@ -15,19 +15,21 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from coreos_lab import discovery, keys, sshconfig, state
 from coreos_lab.azure.apply import apply_plan
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
-from coreos_lab.azure.inventory import read_inventory
+from coreos_lab.azure.inventory import Inventory, read_inventory
 from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.preflight import run_preflight
 from coreos_lab.azure.teardown import delete_lab
-from coreos_lab.errors import LabError, UsageError
+from coreos_lab.errors import Interrupted, LabError, UsageError
 from coreos_lab.events import EventSink, PhaseEvent
 from coreos_lab.files import make_private_dirs
+from coreos_lab.hints import lab_command
 from coreos_lab.kinds import ProvisioningState
 from coreos_lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.reports import (
@@ -38,7 +40,7 @@ from coreos_lab.reports import (
     UpResult,
 )
 from coreos_lab.settings import LabSettings
-from coreos_lab.tags import check_ours
+from coreos_lab.tags import check_identity, check_ours
 
 KNOWN_HOSTS = "known_hosts"
 
@@ -101,7 +103,13 @@ def plan(settings: LabSettings) -> LabPlan:
 # ---- up ----------------------------------------------------------------------------------
 
 
-def up(settings: LabSettings, sink: EventSink, *, clients: Clients | None = None) -> UpResult:
+def up(
+    settings: LabSettings,
+    sink: EventSink,
+    *,
+    adopt: bool = False,
+    clients: Clients | None = None,
+) -> UpResult:
     if not settings.ssh_from:
         raise UsageError(
             "up needs --ssh-from: the CIDR allowed to reach SSH, e.g. your address as "
@@ -124,7 +132,7 @@ def up(settings: LabSettings, sink: EventSink, *, clients: Clients | None = None
         )
     )
     with _session(settings, clients, f"lab {settings.name}") as session:
-        return _up(settings, sink, session, key, lab_state)
+        return _up(settings, sink, session, key, lab_state, adopt)
 
 
 def _up(
@@ -133,39 +141,22 @@ def _up(
     clients: Clients,
     key: keys.SshKey,
     lab_state: state.LabState,
+    adopt: bool,
 ) -> UpResult:
-    sink(PhaseEvent("inventory", f"Reading resource group {settings.resource_group}"))
-    inventory = read_inventory(clients, settings.resource_group)
-    if inventory.resource_group is not None:
-        check_ours(inventory.resource_group, settings.name, building=True)
-        if ProvisioningState.of(inventory.resource_group) is ProvisioningState.DELETING:
-            raise LabError(
-                f"Lab '{settings.name}' is still being deleted; run `coreos-lab down` to wait "
-                "until it is gone, then run up again."
-            )
-    sink(PhaseEvent("inventory", f"{len(inventory.resources)} resources exist", done=True))
-
-    # Every check before the first write: a run that cannot finish should not start.
-    pinned = (
-        ImageVersions(lab_state.etcd_image_version, lab_state.host_image_version)
-        if lab_state.etcd_image_version and lab_state.host_image_version
-        else None
-    )
-    report = run_preflight(clients, settings, existing=inventory, pinned=pinned, sink=sink)
-    report.raise_if_failed()
-    assert report.images is not None
-    images = report.images
-
-    token_requested = False
-    discovery_url = None
-    if settings.bootstrap == "discovery":
-        sink(PhaseEvent("token", "etcd discovery token"))
-        discovery_url, token_requested = discovery.discovery_url_for(settings, lab_state)
-        sink(PhaseEvent("token", "requested" if token_requested else "reused", done=True))
+    try:
+        inventory, images, discovery_url, token_requested = _before_writes(
+            settings, sink, clients, lab_state, adopt
+        )
+    except KeyboardInterrupt:
+        raise Interrupted(
+            "Interrupted before anything was written to Azure; run "
+            f"`{lab_command('up', settings)}` again to build the lab."
+        ) from None
 
     if key.generated and key.private_key_path is not None:
         # Remembered so that `down --delete-key` removes only a key coreos-lab made.
         lab_state.generated_key = str(key.private_key_path)
+    lab_state.lab_id = lab_state.lab_id or state.new_lab_id()
     lab_state.subscription_id = clients.subscription_id
     lab_state.cloud = settings.cloud
     lab_state.etcd_image_version = images.etcd
@@ -180,6 +171,7 @@ def _up(
             discovery_url=discovery_url,
             etcd_image_version=images.etcd,
             host_image_version=images.host,
+            lab_id=lab_state.lab_id,
         ),
     )
     sink(PhaseEvent("apply", f"Applying {len(lab_plan.resources)} resources"))
@@ -203,17 +195,83 @@ def _up(
     )
 
 
+def _identify(
+    settings: LabSettings, group: dict[str, Any], lab_state: state.LabState, adopt: bool
+) -> str | None:
+    """The lab id to keep for ``group``; refuses another machine's or user's lab (tags.py)."""
+    return check_identity(
+        group,
+        settings.name,
+        lab_state.lab_id,
+        known=state.has_state(settings.name),
+        adopt=adopt,
+    )
+
+
+def _before_writes(
+    settings: LabSettings,
+    sink: EventSink,
+    clients: Clients,
+    lab_state: state.LabState,
+    adopt: bool,
+) -> tuple[Inventory, ImageVersions, str | None, bool]:
+    """Everything `up` reads and checks before its first write: group, preflight, token."""
+    sink(PhaseEvent("inventory", f"Reading resource group {settings.resource_group}"))
+    inventory = read_inventory(clients, settings.resource_group)
+    if inventory.resource_group is not None:
+        check_ours(inventory.resource_group, settings.name, building=True)
+        lab_state.lab_id = _identify(settings, inventory.resource_group, lab_state, adopt)
+        if ProvisioningState.of(inventory.resource_group) is ProvisioningState.DELETING:
+            raise LabError(
+                f"Lab '{settings.name}' is still being deleted; run "
+                f"`{lab_command('down', settings)}` to wait "
+                "until it is gone, then run up again."
+            )
+    sink(PhaseEvent("inventory", f"{len(inventory.resources)} resources exist", done=True))
+
+    # Every check before the first write: a run that cannot finish should not start.
+    pinned = (
+        ImageVersions(lab_state.etcd_image_version, lab_state.host_image_version)
+        if lab_state.etcd_image_version and lab_state.host_image_version
+        else None
+    )
+    report = run_preflight(clients, settings, existing=inventory, pinned=pinned, sink=sink)
+    report.raise_if_failed()
+    assert report.images is not None
+    images = report.images
+
+    token_requested = False
+    discovery_url = None
+    if settings.bootstrap == "discovery":
+        sink(PhaseEvent("token", "etcd discovery token"))
+        discovery_url, token_requested = discovery.discovery_url_for(settings, lab_state)
+        sink(PhaseEvent("token", "requested" if token_requested else "reused", done=True))
+    return inventory, images, discovery_url, token_requested
+
+
 # ---- reading a lab -----------------------------------------------------------------------
 
 
-def machines(settings: LabSettings, *, clients: Clients | None = None) -> MachineAccess:
+def machines(
+    settings: LabSettings, *, adopt: bool = False, clients: Clients | None = None
+) -> MachineAccess:
     """The lab's machines, and the key and known_hosts file that reach them."""
+    lab_state = state.load_state(settings.name)
     with _session(settings, clients, f"lab {settings.name}") as session:
-        if get_group(session, settings.resource_group) is None:
+        group = get_group(session, settings.resource_group)
+        if group is None:
             raise LabError(
                 f"There is no lab '{settings.name}' (resource group {settings.resource_group}) "
-                f"in subscription {session.subscription_id}; create it with `coreos-lab up`."
+                f"in subscription {session.subscription_id}; create it with "
+                f"`{lab_command('up', settings)}`."
             )
+        check_ours(group, settings.name)
+        lab_id = _identify(settings, group, lab_state, adopt)
+        if adopt and lab_id != lab_state.lab_id:
+            lab_state.lab_id = lab_id
+            lab_state.subscription_id = session.subscription_id
+            lab_state.cloud = settings.cloud
+            state.save_state(lab_state)
         found = read_machines(session, settings)
     return MachineAccess(tuple(found), key_path_for(settings), str(known_hosts_path(settings)))
 
@@ -223,21 +281,24 @@ def ssh_target(
     machine: str | None,
     command: Sequence[str] = (),
     *,
+    adopt: bool = False,
     clients: Clients | None = None,
 ) -> list[str]:
     """The ssh argv that logs in to ``machine`` (default: the first host) and runs ``command``."""
-    access = machines(settings, clients=clients)
+    access = machines(settings, adopt=adopt, clients=clients)
     target = sshconfig.pick_machine(access.machines, machine)
     make_private_dirs(known_hosts_path(settings).parent)
     return sshconfig.ssh_command(target, access.key_path, Path(access.known_hosts), command)
 
 
-def ssh_config(settings: LabSettings, *, write: bool, clients: Clients | None = None) -> str:
+def ssh_config(
+    settings: LabSettings, *, write: bool, adopt: bool = False, clients: Clients | None = None
+) -> str:
     """The OpenSSH config block of the lab; with ``write``, put into ~/.ssh/config too.
 
     Returns the block, or the path written when ``write``.
     """
-    access = machines(settings, clients=clients)
+    access = machines(settings, adopt=adopt, clients=clients)
     make_private_dirs(known_hosts_path(settings).parent)
     block = sshconfig.config_block(
         access.machines, access.key_path, Path(access.known_hosts), settings.name
@@ -264,10 +325,44 @@ def down(
     *,
     wait: bool = True,
     delete_key: bool = False,
+    adopt: bool = False,
     clients: Clients | None = None,
 ) -> DownResult:
-    generated_key = state.load_state(settings.name).generated_key
+    known = state.has_state(settings.name)
+    try:
+        lab_state = state.load_state(settings.name)
+        readable = True
+    except LabError:
+        # A corrupt state must not keep a lab alive: the group's tags still say whose it is,
+        # and the file's presence says this machine built it.
+        lab_state, readable = state.LabState(lab=settings.name), False
+    if lab_state.cloud and lab_state.cloud != settings.cloud:
+        raise UsageError(
+            f"Lab '{settings.name}' was built with --cloud {lab_state.cloud}, not "
+            f"{settings.cloud}; run `{lab_command('down', settings, cloud=lab_state.cloud)}` "
+            "(its local state is kept until then)."
+        )
     with _session(settings, clients, f"resource group {settings.resource_group}") as session:
+        recorded = lab_state.subscription_id
+        if recorded and recorded != session.subscription_id:
+            raise UsageError(
+                f"Lab '{settings.name}' was built in subscription {recorded}, not "
+                f"{session.subscription_id}; run "
+                f"`{lab_command('down', settings, subscription=recorded)}` (its local state "
+                "is kept until then)."
+            )
+        group = get_group(session, settings.resource_group)
+        if group is not None:
+            check_ours(group, settings.name)
+            if readable:
+                _identify(settings, group, lab_state, adopt)
+        elif known:
+            raise LabError(
+                f"There is no resource group {settings.resource_group} in subscription "
+                f"{session.subscription_id} ({_where(settings)}), though this machine keeps "
+                f"lab '{settings.name}''s state; it is kept at "
+                f"{state.state_path(settings.name)}: delete it yourself if the lab is gone."
+            )
         deleted = delete_lab(session, settings.resource_group, settings.name, sink, wait=wait)
     # With --no-wait the group may still be there: keep the state until a later down sees it go.
     state_removed = state.remove_state(settings.name) if wait or not deleted else False
@@ -275,7 +370,11 @@ def down(
     kept = None
     if delete_key:
         try:
-            removed = keys.delete_generated_key(settings, generated_key)
+            removed = keys.delete_generated_key(settings, lab_state.generated_key)
         except LabError as exc:
             kept = str(exc)
     return DownResult(deleted, wait, state_removed, removed, kept)
+
+
+def _where(settings: LabSettings) -> str:
+    return "the local emulator" if settings.cloud == "emulator" else f"cloud {settings.cloud}"

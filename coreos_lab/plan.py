@@ -42,6 +42,7 @@ class PlanInputs:
     discovery_url: str | None = None
     etcd_image_version: str | None = None
     host_image_version: str | None = None
+    lab_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def build_plan(settings: LabSettings, inputs: PlanInputs) -> LabPlan:
         unknowns.append("storage account name: derived from the subscription by up")
 
     resources: list[Resource] = [
-        _resource_group(settings, ids),
+        _resource_group(settings, ids, inputs.lab_id),
         _nsg(settings, ids),
         _vnet(settings, ids),
         _storage(settings, ids, storage_name),
@@ -136,12 +137,13 @@ def _image_version(resolved: str | None, wanted: str, role: str, unknowns: list[
     return wanted
 
 
-def _resource_group(settings: LabSettings, ids: ResourceIds) -> Resource:
+def _resource_group(settings: LabSettings, ids: ResourceIds, lab_id: str | None) -> Resource:
     return Resource(
         RESOURCE_GROUP,
         settings.resource_group,
         ids.group_id,
-        {"location": settings.location, "tags": lab_tags(settings.name)},
+        # The lab id rides on the group only: it is what `up`, `down` and `ips` check.
+        {"location": settings.location, "tags": lab_tags(settings.name, lab_id=lab_id)},
         summary={"location": settings.location},
     )
 

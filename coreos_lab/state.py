@@ -13,6 +13,7 @@ import dataclasses
 import json
 import os
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +35,8 @@ class LabState:
     """What coreos-lab remembers about one lab between runs."""
 
     lab: str
+    # The lab's identity, also a tag on its resource group (tags.check_identity).
+    lab_id: str | None = None
     # The token is a capability: whoever holds it can join the cluster, so keep it out of repr.
     discovery_url: str | None = field(default=None, repr=False)
     discovery_size: int | None = None
@@ -50,6 +53,7 @@ class LabState:
 
 
 _STR_FIELDS = (
+    "lab_id",
     "discovery_url",
     "subscription_id",
     "cloud",
@@ -135,6 +139,16 @@ def _from_json(data: Any, lab: str) -> LabState:
         # Written by versions that kept the generated key among the extra keys.
         state.generated_key = state.extra.pop("generated_key")
     return state
+
+
+def has_state(lab: str, base: Path | None = None) -> bool:
+    """Whether this machine keeps a state file for ``lab``, readable or not."""
+    return state_path(lab, base).exists()
+
+
+def new_lab_id() -> str:
+    """A random lab id: 128 bits, so two labs never share one by chance."""
+    return secrets.token_hex(16)
 
 
 def save_state(state: LabState, base: Path | None = None) -> Path:
