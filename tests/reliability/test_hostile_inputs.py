@@ -144,7 +144,6 @@ def test_no_emulator_running_is_one_sentence(alice: User) -> None:
     assert "coreos-lab emulator" in out.stderr
 
 
-@ITEM_12
 def test_a_corrupt_state_file_does_not_block_down(alice: User) -> None:
     alice.up()
     alice.state_file().write_text("{ half a file")
@@ -183,7 +182,6 @@ def test_a_changed_location_of_an_existing_lab_is_caught_by_the_preflight(alice:
     assert alice.emulator.writes(alice.lab) == []
 
 
-@ITEM_12
 def test_the_run_up_again_hint_names_this_lab(alice: User) -> None:
     alice.emulator.admin.configure(seed=1, faults={"lro_failed": 1.0})
     out = alice.run("up", "--name", alice.lab, "--cloud", "emulator")

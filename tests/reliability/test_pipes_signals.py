@@ -105,7 +105,6 @@ def test_sigterm_during_the_apply_leaves_a_lab_the_next_up_finishes(alice: User)
     assert len(alice.emulator.resources(alice.lab, "Microsoft.Compute/virtualMachines")) == 4
 
 
-@ITEM_12
 def test_ctrl_c_during_the_token_request_says_interrupted(
     alice: User, discovery: DiscoveryService
 ) -> None:
@@ -120,7 +119,6 @@ def test_ctrl_c_during_the_token_request_says_interrupted(
     assert not alice.state_file().exists() or alice.state().get("discovery_url") is None
 
 
-@ITEM_12
 def test_ctrl_c_during_the_preflight_says_interrupted(alice: User) -> None:
     alice.emulator.admin.configure(latency_scale=10)  # every ARM answer takes 0.5-3 s
     up = alice.popen("up", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
