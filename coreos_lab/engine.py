@@ -26,6 +26,7 @@ from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.preflight import run_preflight
 from coreos_lab.azure.teardown import delete_lab
+from coreos_lab.clouds import EMULATOR
 from coreos_lab.errors import Interrupted, LabError, UsageError
 from coreos_lab.events import EventSink, PhaseEvent
 from coreos_lab.files import make_private_dirs
@@ -50,7 +51,7 @@ def _session(settings: LabSettings, clients: Clients | None, what: str) -> Itera
     """Clients for the lab's cloud, SDK errors turned into sentences; closed at the end."""
     clients = clients or connect(settings.cloud, settings.subscription)
     try:
-        with map_errors(what, clients.target.endpoint):
+        with map_errors(what, clients.target.endpoint, emulator=clients.target.cloud == EMULATOR):
             yield clients
     finally:
         clients.close()

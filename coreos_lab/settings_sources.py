@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from coreos_lab.clouds import EMULATOR
 from coreos_lab.errors import UsageError
 from coreos_lab.settings import SETTINGS_FIELDS, LabSettings, validate
 
@@ -50,6 +51,9 @@ def load_settings(
             values[f.name] = _coerce(f, flag_value, f.metadata["flag"])
             continue
         for var in (env_var(f.name), f.metadata.get("env")):
+            if var == f.metadata.get("env") and values.get("cloud") == EMULATOR:
+                # AZURE_SUBSCRIPTION_ID names an Azure subscription, not the emulator's.
+                continue
             if var and environ.get(var):
                 values[f.name] = _coerce(f, environ[var], var)
                 sources[f.name] = var

@@ -17,6 +17,7 @@ from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.diff import Action, decide
 from coreos_lab.azure.errors import describe, error_code
 from coreos_lab.azure.inventory import Inventory
+from coreos_lab.clouds import EMULATOR
 from coreos_lab.errors import Interrupted, LabError
 from coreos_lab.events import EventSink, ResourceEvent, Step
 from coreos_lab.hints import lab_command
@@ -65,7 +66,10 @@ class _Worker:
             if isinstance(exc, LabError):
                 message = str(exc)
             else:
-                message = describe(exc, label(r), self.clients.target.endpoint)
+                target = self.clients.target
+                message = describe(
+                    exc, label(r), target.endpoint, emulator=target.cloud == EMULATOR
+                )
             self.emit(r, Step.FAILED, message)
             return _Outcome(r.key, Step.FAILED, message)
 

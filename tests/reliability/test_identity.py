@@ -10,10 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
 from tests.reliability.harness import OTHER_SSH_FROM, SSH_FROM, User, one_sentence
-
 
 
 def _lab_id(state: dict[str, Any]) -> str:

@@ -117,6 +117,15 @@ def check_subscription(ctx: Context) -> str:
 
 @check(LOCATION, needs=(SUBSCRIPTION,), about=lambda ctx: f"location {ctx.location}")
 def check_location(ctx: Context) -> str:
+    group = ctx.existing.resource_group if ctx.existing else None
+    built_in = str((group or {}).get("location") or "")
+    if built_in and built_in.lower() != ctx.location.lower():
+        # A resource's location never changes: every PUT of the lab would fail half-way.
+        raise CheckFailed(
+            f"Lab '{ctx.settings.name}' exists in {built_in}, not {ctx.location}, and Azure "
+            f"cannot move it; use --location {built_in}, or another --name for a lab in "
+            f"{ctx.location}."
+        )
     names = sorted(
         loc.name
         for loc in ctx.clients.subscriptions.subscriptions.list_locations(
