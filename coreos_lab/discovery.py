@@ -89,16 +89,21 @@ def discovery_url_for(
     *,
     request: TokenRequest = request_token,
     base: Path | None = None,
+    renew: bool = False,
 ) -> tuple[str, bool]:
     """The discovery URL for ``settings``' lab and whether it was newly requested.
 
     Order: ``--discovery-url``; else the token stored in the lab's state (no request); else
     a new token from the service. ``state`` is updated and saved (under ``base``, default
     :func:`~coreos_lab.state.state_dir`) whenever the token it records changes. Only for
-    ``--bootstrap discovery``: a static cluster needs no token.
+    ``--bootstrap discovery``: a static cluster needs no token. ``renew``: the stored
+    token's cluster is gone, so a new one is requested.
     """
     if state.lab != settings.name:
         raise ValueError(f"state of lab '{state.lab}' given for lab '{settings.name}'")
+    if renew:
+        # The stored token's cluster is gone (cluster.token_for): its token is spent.
+        state.discovery_url, state.discovery_size = None, None
     if settings.discovery_url:
         if (state.discovery_url, state.discovery_size) != (settings.discovery_url, settings.etcd):
             state.discovery_url, state.discovery_size = settings.discovery_url, settings.etcd

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from coreos_lab import discovery, keys, sshconfig, state
+from coreos_lab import cluster, discovery, keys, sshconfig, state
 from coreos_lab.azure.apply import apply_plan
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
@@ -31,7 +31,7 @@ from coreos_lab.errors import Interrupted, LabError, UsageError
 from coreos_lab.events import EventSink, PhaseEvent
 from coreos_lab.files import make_private_dirs
 from coreos_lab.hints import lab_command
-from coreos_lab.kinds import ProvisioningState
+from coreos_lab.kinds import VM, ProvisioningState
 from coreos_lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.reports import (
     DownResult,
@@ -40,6 +40,7 @@ from coreos_lab.reports import (
     PreflightReport,
     UpResult,
 )
+from coreos_lab.roles import ETCD
 from coreos_lab.settings import LabSettings
 from coreos_lab.tags import check_identity, check_ours
 
@@ -158,6 +159,7 @@ def _up(
         # Remembered so that `down --delete-key` removes only a key coreos-lab made.
         lab_state.generated_key = str(key.private_key_path)
     lab_state.lab_id = lab_state.lab_id or state.new_lab_id()
+    lab_state.etcd_size = settings.etcd
     lab_state.subscription_id = clients.subscription_id
     lab_state.cloud = settings.cloud
     lab_state.etcd_image_version = images.etcd
@@ -196,6 +198,15 @@ def _up(
     )
 
 
+def _etcd_vms(inventory: Inventory) -> list[str]:
+    """The names of the etcd VMs the lab's group holds."""
+    prefix = f"{VM}/".lower()
+    names = (
+        str(body.get("name", "")) for k, body in inventory.resources.items() if k.startswith(prefix)
+    )
+    return sorted(n for n in names if ETCD.index_of(n) is not None)
+
+
 def _identify(
     settings: LabSettings, group: dict[str, Any], lab_state: state.LabState, adopt: bool
 ) -> str | None:
@@ -219,6 +230,12 @@ def _before_writes(
     """Everything `up` reads and checks before its first write: group, preflight, token."""
     sink(PhaseEvent("inventory", f"Reading resource group {settings.resource_group}"))
     inventory = read_inventory(clients, settings.resource_group)
+    etcd_vms = _etcd_vms(inventory)
+    token = (
+        cluster.token_for(settings, lab_state.discovery_url, etcd_vms)
+        if settings.bootstrap == "discovery"
+        else None
+    )
     if inventory.resource_group is not None:
         check_ours(inventory.resource_group, settings.name, building=True)
         lab_state.lab_id = _identify(settings, inventory.resource_group, lab_state, adopt)
@@ -228,6 +245,7 @@ def _before_writes(
                 f"`{lab_command('down', settings)}` to wait "
                 "until it is gone, then run up again."
             )
+    cluster.check_etcd_size(settings, lab_state.etcd_size, etcd_vms)
     sink(PhaseEvent("inventory", f"{len(inventory.resources)} resources exist", done=True))
 
     # Every check before the first write: a run that cannot finish should not start.
@@ -243,10 +261,16 @@ def _before_writes(
 
     token_requested = False
     discovery_url = None
-    if settings.bootstrap == "discovery":
+    if token is not None:
         sink(PhaseEvent("token", "etcd discovery token"))
-        discovery_url, token_requested = discovery.discovery_url_for(settings, lab_state)
-        sink(PhaseEvent("token", "requested" if token_requested else "reused", done=True))
+        renew = token is cluster.Token.RENEW
+        discovery_url, token_requested = discovery.discovery_url_for(
+            settings, lab_state, renew=renew
+        )
+        said = "reused"
+        if token_requested:
+            said = "new token requested: the stored one's cluster is gone" if renew else "requested"
+        sink(PhaseEvent("token", said, done=True))
     return inventory, images, discovery_url, token_requested
 
 

@@ -40,6 +40,8 @@ class LabState:
     # The token is a capability: whoever holds it can join the cluster, so keep it out of repr.
     discovery_url: str | None = field(default=None, repr=False)
     discovery_size: int | None = None
+    # The etcd cluster's size when it formed: fixed while any of its VMs exists (cluster.py).
+    etcd_size: int | None = None
     subscription_id: str | None = None
     cloud: str | None = None
     etcd_image_version: str | None = None
@@ -61,7 +63,7 @@ _STR_FIELDS = (
     "host_image_version",
     "generated_key",
 )
-_INT_FIELDS = ("discovery_size",)
+_INT_FIELDS = ("discovery_size", "etcd_size")
 
 
 def state_dir(environ: Mapping[str, str] | None = None) -> Path:
