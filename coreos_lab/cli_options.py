@@ -19,7 +19,7 @@ import typer
 
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.settings import SETTINGS_FIELDS, LabSettings
-from coreos_lab.settings_sources import CONFIG_FILE, env_var, load_settings
+from coreos_lab.settings_sources import CONFIG_FILE, env_var, load_settings_and_sources
 
 # Set by the CLI's --debug: a traceback instead of one sentence.
 debug = False
@@ -77,7 +77,11 @@ def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
         flags = {name: kwargs.pop(name) for name in list(kwargs) if name in setting_names}
         config = kwargs.pop("config")
         with errors():
-            settings = read_settings(flags, config)
+            settings, given = read_settings(flags, config)
+            from coreos_lab import engine  # not at start-up: it imports the SDKs
+
+            # What the user did not give, the lab remembers (its key, cloud, subscription).
+            settings = engine.remembered(settings, given)
             fn(settings, **kwargs)
             sys.stdout.flush()  # a reader that went away shows here, where _errors sees it
 
@@ -91,7 +95,8 @@ def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
 _MAX_CONFIG_BYTES = 1 << 20
 
 
-def read_settings(flags: dict[str, Any], config: Path | None) -> LabSettings:
+def read_settings(flags: dict[str, Any], config: Path | None) -> tuple[LabSettings, dict[str, str]]:
+    """The settings, and where each one the user gave came from (flag, variable, file)."""
     if config is None:
         candidate = Path.cwd() / CONFIG_FILE
         config = candidate if candidate.is_file() else None
@@ -110,7 +115,8 @@ def read_settings(flags: dict[str, Any], config: Path | None) -> LabSettings:
             raise UsageError(f"Cannot read the config file {config} ({reason}).") from None
         except UnicodeDecodeError:
             raise UsageError(f"The config file {config} is not UTF-8 text.") from None
-    return load_settings(flags, os.environ, text, str(config) if config else CONFIG_FILE)
+    name = str(config) if config else CONFIG_FILE
+    return load_settings_and_sources(flags, os.environ, text, name)
 
 
 @contextmanager

@@ -12,12 +12,11 @@ otherwise they are built from ``--cloud`` and closed at the end.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
-from coreos_lab import cluster, discovery, keys, sshconfig, state
+from coreos_lab import cluster, discovery, keys, lab_checks, lab_memory, sshconfig, state
 from coreos_lab.azure.apply import apply_plan
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
@@ -31,7 +30,7 @@ from coreos_lab.errors import Interrupted, LabError, UsageError
 from coreos_lab.events import EventSink, PhaseEvent
 from coreos_lab.files import make_private_dirs
 from coreos_lab.hints import lab_command
-from coreos_lab.kinds import VM, ProvisioningState
+from coreos_lab.kinds import ProvisioningState
 from coreos_lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.reports import (
     DownResult,
@@ -40,9 +39,8 @@ from coreos_lab.reports import (
     PreflightReport,
     UpResult,
 )
-from coreos_lab.roles import ETCD
 from coreos_lab.settings import LabSettings
-from coreos_lab.tags import check_identity, check_ours
+from coreos_lab.tags import check_ours
 
 KNOWN_HOSTS = "known_hosts"
 
@@ -61,25 +59,9 @@ def _session(settings: LabSettings, clients: Clients | None, what: str) -> Itera
 # ---- local: what this machine knows, read only -------------------------------------------
 
 
-def key_path_for(settings: LabSettings, key: keys.SshKey | None = None) -> str:
-    if key is not None and key.private_key_path is not None:
-        return str(key.private_key_path)
-    if settings.ssh_public_key is not None:
-        return str(settings.ssh_public_key.expanduser()).removesuffix(".pub")
-    return str(settings.ssh_key.expanduser())
-
-
 def known_hosts_path(settings: LabSettings) -> Path:
     """The lab's own known_hosts file, beside its state (see sshconfig for why)."""
     return state.state_path(settings.name).parent / KNOWN_HOSTS
-
-
-def existing_public_key(settings: LabSettings) -> str | None:
-    """The public key `up` would install, if it exists already; validated."""
-    if settings.ssh_public_key is not None:
-        return keys.load_public_key(settings.ssh_public_key.expanduser())
-    pub = Path(str(settings.ssh_key.expanduser()) + ".pub")
-    return keys.load_public_key(pub) if pub.is_file() else None
 
 
 def peek_plan_inputs(settings: LabSettings) -> PlanInputs:
@@ -90,7 +72,7 @@ def peek_plan_inputs(settings: LabSettings) -> PlanInputs:
         discovery_url = lab_state.discovery_url
     return PlanInputs(
         subscription_id=settings.subscription or lab_state.subscription_id,
-        ssh_public_key=existing_public_key(settings),
+        ssh_public_key=keys.existing_public_key(settings),
         discovery_url=discovery_url,
         etcd_image_version=lab_state.etcd_image_version,
         host_image_version=lab_state.host_image_version,
@@ -123,30 +105,19 @@ def up(
             f"Lab '{settings.name}' was built with --cloud {lab_state.cloud}; use that, "
             "or another --name for a new lab."
         )
-    sink(PhaseEvent("key", "SSH key"))
-    key = keys.resolve_ssh_key(settings)
-    sink(
-        PhaseEvent(
-            "key",
-            f"SSH key {keys.key_fingerprint(key.public_key)}"
-            + (" (generated)" if key.generated else " (reused)"),
-            done=True,
-        )
-    )
     with _session(settings, clients, f"lab {settings.name}") as session:
-        return _up(settings, sink, session, key, lab_state, adopt)
+        return _up(settings, sink, session, lab_state, adopt)
 
 
 def _up(
     settings: LabSettings,
     sink: EventSink,
     clients: Clients,
-    key: keys.SshKey,
     lab_state: state.LabState,
     adopt: bool,
 ) -> UpResult:
     try:
-        inventory, images, discovery_url, token_requested = _before_writes(
+        inventory, key, images, discovery_url, token_requested = _before_writes(
             settings, sink, clients, lab_state, adopt
         )
     except KeyboardInterrupt:
@@ -160,6 +131,7 @@ def _up(
         lab_state.generated_key = str(key.private_key_path)
     lab_state.lab_id = lab_state.lab_id or state.new_lab_id()
     lab_state.etcd_size = settings.etcd
+    lab_state.ssh_key, lab_state.ssh_public_key = lab_memory.key_paths(settings)
     lab_state.subscription_id = clients.subscription_id
     lab_state.cloud = settings.cloud
     lab_state.etcd_image_version = images.etcd
@@ -190,33 +162,11 @@ def _up(
         plan=lab_plan,
         applied=applied,
         access=MachineAccess(
-            tuple(found), key_path_for(settings, key), str(known_hosts_path(settings))
+            tuple(found), keys.key_path_for(settings, key), str(known_hosts_path(settings))
         ),
         key_generated=key.generated,
         token_requested=token_requested,
         images=images,
-    )
-
-
-def _etcd_vms(inventory: Inventory) -> list[str]:
-    """The names of the etcd VMs the lab's group holds."""
-    prefix = f"{VM}/".lower()
-    names = (
-        str(body.get("name", "")) for k, body in inventory.resources.items() if k.startswith(prefix)
-    )
-    return sorted(n for n in names if ETCD.index_of(n) is not None)
-
-
-def _identify(
-    settings: LabSettings, group: dict[str, Any], lab_state: state.LabState, adopt: bool
-) -> str | None:
-    """The lab id to keep for ``group``; refuses another machine's or user's lab (tags.py)."""
-    return check_identity(
-        group,
-        settings.name,
-        lab_state.lab_id,
-        known=state.has_state(settings.name),
-        adopt=adopt,
     )
 
 
@@ -226,11 +176,11 @@ def _before_writes(
     clients: Clients,
     lab_state: state.LabState,
     adopt: bool,
-) -> tuple[Inventory, ImageVersions, str | None, bool]:
+) -> tuple[Inventory, keys.SshKey, ImageVersions, str | None, bool]:
     """Everything `up` reads and checks before its first write: group, preflight, token."""
     sink(PhaseEvent("inventory", f"Reading resource group {settings.resource_group}"))
     inventory = read_inventory(clients, settings.resource_group)
-    etcd_vms = _etcd_vms(inventory)
+    etcd_vms = lab_checks.etcd_vms(inventory)
     token = (
         cluster.token_for(settings, lab_state.discovery_url, etcd_vms)
         if settings.bootstrap == "discovery"
@@ -238,7 +188,7 @@ def _before_writes(
     )
     if inventory.resource_group is not None:
         check_ours(inventory.resource_group, settings.name, building=True)
-        lab_state.lab_id = _identify(settings, inventory.resource_group, lab_state, adopt)
+        lab_state.lab_id = lab_checks.identify(settings, inventory.resource_group, lab_state, adopt)
         if ProvisioningState.of(inventory.resource_group) is ProvisioningState.DELETING:
             raise LabError(
                 f"Lab '{settings.name}' is still being deleted; run "
@@ -247,6 +197,7 @@ def _before_writes(
             )
     cluster.check_etcd_size(settings, lab_state.etcd_size, etcd_vms)
     sink(PhaseEvent("inventory", f"{len(inventory.resources)} resources exist", done=True))
+    key = lab_checks.key_the_vms_trust(settings, sink, inventory)
 
     # Every check before the first write: a run that cannot finish should not start.
     pinned = (
@@ -271,7 +222,20 @@ def _before_writes(
         if token_requested:
             said = "new token requested: the stored one's cluster is gone" if renew else "requested"
         sink(PhaseEvent("token", said, done=True))
-    return inventory, images, discovery_url, token_requested
+    return inventory, key, images, discovery_url, token_requested
+
+
+def remembered(settings: LabSettings, given: Mapping[str, str]) -> LabSettings:
+    """``settings`` with the lab's recorded key, cloud and subscription where not given.
+
+    An unreadable state remembers nothing here: the command that needs it says so, and
+    `down` goes on without it.
+    """
+    try:
+        record = state.load_state(settings.name)
+    except LabError:
+        return settings
+    return lab_memory.recall(settings, given, record)
 
 
 # ---- reading a lab -----------------------------------------------------------------------
@@ -291,14 +255,14 @@ def machines(
                 f"`{lab_command('up', settings)}`."
             )
         check_ours(group, settings.name)
-        lab_id = _identify(settings, group, lab_state, adopt)
+        lab_id = lab_checks.identify(settings, group, lab_state, adopt)
         if adopt and lab_id != lab_state.lab_id:
             lab_state.lab_id = lab_id
             lab_state.subscription_id = session.subscription_id
             lab_state.cloud = settings.cloud
             state.save_state(lab_state)
         found = read_machines(session, settings)
-    return MachineAccess(tuple(found), key_path_for(settings), str(known_hosts_path(settings)))
+    return MachineAccess(tuple(found), keys.key_path_for(settings), str(known_hosts_path(settings)))
 
 
 def ssh_target(
@@ -380,7 +344,7 @@ def down(
         if group is not None:
             check_ours(group, settings.name)
             if readable:
-                _identify(settings, group, lab_state, adopt)
+                lab_checks.identify(settings, group, lab_state, adopt)
         elif known:
             raise LabError(
                 f"There is no resource group {settings.resource_group} in subscription "
@@ -393,12 +357,32 @@ def down(
     state_removed = state.remove_state(settings.name) if wait or not deleted else False
     removed: list[str] = []
     kept = None
-    if delete_key:
+    sharing = _labs_sharing_the_key(settings) if delete_key else []
+    if sharing:
+        # Their VMs trust it too: deleting it would lock their users out.
+        kept = f"lab{'s' if len(sharing) > 1 else ''} {', '.join(sharing)} use it too, so it stays"
+    elif delete_key:
         try:
             removed = keys.delete_generated_key(settings, lab_state.generated_key)
         except LabError as exc:
             kept = str(exc)
     return DownResult(deleted, wait, state_removed, removed, kept)
+
+
+def _labs_sharing_the_key(settings: LabSettings) -> list[str]:
+    """The other labs on this machine whose state records ``settings``' key."""
+    mine = lab_memory.key_paths(settings)[0]
+    sharing = []
+    for lab in state.all_labs():
+        if lab == settings.name:
+            continue
+        try:
+            other = state.load_state(lab)
+        except LabError:
+            continue
+        if mine in (other.ssh_key, other.generated_key):
+            sharing.append(f"'{lab}'")
+    return sharing
 
 
 def _where(settings: LabSettings) -> str:

@@ -42,6 +42,22 @@ def load_settings(
 
     ``flags`` maps field names to values, ``None`` meaning "not given on the command line".
     """
+    return load_settings_and_sources(flags, environ, config_text, config_name)[0]
+
+
+def load_settings_and_sources(
+    flags: Mapping[str, Any],
+    environ: Mapping[str, str],
+    config_text: str | None = None,
+    config_name: str = CONFIG_FILE,
+) -> tuple[LabSettings, dict[str, str]]:
+    """:func:`load_settings`, and where each setting the user gave came from.
+
+    The sources map a field to its flag, ``COREOS_LAB_*`` variable or TOML setting; a
+    default is not in it, nor an ambient variable such as AZURE_SUBSCRIPTION_ID (it names the
+    user's current choice, not this lab's), so a lab's recorded settings can stand in for
+    what was not given (lab_memory.py).
+    """
     file_values = _parse_toml(config_text, config_name) if config_text is not None else {}
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}  # where a value that is not a flag came from
@@ -68,7 +84,12 @@ def load_settings(
         validate(settings)
     except UsageError as exc:
         raise UsageError(name_sources(str(exc), sources)) from None
-    return settings
+    given = {
+        f.name: sources.get(f.name, f.metadata["flag"])
+        for f in SETTINGS_FIELDS
+        if f.name in values and sources.get(f.name) != f.metadata.get("env")
+    }
+    return settings, given
 
 
 def name_sources(message: str, sources: Mapping[str, str]) -> str:

@@ -48,6 +48,9 @@ class LabState:
     host_image_version: str | None = None
     # The private key `up` generated for this lab, so `down --delete-key` removes only that.
     generated_key: str | None = None
+    # The key the lab's VMs trust, as given to `up` (absolute paths; lab_memory.py).
+    ssh_key: str | None = None
+    ssh_public_key: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -62,6 +65,8 @@ _STR_FIELDS = (
     "etcd_image_version",
     "host_image_version",
     "generated_key",
+    "ssh_key",
+    "ssh_public_key",
 )
 _INT_FIELDS = ("discovery_size", "etcd_size")
 
@@ -146,6 +151,15 @@ def _from_json(data: Any, lab: str) -> LabState:
 def has_state(lab: str, base: Path | None = None) -> bool:
     """Whether this machine keeps a state file for ``lab``, readable or not."""
     return state_path(lab, base).exists()
+
+
+def all_labs(base: Path | None = None) -> list[str]:
+    """The names of the labs this machine keeps state for."""
+    labs = (state_dir() if base is None else base) / "labs"
+    try:
+        return sorted(p.name for p in labs.iterdir() if (p / STATE_FILE).is_file())
+    except OSError:
+        return []
 
 
 def new_lab_id() -> str:
