@@ -44,8 +44,8 @@ def recall(settings: LabSettings, given: Mapping[str, str], record: LabState) ->
             changes["cloud"] = record.cloud
         elif settings.cloud != record.cloud:
             raise UsageError(
-                f"Lab '{name}' was built with --cloud {record.cloud}, but {given['cloud']} says "
-                f"{settings.cloud}; leave it out (the lab remembers its cloud), or use another "
+                f"Lab '{name}' was built with --cloud {record.cloud}, not {settings.cloud} (from "
+                f"{given['cloud']}); leave it out (the lab remembers its cloud), or use another "
                 "--name for a new lab."
             )
     cloud = changes.get("cloud", settings.cloud)
@@ -54,8 +54,8 @@ def recall(settings: LabSettings, given: Mapping[str, str], record: LabState) ->
             changes["subscription"] = record.subscription_id
         elif settings.subscription.lower() != record.subscription_id.lower():
             raise UsageError(
-                f"Lab '{name}' was built in subscription {record.subscription_id}, but "
-                f"{given['subscription']} says {settings.subscription}; leave it out (the lab "
+                f"Lab '{name}' was built in subscription {record.subscription_id}, not "
+                f"{settings.subscription} (from {given['subscription']}); leave it out (the lab "
                 "remembers its subscription), or use another --name for a new lab."
             )
     if record.ssh_key:
@@ -71,8 +71,8 @@ def recall(settings: LabSettings, given: Mapping[str, str], record: LabState) ->
             if wanted != recorded:
                 raise UsageError(
                     f"Lab '{name}' uses the SSH key {recorded.removesuffix('.pub')} (its VMs "
-                    f"trust that one), but {given[keyed[0]]} says "
-                    f"{wanted.removesuffix('.pub')}; leave it out (the lab remembers its key), "
-                    "or run down first to start over with another key."
+                    f"trust that one), not {wanted.removesuffix('.pub')} (from "
+                    f"{given[keyed[0]]}); leave it out (the lab remembers its key), or run down "
+                    "first to start over with another key."
                 )
     return dataclasses.replace(settings, **changes) if changes else settings

@@ -87,7 +87,7 @@ def load_settings_and_sources(
     given = {
         f.name: sources.get(f.name, f.metadata["flag"])
         for f in SETTINGS_FIELDS
-        if f.name in values and sources.get(f.name) != f.metadata.get("env")
+        if f.name in values and (f.name not in sources or sources[f.name] != f.metadata.get("env"))
     }
     return settings, given
 

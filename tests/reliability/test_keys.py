@@ -1,6 +1,6 @@
 """Keys are shared knowingly (issue 10, item 4), and key files are private and whole.
 
-Item 4 is engine work still to come; its tests are written and marked xfail (strict).
+A lab remembers its key: later commands use it without the flag (issue 12, item 5).
 """
 
 from __future__ import annotations

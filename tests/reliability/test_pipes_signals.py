@@ -8,8 +8,6 @@ from __future__ import annotations
 import signal
 import subprocess
 
-import pytest
-
 from tests.reliability.harness import (
     DiscoveryService,
     User,
@@ -17,8 +15,6 @@ from tests.reliability.harness import (
     one_sentence,
     wait_for,
 )
-
-ITEM_12 = pytest.mark.xfail(strict=True, reason="issue 10 item 12: not implemented yet")
 
 
 def _into_head(user: User, size: int, *args: str) -> tuple[int, bytes, str]:
