@@ -275,9 +275,11 @@ def ssh_target(
 ) -> list[str]:
     """The ssh argv that logs in to ``machine`` (default: the first host) and runs ``command``."""
     access = machines(settings, adopt=adopt, clients=clients)
-    target = sshconfig.pick_machine(access.machines, machine)
+    up_hint = lab_command("up", settings)
+    target = sshconfig.pick_machine(access.machines, machine, up=up_hint)
     make_private_dirs(known_hosts_path(settings).parent)
-    return sshconfig.ssh_command(target, access.key_path, Path(access.known_hosts), command)
+    known = Path(access.known_hosts)
+    return sshconfig.ssh_command(target, access.key_path, known, command, up=up_hint)
 
 
 def ssh_config(
@@ -352,7 +354,14 @@ def down(
                 f"lab '{settings.name}''s state; it is kept at "
                 f"{state.state_path(settings.name)}: delete it yourself if the lab is gone."
             )
-        deleted = delete_lab(session, settings.resource_group, settings.name, sink, wait=wait)
+        deleted = delete_lab(
+            session,
+            settings.resource_group,
+            settings.name,
+            sink,
+            wait=wait,
+            again=lab_command("down", settings),
+        )
     # With --no-wait the group may still be there: keep the state until a later down sees it go.
     state_removed = state.remove_state(settings.name) if wait or not deleted else False
     removed: list[str] = []

@@ -27,6 +27,7 @@ from coreos_lab.azure.images import (
 from coreos_lab.azure.preflight.context import CheckFailed, Context, NotChecked
 from coreos_lab.azure.preflight.reads import CALL_TIMEOUTS, Sku, Usage
 from coreos_lab.errors import LabError
+from coreos_lab.hints import lab_command
 from coreos_lab.kinds import STORAGE
 from coreos_lab.roles import ROLES, storage_account_name
 from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
@@ -334,7 +335,8 @@ def check_images(ctx: Context) -> str:
             raise CheckFailed(
                 f"Flatcar {version}, which this lab's {role_title} run, is no longer offered "
                 f"{where}; "
-                "finish the lab with the VMs it has, or rebuild it (coreos-lab down, then up)."
+                "finish the lab with the VMs it has, or rebuild it "
+                f"(`{lab_command('down', ctx.settings)}`, then up)."
             )
     plans = ctx.pool.map(lambda v: image_plan(ctx.clients, ctx.settings, v, offer), needed)
     for version, plan in zip(needed, plans, strict=True):
