@@ -130,6 +130,7 @@ def _up(
         # Remembered so that `down --delete-key` removes only a key coreos-lab made.
         lab_state.generated_key = str(key.private_key_path)
     lab_state.lab_id = lab_state.lab_id or state.new_lab_id()
+    lab_state.extra.pop(_DELETE_REQUESTED, None)  # a lab built again is a lab again
     lab_state.etcd_size = settings.etcd
     lab_state.ssh_key, lab_state.ssh_public_key = lab_memory.key_paths(settings)
     lab_state.subscription_id = clients.subscription_id
@@ -335,7 +336,7 @@ def down(
         )
     with _session(settings, clients, f"resource group {settings.resource_group}") as session:
         recorded = lab_state.subscription_id
-        if recorded and recorded != session.subscription_id:
+        if recorded and recorded.lower() != session.subscription_id.lower():
             raise UsageError(
                 f"Lab '{settings.name}' was built in subscription {recorded}, not "
                 f"{session.subscription_id}; run "
@@ -347,11 +348,13 @@ def down(
             check_ours(group, settings.name)
             if readable:
                 lab_checks.identify(settings, group, lab_state, adopt)
-        elif known:
+        elif known and not lab_state.extra.get(_DELETE_REQUESTED):
+            # Nothing here, yet this machine built the lab: the wrong subscription or
+            # emulator, or deleted outside coreos-lab. Forgetting it could orphan a lab.
             raise LabError(
                 f"There is no resource group {settings.resource_group} in subscription "
                 f"{session.subscription_id} ({_where(settings)}), though this machine keeps "
-                f"lab '{settings.name}''s state; it is kept at "
+                f"state for lab '{settings.name}'; the state stays at "
                 f"{state.state_path(settings.name)}: delete it yourself if the lab is gone."
             )
         deleted = delete_lab(
@@ -362,20 +365,28 @@ def down(
             wait=wait,
             again=lab_command("down", settings),
         )
-    # With --no-wait the group may still be there: keep the state until a later down sees it go.
+    # With --no-wait the group may still be there: keep the state until a later down sees it
+    # go, and mark it, so that down knows the group's absence is its own doing.
     state_removed = state.remove_state(settings.name) if wait or not deleted else False
+    if deleted and not wait and readable:
+        lab_state.extra[_DELETE_REQUESTED] = True
+        state.save_state(lab_state)
     removed: list[str] = []
     kept = None
     sharing = _labs_sharing_the_key(settings) if delete_key else []
     if sharing:
         # Their VMs trust it too: deleting it would lock their users out.
-        kept = f"lab{'s' if len(sharing) > 1 else ''} {', '.join(sharing)} use it too, so it stays"
+        labs = f"labs {', '.join(sharing)} use" if len(sharing) > 1 else f"lab {sharing[0]} uses"
+        kept = f"{labs} it too, so it stays"
     elif delete_key:
         try:
             removed = keys.delete_generated_key(settings, lab_state.generated_key)
         except LabError as exc:
             kept = str(exc)
     return DownResult(deleted, wait, state_removed, removed, kept)
+
+
+_DELETE_REQUESTED = "delete_requested"
 
 
 def _labs_sharing_the_key(settings: LabSettings) -> list[str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.reliability.harness import OTHER_SSH_FROM, SSH_FROM, User, one_sentence
+from tests.reliability.harness import OTHER_SSH_FROM, SSH_FROM, User, one_sentence, wait_for
 
 
 def _lab_id(state: dict[str, Any]) -> str:
@@ -160,3 +160,13 @@ def test_down_deletes_only_the_lab_it_names(alice: User, new_user: Any) -> None:
     assert deletes and all(f"/resourcegroups/{alice.lab}" in r["path"].lower() for r in deletes)
     assert alice.emulator.group(alice.lab + "-b") is not None
     assert alice.state_file(alice.lab + "-b").exists() and not alice.state_file().exists()
+
+
+def test_down_after_a_no_wait_down_finished_forgets_the_lab(alice: User) -> None:
+    alice.up()
+    first = alice.run("down", "--yes", "--no-wait")
+    assert first.returncode == 0 and alice.state_file().exists(), first.stderr
+    wait_for(lambda: alice.emulator.group(alice.lab) is None, 30, "the deletion to finish")
+    out = alice.run("down", "--yes")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert not alice.state_file().exists(), "its own deletion, so nothing is forgotten"
