@@ -373,7 +373,10 @@ def down(
         state.save_state(lab_state)
     removed: list[str] = []
     kept = None
-    sharing = _labs_sharing_the_key(settings) if delete_key else []
+    mine = lab_memory.key_paths(settings)[0]
+    sharing = (
+        [f"'{lab}'" for lab in state.labs_using_key(mine, settings.name)] if delete_key else []
+    )
     if sharing:
         # Their VMs trust it too: deleting it would lock their users out.
         labs = f"labs {', '.join(sharing)} use" if len(sharing) > 1 else f"lab {sharing[0]} uses"
@@ -387,22 +390,6 @@ def down(
 
 
 _DELETE_REQUESTED = "delete_requested"
-
-
-def _labs_sharing_the_key(settings: LabSettings) -> list[str]:
-    """The other labs on this machine whose state records ``settings``' key."""
-    mine = lab_memory.key_paths(settings)[0]
-    sharing = []
-    for lab in state.all_labs():
-        if lab == settings.name:
-            continue
-        try:
-            other = state.load_state(lab)
-        except LabError:
-            continue
-        if mine in (other.ssh_key, other.generated_key):
-            sharing.append(f"'{lab}'")
-    return sharing
 
 
 def _where(settings: LabSettings) -> str:

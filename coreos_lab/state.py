@@ -162,6 +162,21 @@ def all_labs(base: Path | None = None) -> list[str]:
         return []
 
 
+def labs_using_key(private_key: str, but: str, base: Path | None = None) -> list[str]:
+    """The labs other than ``but`` whose state records ``private_key`` (an absolute path)."""
+    using = []
+    for lab in all_labs(base):
+        if lab == but:
+            continue
+        try:
+            other = load_state(lab, base)
+        except LabError:
+            continue
+        if private_key in (other.ssh_key, other.generated_key):
+            using.append(lab)
+    return using
+
+
 def new_lab_id() -> str:
     """A random lab id: 128 bits, so two labs never share one by chance."""
     return secrets.token_hex(16)
