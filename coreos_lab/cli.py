@@ -6,32 +6,22 @@ stays fast; commands import them when they run.
 
 from __future__ import annotations
 
-import inspect
 import json
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-from coreos_lab import __version__
+from coreos_lab import __version__, cli_options
 from coreos_lab.cli_help import FindingCommand, LabCommand
+from coreos_lab.cli_options import settings_command
 from coreos_lab.cli_verify import Until, Wait, show_up, verify_command, wait_until_ready
 from coreos_lab.emulator.command import emulator as emulator_command
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.settings import (
-    CONFIG_FILE,
-    SETTINGS_FIELDS,
-    LabSettings,
-    env_var,
-    load_settings,
-)
+from coreos_lab.settings import LabSettings
 
 app = typer.Typer(
     name="coreos-lab",
@@ -47,9 +37,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-_debug = False
-_json_errors = False  # set by a command run with --json: errors go to stdout as JSON
 
 
 def _console() -> Console:
@@ -85,152 +72,21 @@ def _main(
         bool, typer.Option("--debug", help="Show a traceback when a command fails.")
     ] = False,
 ) -> None:
-    global _debug
-    _debug = debug
-
-
-# ---- the shared settings options ---------------------------------------------------------
-
-_OPTION_TYPES: dict[str, Any] = {"etcd": int, "hosts": int, "ssh_key": Path, "ssh_public_key": Path}
-
-
-def _settings_parameters() -> list[inspect.Parameter]:
-    params = []
-    for f in SETTINGS_FIELDS:
-        default = "none" if f.default in (None, "") else str(f.default)
-        help_text = f"{f.metadata['help']} [default: {default}; env: {env_var(f.name)}]"
-        option = typer.Option(
-            f.metadata["flag"],
-            help=help_text,
-            show_default=False,
-            metavar=f.name.upper().replace("_", "-"),
-        )
-        kind = _OPTION_TYPES.get(f.name, str)
-        params.append(
-            inspect.Parameter(
-                f.name,
-                inspect.Parameter.KEYWORD_ONLY,
-                default=None,
-                annotation=Annotated[kind | None, option],
-            )
-        )
-    params.append(
-        inspect.Parameter(
-            "config",
-            inspect.Parameter.KEYWORD_ONLY,
-            default=None,
-            annotation=Annotated[
-                Path | None,
-                typer.Option(
-                    "--config",
-                    help=f"TOML file of settings, a [lab] table [default: ./{CONFIG_FILE}]",
-                    metavar="FILE",
-                ),
-            ],
-        )
-    )
-    return params
-
-
-def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
-    """Give ``fn(settings, **own)`` every lab-settings option, so plan and up share them."""
-    own = [
-        p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "settings"
-    ]
-    setting_names = {f.name for f in SETTINGS_FIELDS}
-
-    def command(**kwargs: Any) -> None:
-        flags = {name: kwargs.pop(name) for name in list(kwargs) if name in setting_names}
-        config = kwargs.pop("config")
-        global _json_errors
-        _json_errors = bool(kwargs.get("json_output") or kwargs.get("json_events"))
-        with _errors():
-            settings = read_settings(flags, config)
-            fn(settings, **kwargs)
-            sys.stdout.flush()  # a reader that went away shows here, where _errors sees it
-
-    own_params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]
-    command.__signature__ = inspect.Signature(own_params + _settings_parameters())  # type: ignore[attr-defined]
-    command.__doc__ = fn.__doc__
-    command.__name__ = fn.__name__
-    return command
-
-
-_MAX_CONFIG_BYTES = 1 << 20
-
-
-def read_settings(flags: dict[str, Any], config: Path | None) -> LabSettings:
-    if config is None:
-        candidate = Path.cwd() / CONFIG_FILE
-        config = candidate if candidate.is_file() else None
-    text: str | None = None
-    if config is not None:
-        from coreos_lab.files import read_small_file
-
-        try:
-            # Not read_text: /dev/zero never ends and a FIFO waits for a writer.
-            data = read_small_file(config, _MAX_CONFIG_BYTES)
-            if len(data) > _MAX_CONFIG_BYTES:
-                raise UsageError(f"The config file {config} is larger than 1 MiB; is it one?")
-            text = data.decode("utf-8")
-        except OSError as exc:
-            reason = (exc.strerror or str(exc)).lower()
-            raise UsageError(f"Cannot read the config file {config} ({reason}).") from None
-        except UnicodeDecodeError:
-            raise UsageError(f"The config file {config} is not UTF-8 text.") from None
-    return load_settings(flags, os.environ, text, str(config) if config else CONFIG_FILE)
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Turn a LabError into one sentence on stderr and its exit code; no traceback."""
-    try:
-        yield
-    except LabError as exc:
-        if _debug:
-            raise
-        _print_error(str(exc), type(exc).__name__, exc.exit_code)
-        raise typer.Exit(exc.exit_code) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
-    except OSError as exc:
-        from coreos_lab.pipes import discard_output, is_closed_pipe
-
-        if not is_closed_pipe(exc) or _debug:
-            _unexpected(exc)
-        # Whoever read the output went away (`| head`); the work is done, nothing to say.
-        discard_output(sys.stdout)
-    except Exception as exc:
-        _unexpected(exc)
-
-
-def _unexpected(exc: Exception) -> NoReturn:
-    """A bug or an environment coreos-lab did not foresee: still one line, no traceback."""
-    if _debug:
-        raise exc
-    _print_error(
-        f"unexpected {type(exc).__name__}: {exc}; run again with --debug for the traceback "
-        "and report it.",
-        "Unexpected",
-        1,
-    )
-    raise typer.Exit(1) from None
-
-
-def _print_error(message: str, kind: str = "LabError", exit_code: int = 1) -> None:
-    if _json_errors:
-        from coreos_lab.views.error_view import error_json
-
-        typer.echo(error_json(message, kind, exit_code))
-        return
-    typer.secho("error: ", fg="red", bold=True, err=True, nl=False)
-    typer.echo(message, err=True)
+    cli_options.debug = debug
 
 
 # ---- commands ----------------------------------------------------------------------------
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON for scripts instead of the rich view.")
+]
+AdoptOption = Annotated[
+    bool,
+    typer.Option(
+        "--adopt",
+        help="Take over a lab another machine or user built (or whose local state was lost): "
+        "records its lab id here; changes nothing in Azure by itself.",
+    ),
 ]
 
 
@@ -272,6 +128,7 @@ def up(
     ] = False,
     wait: Wait = False,
     timeout: Until = 600,
+    adopt: AdoptOption = False,
 ) -> None:
     """Build the lab, or finish or repair it: creates only what is missing or differs.
 
@@ -289,11 +146,16 @@ def up(
         typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
         typer.echo(WARNING, err=True)
     with lab_lock(settings.name, "up"):
-        _up(settings, json_output, json_events, wait, timeout)
+        _up(settings, json_output, json_events, wait, timeout, adopt)
 
 
 def _up(
-    settings: LabSettings, json_output: bool, json_events: bool, wait: bool, timeout: float
+    settings: LabSettings,
+    json_output: bool,
+    json_events: bool,
+    wait: bool,
+    timeout: float,
+    adopt: bool,
 ) -> None:
     from coreos_lab import engine
     from coreos_lab.runlog import RunLog
@@ -302,7 +164,7 @@ def _up(
 
     view = JsonEvents() if json_events else _progress(json_output, f"Lab {settings.name}")
     with RunLog(settings, "up") as log, view as progress:
-        result = engine.up(settings, log.tee(progress))
+        result = engine.up(settings, log.tee(progress), adopt=adopt)
     if json_events:
         view.result(up_as_dict(result))
         if wait:
@@ -315,7 +177,7 @@ app.command("up", cls=LabCommand)(up)
 
 
 @settings_command
-def ips(settings: LabSettings, json_output: JsonOption = False) -> None:
+def ips(settings: LabSettings, json_output: JsonOption = False, adopt: AdoptOption = False) -> None:
     """Show every machine of the lab: role, name, public and private IP, state, SSH command.
 
     Costs the same few list calls however many machines the lab has.
@@ -323,7 +185,7 @@ def ips(settings: LabSettings, json_output: JsonOption = False) -> None:
     from coreos_lab import engine
     from coreos_lab.views.machines_view import machines_as_list, render_machines
 
-    access = engine.machines(settings)
+    access = engine.machines(settings, adopt=adopt)
     if json_output:
         typer.echo(json.dumps(machines_as_list(access), indent=2))
     else:
@@ -347,6 +209,7 @@ def down(
         ),
     ] = False,
     json_output: JsonOption = False,
+    adopt: AdoptOption = False,
 ) -> None:
     """Delete the lab's resource group and everything in it, then its local state.
 
@@ -377,7 +240,9 @@ def down(
         RunLog(settings, "down") as log,
         _progress(json_output, f"Deleting lab {settings.name}") as progress,
     ):
-        result = engine.down(settings, log.tee(progress), wait=not no_wait, delete_key=delete_key)
+        result = engine.down(
+            settings, log.tee(progress), wait=not no_wait, delete_key=delete_key, adopt=adopt
+        )
     if json_output:
         typer.echo(json.dumps({**down_as_dict(result), **preview_as_dict(preview)}, indent=2))
     else:
@@ -422,6 +287,7 @@ def ssh(
     print_only: Annotated[
         bool, typer.Option("--print", help="Print the ssh command instead of running it.")
     ] = False,
+    adopt: AdoptOption = False,
 ) -> None:
     """Log in to a machine of the lab with the lab's key and user (core).
 
@@ -434,7 +300,9 @@ def ssh(
 
     from coreos_lab import engine, ssh_session
 
-    argv = ssh_session.with_timeout(engine.ssh_target(settings, machine, command or ()))
+    argv = ssh_session.with_timeout(
+        engine.ssh_target(settings, machine, command or (), adopt=adopt)
+    )
     if print_only:
         typer.echo(shlex.join(argv))
         return
@@ -467,11 +335,12 @@ def ssh_config(
             help="Put the block into ~/.ssh/config (replacing this lab's earlier block).",
         ),
     ] = False,
+    adopt: AdoptOption = False,
 ) -> None:
     """Print an OpenSSH config block with one Host per machine, so `ssh host0` works."""
     from coreos_lab import engine
 
-    written = engine.ssh_config(settings, write=write)
+    written = engine.ssh_config(settings, write=write, adopt=adopt)
     if write:
         _console().print(f"Wrote lab '{settings.name}' to {written}; try `ssh host0`.")
     else:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from coreos_lab.errors import DiscoveryError, UsageError
+from coreos_lab.hints import lab_command
 from coreos_lab.settings import LabSettings
 from coreos_lab.state import LabState, save_state
 
@@ -88,16 +89,21 @@ def discovery_url_for(
     *,
     request: TokenRequest = request_token,
     base: Path | None = None,
+    renew: bool = False,
 ) -> tuple[str, bool]:
     """The discovery URL for ``settings``' lab and whether it was newly requested.
 
     Order: ``--discovery-url``; else the token stored in the lab's state (no request); else
     a new token from the service. ``state`` is updated and saved (under ``base``, default
     :func:`~coreos_lab.state.state_dir`) whenever the token it records changes. Only for
-    ``--bootstrap discovery``: a static cluster needs no token.
+    ``--bootstrap discovery``: a static cluster needs no token. ``renew``: the stored
+    token's cluster is gone, so a new one is requested.
     """
     if state.lab != settings.name:
         raise ValueError(f"state of lab '{state.lab}' given for lab '{settings.name}'")
+    if renew:
+        # The stored token's cluster is gone (cluster.token_for): its token is spent.
+        state.discovery_url, state.discovery_size = None, None
     if settings.discovery_url:
         if (state.discovery_url, state.discovery_size) != (settings.discovery_url, settings.etcd):
             state.discovery_url, state.discovery_size = settings.discovery_url, settings.etcd
@@ -108,7 +114,8 @@ def discovery_url_for(
             raise UsageError(
                 f"Lab '{settings.name}' already has a discovery token for {state.discovery_size} "
                 f"etcd members, so its cluster size is fixed at {state.discovery_size}; use "
-                f"--etcd {state.discovery_size}, or run 'coreos-lab down' first to start over."
+                f"--etcd {state.discovery_size}, or run `{lab_command('down', settings)}` first "
+                "to start over."
             )
         if state.discovery_size is None:
             state.discovery_size = settings.etcd

@@ -57,6 +57,22 @@ def resolve_ssh_key(settings: LabSettings) -> SshKey:
     return ensure_keypair(settings.ssh_key, settings.ssh_key_type)
 
 
+def key_path_for(settings: LabSettings, key: SshKey | None = None) -> str:
+    if key is not None and key.private_key_path is not None:
+        return str(key.private_key_path)
+    if settings.ssh_public_key is not None:
+        return str(settings.ssh_public_key.expanduser()).removesuffix(".pub")
+    return str(settings.ssh_key.expanduser())
+
+
+def existing_public_key(settings: LabSettings) -> str | None:
+    """The public key `up` would install, if it exists already; validated."""
+    if settings.ssh_public_key is not None:
+        return load_public_key(settings.ssh_public_key.expanduser())
+    pub = Path(str(settings.ssh_key.expanduser()) + ".pub")
+    return load_public_key(pub) if pub.is_file() else None
+
+
 def ensure_keypair(
     private_path: Path, key_type: str = "rsa", comment: str = "coreos-lab"
 ) -> SshKey:

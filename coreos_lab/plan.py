@@ -12,49 +12,25 @@ version not yet resolved) is filled with a visible placeholder and listed in
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from coreos_lab import machine_config, provisioning, roles
-from coreos_lab.kinds import NIC, NSG, PUBLIC_IP, RESOURCE_GROUP, STORAGE, VM, VNET, Kind
-from coreos_lab.roles import ETCD, HOST, ROLES, Role
-from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings, ssh_source_prefixes
+from coreos_lab.kinds import NSG, RESOURCE_GROUP, STORAGE, VNET, Kind
+from coreos_lab.plan_machine import ADMIN_USER as ADMIN_USER
+from coreos_lab.plan_machine import PlannedMachine as PlannedMachine
+from coreos_lab.plan_machine import machine_resources
+from coreos_lab.plan_resource import Resource as Resource
+from coreos_lab.plan_resource import ResourceIds
+from coreos_lab.roles import ETCD, HOST, ROLES
+from coreos_lab.settings import LabSettings, ssh_source_prefixes
 from coreos_lab.ssh_source import TAG_SSH_OPEN, TAG_SSH_OPEN_VALUE, is_open_to_all
-from coreos_lab.tags import TAG_CUSTOM_DATA, lab_tags
-
-ADMIN_USER = "core"
+from coreos_lab.tags import TAG_CUSTOM_DATA as TAG_CUSTOM_DATA
+from coreos_lab.tags import lab_tags
 
 PLACEHOLDER_KEY = "<ssh key: generated or read by up>"
 PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"
-
-
-@dataclass(frozen=True)
-class Resource:
-    """One ARM resource the lab needs: what it is, its PUT body, and what must exist first."""
-
-    kind: Kind
-    name: str
-    id: str
-    body: dict[str, Any]
-    depends_on: tuple[str, ...] = ()
-    summary: dict[str, str] = field(default_factory=dict)
-
-    @property
-    def key(self) -> str:
-        return f"{self.kind}/{self.name}"
-
-
-@dataclass(frozen=True)
-class PlannedMachine:
-    """A VM as the lab's users know it: etcd0…, host0…"""
-
-    name: str
-    role: str  # a Role's name: "etcd" or "host"
-    private_ip: str
-    vm_size: str
-    image_version: str
 
 
 @dataclass(frozen=True)
@@ -66,6 +42,7 @@ class PlanInputs:
     discovery_url: str | None = None
     etcd_image_version: str | None = None
     host_image_version: str | None = None
+    lab_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,13 +85,13 @@ def build_plan(settings: LabSettings, inputs: PlanInputs) -> LabPlan:
         for r in ROLES
     }
 
-    ids = _Ids(sub, settings.resource_group)
+    ids = ResourceIds(sub, settings.resource_group)
     storage_name = roles.storage_account_name(settings, sub)
     if inputs.subscription_id is None and not settings.storage_account:
         unknowns.append("storage account name: derived from the subscription by up")
 
     resources: list[Resource] = [
-        _resource_group(settings, ids),
+        _resource_group(settings, ids, inputs.lab_id),
         _nsg(settings, ids),
         _vnet(settings, ids),
         _storage(settings, ids, storage_name),
@@ -133,7 +110,7 @@ def build_plan(settings: LabSettings, inputs: PlanInputs) -> LabPlan:
         )
         # The one place the boot format is chosen; the rest of the plan sees base64 text.
         data = provisioning.custom_data(settings.provisioning, setup)
-        resources += _machine_resources(
+        resources += machine_resources(
             settings, ids, m, roles.role_named(m.role), data, ssh_key, storage_name
         )
     return LabPlan(settings, sub, tuple(resources), tuple(machines), tuple(unknowns))
@@ -160,25 +137,13 @@ def _image_version(resolved: str | None, wanted: str, role: str, unknowns: list[
     return wanted
 
 
-class _Ids:
-    """ARM resource ids of the lab's resources."""
-
-    def __init__(self, subscription_id: str, resource_group: str) -> None:
-        self.group_id = f"/subscriptions/{subscription_id}/resourceGroups/{resource_group}"
-
-    def of(self, kind: Kind, name: str) -> str:
-        return f"{self.group_id}/providers/{kind.arm_type}/{name}"
-
-    def subnet(self, vnet: str, subnet: str) -> str:
-        return f"{self.of(VNET, vnet)}/subnets/{subnet}"
-
-
-def _resource_group(settings: LabSettings, ids: _Ids) -> Resource:
+def _resource_group(settings: LabSettings, ids: ResourceIds, lab_id: str | None) -> Resource:
     return Resource(
         RESOURCE_GROUP,
         settings.resource_group,
         ids.group_id,
-        {"location": settings.location, "tags": lab_tags(settings.name)},
+        # The lab id rides on the group only: it is what `up`, `down` and `ips` check.
+        {"location": settings.location, "tags": lab_tags(settings.name, lab_id=lab_id)},
         summary={"location": settings.location},
     )
 
@@ -207,7 +172,7 @@ def _rule(
     }
 
 
-def _nsg(settings: LabSettings, ids: _Ids) -> Resource:
+def _nsg(settings: LabSettings, ids: ResourceIds) -> Resource:
     nsg_name = roles.nsg_name(settings)
     # Standard public IPs are closed to inbound traffic unless an NSG allows it, and Azure's
     # default rules (AllowVnetInBound, DenyAllInBound) already keep everything else inside
@@ -241,7 +206,7 @@ def _nsg(settings: LabSettings, ids: _Ids) -> Resource:
     )
 
 
-def _vnet(settings: LabSettings, ids: _Ids) -> Resource:
+def _vnet(settings: LabSettings, ids: ResourceIds) -> Resource:
     vnet_name = roles.vnet_name(settings)
     return Resource(
         VNET,
@@ -266,7 +231,7 @@ def _vnet(settings: LabSettings, ids: _Ids) -> Resource:
     )
 
 
-def _storage(settings: LabSettings, ids: _Ids, name: str) -> Resource:
+def _storage(settings: LabSettings, ids: ResourceIds, name: str) -> Resource:
     return Resource(
         STORAGE,
         name,
@@ -285,126 +250,3 @@ def _storage(settings: LabSettings, ids: _Ids, name: str) -> Resource:
         depends_on=(f"{RESOURCE_GROUP}/{settings.resource_group}",),
         summary={"sku": "Standard_LRS", "use": "boot diagnostics"},
     )
-
-
-def _machine_resources(
-    settings: LabSettings,
-    ids: _Ids,
-    m: PlannedMachine,
-    role: Role,
-    data: str,
-    ssh_key: str,
-    storage_name: str,
-) -> list[Resource]:
-    nsg_name, vnet_name = roles.nsg_name(settings), roles.vnet_name(settings)
-    subnet = role.subnet_name
-    pip_name, nic_name = roles.public_ip_name(m.name), roles.nic_name(m.name)
-    group_key = f"{RESOURCE_GROUP}/{settings.resource_group}"
-    pip = Resource(
-        PUBLIC_IP,
-        pip_name,
-        ids.of(PUBLIC_IP, pip_name),
-        {
-            "location": settings.location,
-            "tags": lab_tags(settings.name, m.role),
-            "sku": {"name": "Standard", "tier": "Regional"},
-            "properties": {
-                "publicIPAllocationMethod": "Static",
-                "publicIPAddressVersion": "IPv4",
-            },
-        },
-        depends_on=(group_key,),
-        summary={"sku": "Standard", "allocation": "Static"},
-    )
-    nic = Resource(
-        NIC,
-        nic_name,
-        ids.of(NIC, nic_name),
-        {
-            "location": settings.location,
-            "tags": lab_tags(settings.name, m.role),
-            "properties": {
-                "ipConfigurations": [
-                    {
-                        "name": "ipconfig1",
-                        "properties": {
-                            "privateIPAllocationMethod": "Static",
-                            "privateIPAddress": m.private_ip,
-                            "subnet": {"id": ids.subnet(vnet_name, subnet)},
-                            "publicIPAddress": {"id": pip.id},
-                        },
-                    }
-                ],
-                # On the NIC rather than the subnets, so the VNet and the NSG are created
-                # side by side: one long-running operation less on the critical path.
-                "networkSecurityGroup": {"id": ids.of(NSG, nsg_name)},
-            },
-        },
-        depends_on=(f"{VNET}/{vnet_name}", f"{NSG}/{nsg_name}", pip.key),
-        summary={"private ip": m.private_ip, "subnet": subnet},
-    )
-    tags = lab_tags(settings.name, m.role)
-    tags[TAG_CUSTOM_DATA] = hashlib.sha256(data.encode()).hexdigest()[:32]
-    vm = Resource(
-        VM,
-        m.name,
-        ids.of(VM, m.name),
-        {
-            "location": settings.location,
-            "tags": tags,
-            "properties": {
-                "hardwareProfile": {"vmSize": m.vm_size},
-                "storageProfile": {
-                    "imageReference": {
-                        "publisher": FLATCAR_PUBLISHER,
-                        "offer": FLATCAR_OFFER,
-                        "sku": settings.image_sku,
-                        "version": m.image_version,
-                    },
-                    "osDisk": {
-                        "name": roles.os_disk_name(m.name),
-                        "createOption": "FromImage",
-                        "managedDisk": {"storageAccountType": "StandardSSD_LRS"},
-                        "deleteOption": "Delete",
-                    },
-                },
-                "osProfile": {
-                    "computerName": m.name,
-                    "adminUsername": ADMIN_USER,
-                    "customData": data,
-                    "linuxConfiguration": {
-                        "disablePasswordAuthentication": True,
-                        "ssh": {
-                            "publicKeys": [
-                                {
-                                    "path": f"/home/{ADMIN_USER}/.ssh/authorized_keys",
-                                    "keyData": ssh_key,
-                                }
-                            ]
-                        },
-                    },
-                },
-                "networkProfile": {
-                    "networkInterfaces": [
-                        {"id": nic.id, "properties": {"primary": True, "deleteOption": "Delete"}}
-                    ]
-                },
-                "diagnosticsProfile": {
-                    "bootDiagnostics": {
-                        "enabled": True,
-                        "storageUri": f"https://{storage_name}.blob.core.windows.net/",
-                    }
-                },
-            },
-        },
-        # Each VM waits only for its own NIC and the diagnostics account: the 2016 template
-        # made every host wait for all etcd VMs, which serialised the whole deployment.
-        depends_on=(nic.key, f"{STORAGE}/{storage_name}"),
-        summary={
-            "role": m.role,
-            "size": m.vm_size,
-            "image": f"{FLATCAR_OFFER}:{settings.image_sku}:{m.image_version}",
-            "custom data": f"{settings.provisioning}, {len(data)} base64 chars",
-        },
-    )
-    return [pip, nic, vm]

@@ -30,10 +30,15 @@ def ssh_options(key_path: str, known_hosts: Path) -> list[str]:
     ]
 
 
-def pick_machine(machines: Sequence[MachineInfo], name: str | None) -> MachineInfo:
-    """The machine called ``name``, or the first container host when no name is given."""
+def pick_machine(
+    machines: Sequence[MachineInfo], name: str | None, *, up: str = "coreos-lab up"
+) -> MachineInfo:
+    """The machine called ``name``, or the first container host when no name is given.
+
+    ``up`` is the command that builds this lab, for the hint (hints.lab_command).
+    """
     if not machines:
-        raise UsageError("The lab has no machines yet; run `coreos-lab up` first.")
+        raise UsageError(f"The lab has no machines yet; run `{up}` first.")
     if name is None:
         hosts = [m for m in machines if m.role == "host"]
         return hosts[0] if hosts else machines[0]
@@ -45,12 +50,16 @@ def pick_machine(machines: Sequence[MachineInfo], name: str | None) -> MachineIn
 
 
 def ssh_command(
-    machine: MachineInfo, key_path: str, known_hosts: Path, command: Sequence[str] = ()
+    machine: MachineInfo,
+    key_path: str,
+    known_hosts: Path,
+    command: Sequence[str] = (),
+    *,
+    up: str = "coreos-lab up",
 ) -> list[str]:
     if not machine.public_ip:
         raise UsageError(
-            f"{machine.name} has no public IP yet ({machine.state}); run `coreos-lab up` to "
-            "finish the lab."
+            f"{machine.name} has no public IP yet ({machine.state}); run `{up}` to finish the lab."
         )
     return [
         "ssh",

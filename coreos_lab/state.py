@@ -13,6 +13,7 @@ import dataclasses
 import json
 import os
 import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,15 +35,22 @@ class LabState:
     """What coreos-lab remembers about one lab between runs."""
 
     lab: str
+    # The lab's identity, also a tag on its resource group (tags.check_identity).
+    lab_id: str | None = None
     # The token is a capability: whoever holds it can join the cluster, so keep it out of repr.
     discovery_url: str | None = field(default=None, repr=False)
     discovery_size: int | None = None
+    # The etcd cluster's size when it formed: fixed while any of its VMs exists (cluster.py).
+    etcd_size: int | None = None
     subscription_id: str | None = None
     cloud: str | None = None
     etcd_image_version: str | None = None
     host_image_version: str | None = None
     # The private key `up` generated for this lab, so `down --delete-key` removes only that.
     generated_key: str | None = None
+    # The key the lab's VMs trust, as given to `up` (absolute paths; lab_memory.py).
+    ssh_key: str | None = None
+    ssh_public_key: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
@@ -50,14 +58,17 @@ class LabState:
 
 
 _STR_FIELDS = (
+    "lab_id",
     "discovery_url",
     "subscription_id",
     "cloud",
     "etcd_image_version",
     "host_image_version",
     "generated_key",
+    "ssh_key",
+    "ssh_public_key",
 )
-_INT_FIELDS = ("discovery_size",)
+_INT_FIELDS = ("discovery_size", "etcd_size")
 
 
 def state_dir(environ: Mapping[str, str] | None = None) -> Path:
@@ -135,6 +146,40 @@ def _from_json(data: Any, lab: str) -> LabState:
         # Written by versions that kept the generated key among the extra keys.
         state.generated_key = state.extra.pop("generated_key")
     return state
+
+
+def has_state(lab: str, base: Path | None = None) -> bool:
+    """Whether this machine keeps a state file for ``lab``, readable or not."""
+    return state_path(lab, base).exists()
+
+
+def all_labs(base: Path | None = None) -> list[str]:
+    """The names of the labs this machine keeps state for."""
+    labs = (state_dir() if base is None else base) / "labs"
+    try:
+        return sorted(p.name for p in labs.iterdir() if (p / STATE_FILE).is_file())
+    except OSError:
+        return []
+
+
+def labs_using_key(private_key: str, but: str, base: Path | None = None) -> list[str]:
+    """The labs other than ``but`` whose state records ``private_key`` (an absolute path)."""
+    using = []
+    for lab in all_labs(base):
+        if lab == but:
+            continue
+        try:
+            other = load_state(lab, base)
+        except LabError:
+            continue
+        if private_key in (other.ssh_key, other.generated_key):
+            using.append(lab)
+    return using
+
+
+def new_lab_id() -> str:
+    """A random lab id: 128 bits, so two labs never share one by chance."""
+    return secrets.token_hex(16)
 
 
 def save_state(state: LabState, base: Path | None = None) -> Path:

@@ -19,7 +19,8 @@ from coreos_lab.kinds import VM
 from coreos_lab.machine_config import EtcdBootstrap
 from coreos_lab.plan import PlanInputs, build_plan
 from coreos_lab.roles import ETCD
-from coreos_lab.settings import PROVISIONINGS, LabSettings, load_settings
+from coreos_lab.settings import PROVISIONINGS, LabSettings
+from coreos_lab.settings_sources import load_settings
 from coreos_lab.tags import TAG_CUSTOM_DATA
 
 DISCOVERY = "https://discovery.etcd.io/0123456789abcdef0123456789abcdef"

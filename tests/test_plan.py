@@ -11,7 +11,7 @@ from coreos_lab.plan import (
     PlanInputs,
     build_plan,
 )
-from coreos_lab.settings import load_settings
+from coreos_lab.settings_sources import load_settings
 from coreos_lab.tags import TAG_CUSTOM_DATA, TAG_LAB, TAG_MANAGED_BY
 
 SUB = "11111111-2222-3333-4444-555555555555"

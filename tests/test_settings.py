@@ -8,7 +8,8 @@ import pytest
 
 from coreos_lab.errors import UsageError
 from coreos_lab.roles import ETCD, HOST, storage_account_name
-from coreos_lab.settings import LabSettings, load_settings
+from coreos_lab.settings import LabSettings
+from coreos_lab.settings_sources import load_settings
 
 
 def load(

@@ -17,8 +17,10 @@ from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.diff import Action, decide
 from coreos_lab.azure.errors import describe, error_code
 from coreos_lab.azure.inventory import Inventory
+from coreos_lab.clouds import EMULATOR
 from coreos_lab.errors import Interrupted, LabError
 from coreos_lab.events import EventSink, ResourceEvent, Step
+from coreos_lab.hints import lab_command
 from coreos_lab.kinds import ProvisioningState
 from coreos_lab.plan import LabPlan, Resource
 from coreos_lab.reports import ApplyResult
@@ -64,7 +66,10 @@ class _Worker:
             if isinstance(exc, LabError):
                 message = str(exc)
             else:
-                message = describe(exc, label(r), self.clients.target.endpoint)
+                target = self.clients.target
+                message = describe(
+                    exc, label(r), target.endpoint, emulator=target.cloud == EMULATOR
+                )
             self.emit(r, Step.FAILED, message)
             return _Outcome(r.key, Step.FAILED, message)
 
@@ -182,7 +187,8 @@ def apply_plan(
         still = f"; Azure is still creating {', '.join(in_flight)}" if in_flight else ""
         raise Interrupted(
             f"Interrupted: {done} of {len(by_key)} resources exist{still}; run "
-            "`coreos-lab up` again to finish the lab, or `coreos-lab down` to remove it."
+            f"`{lab_command('up', plan.settings)}` again to finish the lab, or "
+            f"`{lab_command('down', plan.settings)}` to remove it."
         ) from None
     result.seconds = time.monotonic() - began
     if result.failures:
@@ -191,7 +197,7 @@ def apply_plan(
         raise LabError(
             first.rstrip(".")
             + (f" ({more} more failed)" if more else "")
-            + "; what was created stays: run `coreos-lab up` again to finish the lab, "
-            "or `coreos-lab down` to remove it."
+            + f"; what was created stays: run `{lab_command('up', plan.settings)}` again "
+            f"to finish the lab, or `{lab_command('down', plan.settings)}` to remove it."
         )
     return result

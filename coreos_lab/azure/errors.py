@@ -52,8 +52,14 @@ def error_message(exc: BaseException) -> str:
     return str(message).strip().rstrip(".")
 
 
-def describe(exc: BaseException, what: str, endpoint: str = "") -> str:
-    """One sentence for a failed call on ``what`` (e.g. "virtual machine host1")."""
+_AUTH_CODES = ("InvalidAuthenticationToken", "AuthenticationFailed")
+
+
+def describe(exc: BaseException, what: str, endpoint: str = "", *, emulator: bool = False) -> str:
+    """One sentence for a failed call on ``what`` (e.g. "virtual machine host1").
+
+    ``emulator``: the call went to the local emulator, where 'az login' cannot help.
+    """
     from azure.core.exceptions import (
         ClientAuthenticationError,
         ServiceRequestError,
@@ -71,6 +77,12 @@ def describe(exc: BaseException, what: str, endpoint: str = "") -> str:
             f"for {what} ({error_message(exc)}); check the network and run the command again."
         )
     code = error_code(exc)
+    if emulator and (code in _AUTH_CODES or getattr(exc, "status_code", None) == 401):
+        return (
+            f"The emulator at {endpoint or 'its address'} refused the token of its connection "
+            "file (another or a restarted emulator?); check COREOS_LAB_EMULATOR_DIR, or restart "
+            "`coreos-lab emulator` and run the command again."
+        )
     status = getattr(exc, "status_code", None)
     if code in _ADVICE:
         advice = _ADVICE[code]
@@ -89,7 +101,7 @@ def is_azure_error(exc: BaseException) -> bool:
 
 
 @contextmanager
-def map_errors(what: str, endpoint: str = "") -> Iterator[None]:
+def map_errors(what: str, endpoint: str = "", *, emulator: bool = False) -> Iterator[None]:
     """Turn an SDK exception raised inside into a LabError sentence about ``what``.
 
     Like httpx's ``map_exceptions``: callers write their calls plainly and the translation
@@ -101,5 +113,5 @@ def map_errors(what: str, endpoint: str = "") -> Iterator[None]:
         raise
     except Exception as exc:
         if is_azure_error(exc):
-            raise LabError(describe(exc, what, endpoint)) from exc
+            raise LabError(describe(exc, what, endpoint, emulator=emulator)) from exc
         raise

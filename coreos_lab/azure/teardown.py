@@ -13,9 +13,18 @@ from coreos_lab.tags import check_ours
 
 
 def delete_lab(
-    clients: Clients, resource_group: str, lab: str, sink: EventSink, *, wait: bool = True
+    clients: Clients,
+    resource_group: str,
+    lab: str,
+    sink: EventSink,
+    *,
+    wait: bool = True,
+    again: str = "coreos-lab down",
 ) -> bool:
-    """Delete the lab's group; False when there was nothing to delete."""
+    """Delete the lab's group; False when there was nothing to delete.
+
+    ``again`` is the command that reaches this lab, for the hint (hints.lab_command).
+    """
     group = get_group(clients, resource_group)
     if group is None:
         return False
@@ -47,7 +56,7 @@ def delete_lab(
     if get_group(clients, resource_group) is not None:
         raise LabError(
             f"Azure reported resource group {resource_group} deleted but still lists it; "
-            "run `coreos-lab down` again in a minute."
+            f"run `{again}` again in a minute."
         )
     sink(
         ResourceEvent(

@@ -133,7 +133,8 @@ def test_up_without_ssh_source_is_refused_before_any_request(lab: Lab) -> None:
 
 def test_ips_of_a_missing_lab_is_one_sentence(lab: Lab) -> None:
     out = lab.run("ips")
-    assert out.returncode == 1 and "create it with `coreos-lab up`" in out.stderr
+    hint = "create it with `coreos-lab up --name e2e-lab --cloud emulator`"
+    assert out.returncode == 1 and hint in out.stderr
 
 
 def test_down_delete_key_removes_only_a_key_coreos_lab_generated(lab: Lab) -> None:

@@ -15,9 +15,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from coreos_lab import engine
 from coreos_lab.settings import LabSettings
 from coreos_lab.verify.findings import Colour, LabReadiness
+from coreos_lab.verify.session import verify_access
 from coreos_lab.views.verify_view import plain_lines, readiness_as_dict
 
 from .cluster import Binaries
@@ -57,7 +57,7 @@ def finding(report: LabReadiness, machine: str, check: str) -> tuple[Colour, str
 
 
 def test_a_healthy_lab_is_green(lab: VerifyLab) -> None:
-    report = engine.verify_access(lab.settings, lab.access())
+    report = verify_access(lab.settings, lab.access())
     assert report.ready, "\n".join(plain_lines(report))
     for m in report.machines:
         for f in m.findings:
@@ -78,7 +78,7 @@ def test_a_missing_update_hold_is_red(lab: VerifyLab) -> None:
     planned = conf.read_text()
     conf.write_text(planned.replace("SERVER=disabled\n", ""))
     try:
-        report = engine.verify_access(lab.settings, lab.access())
+        report = verify_access(lab.settings, lab.access())
     finally:
         conf.write_text(planned)
     colour, text = finding(report, "host1", "hold")
@@ -92,7 +92,7 @@ def test_a_wrong_key_is_red(lab: VerifyLab) -> None:
     if not other.exists():
         subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(other)],
                        check=True)  # fmt: skip
-    report = engine.verify_access(lab.settings, lab.access(key=other))
+    report = verify_access(lab.settings, lab.access(key=other))
     for m in report.machines:
         colour, text = finding(report, m.name, "ssh")
         assert colour is Colour.RED and f"refused the lab's key {other}" in text, text
@@ -100,7 +100,7 @@ def test_a_wrong_key_is_red(lab: VerifyLab) -> None:
 
 def test_a_closed_port_is_red(lab: VerifyLab) -> None:
     closed = f"127.{_OCTET}.99.1"  # nothing listens there
-    report = engine.verify_access(lab.settings, lab.access(host0=closed))
+    report = verify_access(lab.settings, lab.access(host0=closed))
     colour, text = finding(report, "host0", "ssh")
     assert colour is Colour.RED and "port 22 refused the connection" in text
     assert report.ready_names == ["etcd0", "etcd1", "etcd2", "host1"]
@@ -113,7 +113,7 @@ def test_a_gateway_pointing_at_the_wrong_members_is_red(lab: VerifyLab) -> None:
     wrong = break_dropin(f"--endpoints={members}", f"--endpoints={elsewhere}")(planned)
     lab.restart_host("host1", wrong)
     try:
-        report = engine.verify_access(lab.settings, lab.access())
+        report = verify_access(lab.settings, lab.access())
     finally:
         lab.restart_host("host1", planned)
     colour, text = finding(report, "host1", "gateway")
@@ -125,7 +125,7 @@ def test_a_gateway_pointing_at_the_wrong_members_is_red(lab: VerifyLab) -> None:
 
 def test_a_stopped_member_is_red(lab: VerifyLab) -> None:
     lab.elab.lab.stop(lab.elab.members["etcd2"])  # last: the shared lab keeps it stopped
-    report = engine.verify_access(lab.settings, lab.access())
+    report = verify_access(lab.settings, lab.access())
     colour, text = finding(report, "etcd2", "etcd")
     assert colour is Colour.RED and text.startswith("etcd-member.service is failed"), text
     # Two of three keep the quorum: the others stay green, and the hosts' gateways answer.
@@ -140,7 +140,7 @@ def test_v2_off_is_red(binaries: Binaries) -> None:
         verify_lab(binaries, f"{RUN_PREFIX}vb-", _OCTET + 1, SETTINGS, member_transform=no_v2,
                    with_hosts=False) as vlab,
     ):  # fmt: skip
-        report = engine.verify_access(vlab.settings, vlab.access())
+        report = verify_access(vlab.settings, vlab.access())
     colour, text = finding(report, "etcd0", "v2")
     assert colour is Colour.RED and "the v2 API is off (GET /v2/keys/ is 404)" in text
     assert finding(report, "etcd0", "cluster")[0] is Colour.GREEN  # v3 alone cannot tell
@@ -168,7 +168,7 @@ def _verify_until(vlab: VerifyLab, done: object, tries: int = 10) -> LabReadines
     import time
 
     for _ in range(tries):
-        report = engine.verify_access(vlab.settings, vlab.access())
+        report = verify_access(vlab.settings, vlab.access())
         if done(report):  # type: ignore[operator]
             return report
         time.sleep(1)

@@ -43,9 +43,10 @@ class Emulator:
         return found
 
     def group(self, lab: str) -> dict[str, Any] | None:
+        """``lab``'s resource group as ARM returns it (name, location, tags), if it exists."""
         for name, group in self.admin.state()["groups"].items():
             if name.lower() == lab.lower():
-                return dict(group)
+                return dict(group.get("body", group))
         return None
 
     def resources(self, lab: str, rtype: str = "") -> list[dict[str, Any]]:

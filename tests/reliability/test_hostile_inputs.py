@@ -1,8 +1,8 @@
 """Bad settings, files and services cost one sentence, exit 1 or 2, and no writes
 (issue 10, item 12, and the state file's own cases).
 
-The engine-level low ones (AZURE_SUBSCRIPTION_ID, 401, the storage account, --location,
-Ctrl-C outside the apply, a corrupt state and down, the hints) are written and marked xfail.
+The engine-level low ones too: AZURE_SUBSCRIPTION_ID and the emulator, a 401 from it,
+--location of an existing lab, a corrupt state and down, the hints that name the lab.
 """
 
 from __future__ import annotations
@@ -16,9 +16,6 @@ import subprocess
 import pytest
 
 from tests.reliability.harness import User, one_sentence
-
-ITEM_11 = pytest.mark.xfail(strict=True, reason="issue 10 item 11: not implemented yet")
-ITEM_12 = pytest.mark.xfail(strict=True, reason="issue 10 item 12: not implemented yet")
 
 
 def _refused(out: subprocess.CompletedProcess[str], user: User, code: int = 2) -> str:
@@ -145,7 +142,6 @@ def test_no_emulator_running_is_one_sentence(alice: User) -> None:
     assert "coreos-lab emulator" in out.stderr
 
 
-@ITEM_12
 def test_a_corrupt_state_file_does_not_block_down(alice: User) -> None:
     alice.up()
     alice.state_file().write_text("{ half a file")
@@ -154,14 +150,12 @@ def test_a_corrupt_state_file_does_not_block_down(alice: User) -> None:
     assert alice.emulator.group(alice.lab) is None
 
 
-@ITEM_12
 def test_azure_subscription_id_does_not_block_the_emulator(alice: User) -> None:
     out = alice.run("up", AZURE_SUBSCRIPTION_ID="00000000-0000-4000-8000-000000000002")
     assert out.returncode == 0, out.stdout[-1500:] + out.stderr
     assert alice.emulator.group(alice.lab) is not None
 
 
-@ITEM_12
 def test_a_401_from_the_emulator_does_not_say_az_login(alice: User) -> None:
     forged = alice.home / "forged-emulator"
     shutil.copytree(alice.emulator.state_dir, forged, ignore=shutil.ignore_patterns("*.log"))
@@ -174,7 +168,6 @@ def test_a_401_from_the_emulator_does_not_say_az_login(alice: User) -> None:
     assert alice.emulator.writes() == []
 
 
-@ITEM_12
 def test_a_changed_location_of_an_existing_lab_is_caught_by_the_preflight(alice: User) -> None:
     alice.up()
     alice.emulator.admin.clear_requests()
@@ -184,7 +177,6 @@ def test_a_changed_location_of_an_existing_lab_is_caught_by_the_preflight(alice:
     assert alice.emulator.writes(alice.lab) == []
 
 
-@ITEM_12
 def test_the_run_up_again_hint_names_this_lab(alice: User) -> None:
     alice.emulator.admin.configure(seed=1, faults={"lro_failed": 1.0})
     out = alice.run("up", "--name", alice.lab, "--cloud", "emulator")
@@ -193,7 +185,6 @@ def test_the_run_up_again_hint_names_this_lab(alice: User) -> None:
     assert hints and all(f"--name {alice.lab}" in h and "--cloud emulator" in h for h in hints)
 
 
-@ITEM_11
 def test_sovereign_clouds_get_their_own_storage_suffix(alice: User) -> None:
     out = alice.run(
         "plan",

@@ -10,12 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
-from tests.reliability.harness import OTHER_SSH_FROM, SSH_FROM, User, one_sentence
-
-ITEM_1 = pytest.mark.xfail(strict=True, reason="issue 10 item 1: not implemented yet")
-ITEM_5 = pytest.mark.xfail(strict=True, reason="issue 10 item 5: not implemented yet")
+from tests.reliability.harness import OTHER_SSH_FROM, SSH_FROM, User, one_sentence, wait_for
 
 
 def _lab_id(state: dict[str, Any]) -> str:
@@ -31,7 +26,6 @@ def _refused_naming_adopt(out: Any, lab: str) -> None:
     assert lab in out.stderr and "--adopt" in out.stderr, out.stderr
 
 
-@ITEM_1
 def test_up_keeps_a_random_lab_id_in_state_and_tags_the_group_with_it(alice: User) -> None:
     alice.up()
     lab_id = _lab_id(alice.state())
@@ -39,7 +33,6 @@ def test_up_keeps_a_random_lab_id_in_state_and_tags_the_group_with_it(alice: Use
     assert group is not None and lab_id in group.get("tags", {}).values(), group
 
 
-@ITEM_1
 def test_second_user_up_on_the_same_name_refuses_and_leaves_the_nsg_alone(
     alice: User, bob: User
 ) -> None:
@@ -52,7 +45,6 @@ def test_second_user_up_on_the_same_name_refuses_and_leaves_the_nsg_alone(
     assert not bob.state_file().exists(), "a refused up records nothing"
 
 
-@ITEM_1
 def test_second_user_down_of_the_same_name_refuses_and_the_lab_stays(
     alice: User, bob: User
 ) -> None:
@@ -64,7 +56,6 @@ def test_second_user_down_of_the_same_name_refuses_and_the_lab_stays(
     assert alice.emulator.group(alice.lab) is not None
 
 
-@ITEM_1
 def test_up_after_the_local_state_was_lost_refuses_naming_adopt(alice: User) -> None:
     alice.up()
     alice.state_file().unlink()
@@ -74,7 +65,6 @@ def test_up_after_the_local_state_was_lost_refuses_naming_adopt(alice: User) -> 
     assert alice.emulator.writes(alice.lab) == []
 
 
-@ITEM_1
 def test_up_refuses_a_group_whose_id_differs_from_the_local_state(alice: User) -> None:
     alice.up()
     state = alice.state()
@@ -89,7 +79,6 @@ def test_up_refuses_a_group_whose_id_differs_from_the_local_state(alice: User) -
     assert alice.emulator.writes(alice.lab) == []
 
 
-@ITEM_1
 def test_adopt_records_the_group_id_and_writes_nothing_to_azure(alice: User, bob: User) -> None:
     alice.up()
     lab_id = _lab_id(alice.state())
@@ -101,7 +90,6 @@ def test_adopt_records_the_group_id_and_writes_nothing_to_azure(alice: User, bob
     assert _lab_id(alice.state()) == lab_id
 
 
-@ITEM_1
 def test_ips_of_another_users_lab_refuses_naming_adopt(alice: User, bob: User) -> None:
     alice.up()
     out = bob.run("ips")
@@ -117,7 +105,6 @@ def test_up_with_the_state_of_another_cloud_refuses_before_any_write(alice: User
     assert alice.emulator.writes() == []
 
 
-@ITEM_5
 def test_down_refuses_when_the_state_names_another_cloud_and_keeps_it(alice: User) -> None:
     alice.up()
     state = alice.state()
@@ -131,7 +118,6 @@ def test_down_refuses_when_the_state_names_another_cloud_and_keeps_it(alice: Use
     assert alice.emulator.writes(alice.lab) == []
 
 
-@ITEM_5
 def test_down_refuses_when_the_state_names_another_subscription(alice: User) -> None:
     alice.up()
     state = alice.state()
@@ -146,7 +132,6 @@ def test_down_refuses_when_the_state_names_another_subscription(alice: User) -> 
     assert alice.emulator.group(alice.lab) is not None
 
 
-@ITEM_5
 def test_down_that_finds_nothing_keeps_the_state_and_says_where_it_looked(alice: User) -> None:
     alice.up()
     alice.emulator.delete_group_outside(alice.lab)
@@ -175,3 +160,13 @@ def test_down_deletes_only_the_lab_it_names(alice: User, new_user: Any) -> None:
     assert deletes and all(f"/resourcegroups/{alice.lab}" in r["path"].lower() for r in deletes)
     assert alice.emulator.group(alice.lab + "-b") is not None
     assert alice.state_file(alice.lab + "-b").exists() and not alice.state_file().exists()
+
+
+def test_down_after_a_no_wait_down_finished_forgets_the_lab(alice: User) -> None:
+    alice.up()
+    first = alice.run("down", "--yes", "--no-wait")
+    assert first.returncode == 0 and alice.state_file().exists(), first.stderr
+    wait_for(lambda: alice.emulator.group(alice.lab) is None, 30, "the deletion to finish")
+    out = alice.run("down", "--yes")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert not alice.state_file().exists(), "its own deletion, so nothing is forgotten"

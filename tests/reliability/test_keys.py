@@ -1,18 +1,17 @@
 """Keys are shared knowingly (issue 10, item 4), and key files are private and whole.
 
-Item 4 is engine work still to come; its tests are written and marked xfail (strict).
+A lab remembers its key: later commands use it without the flag (issue 12, item 5).
 """
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
 import stat
-
-import pytest
+import subprocess
 
 from tests.reliability.harness import User, no_temp_files, one_sentence
-
-ITEM_4 = pytest.mark.xfail(strict=True, reason="issue 10 item 4: not implemented yet")
 
 
 def test_up_generates_a_private_key_0600_in_a_0700_folder(alice: User) -> None:
@@ -34,16 +33,18 @@ def test_down_delete_key_removes_the_key_it_generated_for_this_lab(alice: User) 
 
 def test_down_delete_key_keeps_a_key_coreos_lab_did_not_generate(alice: User) -> None:
     (alice.home / ".ssh").mkdir(mode=0o700)
-    assert alice.run("up", "--ssh-key", str(alice.home / ".ssh" / "mine")).returncode == 0
-    # A key the user brings: coreos-lab found it, so it is not coreos-lab's to delete.
-    os.rename(alice.home / ".ssh" / "mine", alice.home / ".ssh" / "mine.keep")
+    mine = alice.home / ".ssh" / "mine"
+    # A key the user brings, made before up: coreos-lab finds it, so it is not its to delete.
+    keygen = ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(mine)]
+    subprocess.run(keygen, check=True, capture_output=True)
+    assert alice.run("up", "--ssh-key", str(mine)).returncode == 0
+    # down without --ssh-key: the lab remembers its key, and still keeps it.
     out = alice.run("down", "--yes", "--delete-key")
     assert out.returncode == 0, out.stderr
     assert "SSH key kept" in out.stdout
-    assert alice.key().exists() is False and (alice.home / ".ssh" / "mine.keep").exists()
+    assert mine.exists() and mine.with_name("mine.pub").exists() and not alice.key().exists()
 
 
-@ITEM_4
 def test_down_delete_key_keeps_a_key_another_lab_uses_and_says_so(alice: User) -> None:
     alice.up()
     second = alice.lab + "-b"
@@ -54,7 +55,6 @@ def test_down_delete_key_keeps_a_key_another_lab_uses_and_says_so(alice: User) -
     assert second in out.stdout
 
 
-@ITEM_4
 def test_up_never_generates_a_new_key_for_vms_that_exist(alice: User) -> None:
     alice.up()
     alice.key().unlink()
@@ -67,16 +67,17 @@ def test_up_never_generates_a_new_key_for_vms_that_exist(alice: User) -> None:
     assert alice.emulator.writes(alice.lab) == []
 
 
-@ITEM_4
 def test_ips_uses_the_key_recorded_for_the_lab(alice: User) -> None:
     (alice.home / "keys").mkdir(mode=0o700)
     alice.up("--ssh-key", str(alice.home / "keys" / "lab"))
-    out = alice.run("ips")
+    out = alice.run("ips", "--json")
     assert out.returncode == 0, out.stderr
-    assert "keys/lab " in out.stdout and "id_rsa_coreos_azure_lab" not in out.stdout
+    for machine in json.loads(out.stdout):
+        argv = shlex.split(machine["ssh"])
+        assert argv[argv.index("-i") + 1] == str(alice.home / "keys" / "lab"), argv
+    assert "id_rsa_coreos_azure_lab" not in alice.run("ips").stdout
 
 
-@ITEM_4
 def test_ssh_config_uses_the_key_recorded_for_the_lab(alice: User) -> None:
     (alice.home / "keys").mkdir(mode=0o700)
     alice.up("--ssh-key", str(alice.home / "keys" / "lab"))

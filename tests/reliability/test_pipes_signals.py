@@ -8,8 +8,6 @@ from __future__ import annotations
 import signal
 import subprocess
 
-import pytest
-
 from tests.reliability.harness import (
     DiscoveryService,
     User,
@@ -17,8 +15,6 @@ from tests.reliability.harness import (
     one_sentence,
     wait_for,
 )
-
-ITEM_12 = pytest.mark.xfail(strict=True, reason="issue 10 item 12: not implemented yet")
 
 
 def _into_head(user: User, size: int, *args: str) -> tuple[int, bytes, str]:
@@ -105,7 +101,6 @@ def test_sigterm_during_the_apply_leaves_a_lab_the_next_up_finishes(alice: User)
     assert len(alice.emulator.resources(alice.lab, "Microsoft.Compute/virtualMachines")) == 4
 
 
-@ITEM_12
 def test_ctrl_c_during_the_token_request_says_interrupted(
     alice: User, discovery: DiscoveryService
 ) -> None:
@@ -120,7 +115,6 @@ def test_ctrl_c_during_the_token_request_says_interrupted(
     assert not alice.state_file().exists() or alice.state().get("discovery_url") is None
 
 
-@ITEM_12
 def test_ctrl_c_during_the_preflight_says_interrupted(alice: User) -> None:
     alice.emulator.admin.configure(latency_scale=10)  # every ARM answer takes 0.5-3 s
     up = alice.popen("up", stdout=subprocess.PIPE, stderr=subprocess.PIPE)

@@ -10,9 +10,6 @@ import pytest
 
 from tests.reliability.harness import DiscoveryService, User, one_sentence
 
-ITEM_2 = pytest.mark.xfail(strict=True, reason="issue 10 item 2: not implemented yet")
-ITEM_3 = pytest.mark.xfail(strict=True, reason="issue 10 item 3: not implemented yet")
-
 
 def _discovery(user: User, service: DiscoveryService) -> None:
     user.env.update(COREOS_LAB_BOOTSTRAP="discovery", COREOS_LAB_DISCOVERY_SERVICE=service.url)
@@ -30,7 +27,6 @@ def test_a_stored_token_is_reused_while_its_cluster_exists(
     assert alice.state_file().stat().st_mode & 0o777 == 0o600
 
 
-@ITEM_2
 def test_a_group_deleted_outside_gets_a_new_token_and_up_says_so(
     alice: User, discovery: DiscoveryService
 ) -> None:
@@ -44,7 +40,6 @@ def test_a_group_deleted_outside_gets_a_new_token_and_up_says_so(
     assert "new" in out.stdout.lower() and "token" in out.stdout.lower()
 
 
-@ITEM_2
 def test_every_etcd_vm_deleted_gets_a_new_token(alice: User, discovery: DiscoveryService) -> None:
     _discovery(alice, discovery)
     alice.up()
@@ -54,7 +49,6 @@ def test_every_etcd_vm_deleted_gets_a_new_token(alice: User, discovery: Discover
     assert alice.state()["discovery_url"] == discovery.tokens[1]
 
 
-@ITEM_2
 def test_etcd_vms_without_a_known_token_refuse_before_any_write(
     alice: User, discovery: DiscoveryService
 ) -> None:
@@ -82,7 +76,6 @@ def test_changing_etcd_of_a_discovery_lab_is_refused_before_any_write(
     assert alice.emulator.writes(alice.lab) == [] and len(discovery.tokens) == 1
 
 
-@ITEM_3
 def test_changing_etcd_of_a_static_lab_is_refused_before_any_write(alice: User) -> None:
     alice.up()
     alice.emulator.admin.clear_requests()

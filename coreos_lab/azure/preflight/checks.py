@@ -27,6 +27,7 @@ from coreos_lab.azure.images import (
 from coreos_lab.azure.preflight.context import CheckFailed, Context, NotChecked
 from coreos_lab.azure.preflight.reads import CALL_TIMEOUTS, Sku, Usage
 from coreos_lab.errors import LabError
+from coreos_lab.hints import lab_command
 from coreos_lab.kinds import STORAGE
 from coreos_lab.roles import ROLES, storage_account_name
 from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
@@ -117,6 +118,15 @@ def check_subscription(ctx: Context) -> str:
 
 @check(LOCATION, needs=(SUBSCRIPTION,), about=lambda ctx: f"location {ctx.location}")
 def check_location(ctx: Context) -> str:
+    group = ctx.existing.resource_group if ctx.existing else None
+    built_in = str((group or {}).get("location") or "")
+    if built_in and built_in.lower() != ctx.location.lower():
+        # A resource's location never changes: every PUT of the lab would fail half-way.
+        raise CheckFailed(
+            f"Lab '{ctx.settings.name}' exists in {built_in}, not {ctx.location}, and Azure "
+            f"cannot move it; use --location {built_in}, or another --name for a lab in "
+            f"{ctx.location}."
+        )
     names = sorted(
         loc.name
         for loc in ctx.clients.subscriptions.subscriptions.list_locations(
@@ -327,7 +337,8 @@ def check_images(ctx: Context) -> str:
             raise CheckFailed(
                 f"Flatcar {version}, which this lab's {role_title} run, is no longer offered "
                 f"{where}; "
-                "finish the lab with the VMs it has, or rebuild it (coreos-lab down, then up)."
+                "finish the lab with the VMs it has, or rebuild it "
+                f"(`{lab_command('down', ctx.settings)}`, then up)."
             )
     plans = ctx.pool.map(lambda v: image_plan(ctx.clients, ctx.settings, v, offer), needed)
     for version, plan in zip(needed, plans, strict=True):

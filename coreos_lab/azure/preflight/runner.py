@@ -18,6 +18,7 @@ from coreos_lab.azure.inventory import Inventory
 from coreos_lab.azure.preflight.checks import Check, checks_for
 from coreos_lab.azure.preflight.context import CheckFailed, Context, NotChecked
 from coreos_lab.azure.preflight.reads import list_skus, list_usages
+from coreos_lab.clouds import EMULATOR
 from coreos_lab.events import EventSink, PhaseEvent, discard
 from coreos_lab.reports import CheckResult, ImageVersions, Outcome, PreflightReport
 from coreos_lab.settings import FLATCAR_OFFER, LabSettings
@@ -37,7 +38,8 @@ def _run_one(check: Check, ctx: Context) -> CheckResult:
     except Exception as exc:
         if not is_azure_error(exc):
             raise
-        message = describe(exc, check.about, ctx.clients.target.endpoint)
+        target = ctx.clients.target
+        message = describe(exc, check.about, target.endpoint, emulator=target.cloud == EMULATOR)
         outcome = Outcome.FAILED
     return CheckResult(check.name, outcome, message, time.monotonic() - began)
 

@@ -1,0 +1,78 @@
+"""What a lab remembers of its settings, and how that fills in what a command was not given.
+
+After `up --ssh-key K --cloud emulator --name N`, `ips --name N`, `ssh`, `ssh-config` and
+`down` must reach the same lab with the same key without the flags repeated: the key, the
+cloud and the subscription are recorded in the lab's state, and stand in for settings the
+user did not give. A setting given that contradicts the record is refused: it would act on
+another cloud or subscription, or install a key the VMs do not trust. Pure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from coreos_lab.clouds import EMULATOR
+from coreos_lab.errors import UsageError
+from coreos_lab.settings import LabSettings
+from coreos_lab.state import LabState
+
+
+def key_paths(settings: LabSettings) -> tuple[str, str | None]:
+    """The private key and public key paths as the state records them (absolute)."""
+    private = str(settings.ssh_key.expanduser().absolute())
+    public = settings.ssh_public_key
+    return private, str(public.expanduser().absolute()) if public is not None else None
+
+
+def _public_of(private: str, public: str | None) -> str:
+    return public if public is not None else private + ".pub"
+
+
+def recall(settings: LabSettings, given: Mapping[str, str], record: LabState) -> LabSettings:
+    """``settings`` with the lab's recorded key, cloud and subscription where not ``given``.
+
+    ``given`` maps each setting the user gave to where it came from (a flag, a variable, the
+    TOML file); raises UsageError when one of them contradicts the record.
+    """
+    changes: dict[str, Any] = {}
+    name = settings.name
+    if record.cloud:
+        if "cloud" not in given:
+            changes["cloud"] = record.cloud
+        elif settings.cloud != record.cloud:
+            raise UsageError(
+                f"Lab '{name}' was built with --cloud {record.cloud}, not {settings.cloud} (from "
+                f"{given['cloud']}); leave it out (the lab remembers its cloud), or use another "
+                "--name for a new lab."
+            )
+    cloud = changes.get("cloud", settings.cloud)
+    if record.subscription_id and cloud != EMULATOR:
+        if "subscription" not in given:
+            changes["subscription"] = record.subscription_id
+        elif settings.subscription.lower() != record.subscription_id.lower():
+            raise UsageError(
+                f"Lab '{name}' was built in subscription {record.subscription_id}, not "
+                f"{settings.subscription} (from {given['subscription']}); leave it out (the lab "
+                "remembers its subscription), or use another --name for a new lab."
+            )
+    if record.ssh_key:
+        keyed = [f for f in ("ssh_key", "ssh_public_key") if f in given]
+        if not keyed:
+            changes["ssh_key"] = Path(record.ssh_key)
+            changes["ssh_public_key"] = (
+                Path(record.ssh_public_key) if record.ssh_public_key else None
+            )
+        else:
+            recorded = _public_of(record.ssh_key, record.ssh_public_key)
+            wanted = _public_of(*key_paths(settings))
+            if wanted != recorded:
+                raise UsageError(
+                    f"Lab '{name}' uses the SSH key {recorded.removesuffix('.pub')} (its VMs "
+                    f"trust that one), not {wanted.removesuffix('.pub')} (from "
+                    f"{given[keyed[0]]}); leave it out (the lab remembers its key), or run down "
+                    "first to start over with another key."
+                )
+    return dataclasses.replace(settings, **changes) if changes else settings
