@@ -1,0 +1,32 @@
+"""The verbs of coreos-lab as a library, the one door from the CLI to the rest.
+
+plan, up, down, check, machines and ssh_target each take settings and return a result from
+coreos_lab.reports; the CLI only renders. Order inside `up` is what keeps a failed run cheap:
+everything local and every check comes before the first write to Azure (key, token,
+preflight, image versions), then the plan is applied as a DAG.
+
+Each verb takes an optional ``clients``: tests pass clients of an emulator they started;
+otherwise they are built from ``--cloud`` and closed at the end.
+"""
+
+from coreos_lab.engine.build import remembered, up
+from coreos_lab.engine.common import KNOWN_HOSTS, known_hosts_path, peek_plan_inputs, plan
+from coreos_lab.engine.read import check, machines, ssh_config, ssh_target, verify, wait_ready
+from coreos_lab.engine.teardown import down, down_preview
+
+__all__ = [
+    "KNOWN_HOSTS",
+    "check",
+    "down",
+    "down_preview",
+    "known_hosts_path",
+    "machines",
+    "peek_plan_inputs",
+    "plan",
+    "remembered",
+    "ssh_config",
+    "ssh_target",
+    "up",
+    "verify",
+    "wait_ready",
+]

@@ -1,0 +1,192 @@
+"""`up`: everything local and every check before the first write to Azure (key, token,
+preflight, image versions), then the plan applied as a DAG."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+
+from coreos_lab import cluster, discovery, keys, lab_checks, lab_memory, state
+from coreos_lab.azure.apply import apply_plan
+from coreos_lab.azure.clients import Clients
+from coreos_lab.azure.inventory import Inventory, read_inventory
+from coreos_lab.azure.lab_machines import read_machines
+from coreos_lab.azure.preflight import run_preflight
+from coreos_lab.engine.common import DELETE_REQUESTED, known_hosts_path, lab_session, plan
+from coreos_lab.errors import Interrupted, LabError, UsageError
+from coreos_lab.events import EventSink, PhaseEvent, PlanEvent
+from coreos_lab.hints import lab_command
+from coreos_lab.kinds import ProvisioningState
+from coreos_lab.plan import LabPlan, PlanInputs, build_plan
+from coreos_lab.reports import (
+    ImageVersions,
+    MachineAccess,
+    UpResult,
+)
+from coreos_lab.settings import LabSettings
+from coreos_lab.tags import check_ours
+from coreos_lab.wording import plural
+
+# ---- up ----------------------------------------------------------------------------------
+
+
+def _plan_event(lab_plan: LabPlan) -> PlanEvent:
+    return PlanEvent(tuple((r.key, r.kind, r.name) for r in lab_plan.resources))
+
+
+def up(
+    settings: LabSettings,
+    sink: EventSink,
+    *,
+    adopt: bool = False,
+    clients: Clients | None = None,
+) -> UpResult:
+    if not settings.ssh_from:
+        raise UsageError(
+            "up needs --ssh-from: the CIDR allowed to reach SSH, e.g. your address as "
+            "203.0.113.7/32 (curl -s https://api.ipify.org prints it)."
+        )
+    lab_state = state.load_state(settings.name)
+    if lab_state.cloud and lab_state.cloud != settings.cloud:
+        raise UsageError(
+            f"Lab '{settings.name}' was built with --cloud {lab_state.cloud}; use that, "
+            "or another --name for a new lab."
+        )
+    # The live view shows every resource from its first frame, not after the preflight: the
+    # names and kinds do not depend on what only Azure knows.
+    sink(_plan_event(plan(settings)))
+    with lab_session(settings, clients, f"lab {settings.name}") as session:
+        return _up(settings, sink, session, lab_state, adopt)
+
+
+def _up(
+    settings: LabSettings,
+    sink: EventSink,
+    clients: Clients,
+    lab_state: state.LabState,
+    adopt: bool,
+) -> UpResult:
+    try:
+        inventory, key, images, discovery_url, token_requested = _before_writes(
+            settings, sink, clients, lab_state, adopt
+        )
+    except KeyboardInterrupt:
+        raise Interrupted(
+            "Interrupted before anything was written to Azure; run "
+            f"`{lab_command('up', settings)}` again to build the lab."
+        ) from None
+
+    if key.generated and key.private_key_path is not None:
+        # Remembered so that `down --delete-key` removes only a key coreos-lab made.
+        lab_state.generated_key = str(key.private_key_path)
+    lab_state.lab_id = lab_state.lab_id or state.new_lab_id()
+    lab_state.extra.pop(DELETE_REQUESTED, None)  # a lab built again is a lab again
+    lab_state.etcd_size = settings.etcd
+    lab_state.ssh_key, lab_state.ssh_public_key = lab_memory.key_paths(settings)
+    lab_state.subscription_id = clients.subscription_id
+    lab_state.cloud = settings.cloud
+    lab_state.etcd_image_version = images.etcd
+    lab_state.host_image_version = images.host
+    state.save_state(lab_state)
+
+    lab_plan = build_plan(
+        settings,
+        PlanInputs(
+            subscription_id=clients.subscription_id,
+            ssh_public_key=key.public_key,
+            discovery_url=discovery_url,
+            etcd_image_version=images.etcd,
+            host_image_version=images.host,
+            lab_id=lab_state.lab_id,
+        ),
+    )
+    sink(_plan_event(lab_plan))
+    sink(PhaseEvent("apply", f"Applying {plural(len(lab_plan.resources), 'resource')}"))
+    began = time.monotonic()
+    applied = apply_plan(clients, lab_plan, inventory, sink)
+    sink(
+        PhaseEvent(
+            "apply", f"{applied.writes} written in {time.monotonic() - began:.1f} s", done=True
+        )
+    )
+    found = read_machines(clients, settings)
+    return UpResult(
+        plan=lab_plan,
+        applied=applied,
+        access=MachineAccess(
+            tuple(found), keys.key_path_for(settings, key), str(known_hosts_path(settings))
+        ),
+        key_generated=key.generated,
+        token_requested=token_requested,
+        images=images,
+    )
+
+
+def _before_writes(
+    settings: LabSettings,
+    sink: EventSink,
+    clients: Clients,
+    lab_state: state.LabState,
+    adopt: bool,
+) -> tuple[Inventory, keys.SshKey, ImageVersions, str | None, bool]:
+    """Everything `up` reads and checks before its first write: group, preflight, token."""
+    sink(PhaseEvent("inventory", f"Reading resource group {settings.resource_group}"))
+    inventory = read_inventory(clients, settings.resource_group)
+    etcd_vms = lab_checks.etcd_vms(inventory)
+    token = (
+        cluster.token_for(settings, lab_state.discovery_url, etcd_vms)
+        if settings.bootstrap == "discovery"
+        else None
+    )
+    if inventory.resource_group is not None:
+        check_ours(inventory.resource_group, settings.name, building=True)
+        lab_state.lab_id = lab_checks.identify(settings, inventory.resource_group, lab_state, adopt)
+        if ProvisioningState.of(inventory.resource_group) is ProvisioningState.DELETING:
+            raise LabError(
+                f"Lab '{settings.name}' is still being deleted; run "
+                f"`{lab_command('down', settings)}` to wait "
+                "until it is gone, then run up again."
+            )
+    cluster.check_etcd_size(settings, lab_state.etcd_size, etcd_vms)
+    verb = "exists" if len(inventory.resources) == 1 else "exist"
+    existing = plural(len(inventory.resources), "resource")
+    sink(PhaseEvent("inventory", f"{existing} {verb}", done=True))
+    key = lab_checks.key_the_vms_trust(settings, sink, inventory)
+
+    # Every check before the first write: a run that cannot finish should not start.
+    pinned = (
+        ImageVersions(lab_state.etcd_image_version, lab_state.host_image_version)
+        if lab_state.etcd_image_version and lab_state.host_image_version
+        else None
+    )
+    report = run_preflight(clients, settings, existing=inventory, pinned=pinned, sink=sink)
+    report.raise_if_failed()
+    assert report.images is not None
+    images = report.images
+
+    token_requested = False
+    discovery_url = None
+    if token is not None:
+        sink(PhaseEvent("token", "etcd discovery token"))
+        renew = token is cluster.Token.RENEW
+        discovery_url, token_requested = discovery.discovery_url_for(
+            settings, lab_state, renew=renew
+        )
+        said = "reused"
+        if token_requested:
+            said = "new token requested: the stored one's cluster is gone" if renew else "requested"
+        sink(PhaseEvent("token", said, done=True))
+    return inventory, key, images, discovery_url, token_requested
+
+
+def remembered(settings: LabSettings, given: Mapping[str, str]) -> LabSettings:
+    """``settings`` with the lab's recorded key, cloud and subscription where not given.
+
+    An unreadable state remembers nothing here: the command that needs it says so, and
+    `down` goes on without it.
+    """
+    try:
+        record = state.load_state(settings.name)
+    except LabError:
+        return settings
+    return lab_memory.recall(settings, given, record)

@@ -1,0 +1,61 @@
+"""What every verb of the engine shares: a session of SDK clients, the lab's known_hosts,
+the plan as settings alone give it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from coreos_lab import keys, state
+from coreos_lab.azure.clients import Clients, connect
+from coreos_lab.azure.errors import map_errors
+from coreos_lab.clouds import EMULATOR
+from coreos_lab.plan import LabPlan, PlanInputs, build_plan
+from coreos_lab.settings import LabSettings
+
+KNOWN_HOSTS = "known_hosts"
+
+
+@contextmanager
+def lab_session(settings: LabSettings, clients: Clients | None, what: str) -> Iterator[Clients]:
+    """Clients for the lab's cloud, SDK errors turned into sentences; closed at the end."""
+    clients = clients or connect(settings.cloud, settings.subscription)
+    try:
+        with map_errors(what, clients.target.endpoint, emulator=clients.target.cloud == EMULATOR):
+            yield clients
+    finally:
+        clients.close()
+
+
+# ---- local: what this machine knows, read only -------------------------------------------
+
+
+def known_hosts_path(settings: LabSettings) -> Path:
+    """The lab's own known_hosts file, beside its state (see sshconfig for why)."""
+    return state.state_path(settings.name).parent / KNOWN_HOSTS
+
+
+def peek_plan_inputs(settings: LabSettings) -> PlanInputs:
+    """What `plan` can show without creating or requesting anything."""
+    lab_state = state.load_state(settings.name)
+    discovery_url = settings.discovery_url or None
+    if discovery_url is None and lab_state.discovery_size == settings.etcd:
+        discovery_url = lab_state.discovery_url
+    return PlanInputs(
+        subscription_id=settings.subscription or lab_state.subscription_id,
+        ssh_public_key=keys.existing_public_key(settings),
+        discovery_url=discovery_url,
+        etcd_image_version=lab_state.etcd_image_version,
+        host_image_version=lab_state.host_image_version,
+    )
+
+
+def plan(settings: LabSettings) -> LabPlan:
+    """Every resource `up` would create, without touching Azure or the network."""
+    return build_plan(settings, peek_plan_inputs(settings))
+
+
+# Marks a lab whose group `down --no-wait` asked ARM to delete, so a later `down` that finds
+# nothing may forget it; `up` clears it.
+DELETE_REQUESTED = "delete_requested"
