@@ -3,11 +3,14 @@ examples that paste; shell completion offered."""
 
 from __future__ import annotations
 
+import os
+import shlex
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.test_cli import COMMANDS, run
+from tests.test_cli import BIN, COMMANDS, run
 
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c != "emulator"])
@@ -36,5 +39,14 @@ def test_own_options_then_which_lab_then_settings_then_examples(
 def test_shell_completion_is_offered(tmp_path: Path) -> None:
     out = run(["--help"], tmp_path)
     assert "--install-completion" in out.stdout and "--show-completion" in out.stdout
-    script = run(["--show-completion", "bash"], tmp_path)
-    assert script.returncode == 0 and "_COREOS_LAB_COMPLETE" in script.stdout
+    # typer finds the shell from the process that started coreos-lab, as for a person typing
+    # it: so a real bash runs it (`; true` keeps bash from exec-ing it away).
+    script = subprocess.run(
+        ["bash", "-c", f"{shlex.quote(str(BIN))} --show-completion; true"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        stdin=subprocess.DEVNULL,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
+    assert script.returncode == 0 and "_COREOS_LAB_COMPLETE" in script.stdout, script.stderr
