@@ -24,7 +24,7 @@ lint: install  ## ruff, mypy and the import contracts, as CI runs them
 	$(BIN)/lint-imports
 
 test: install lint  ## the whole suite, as CI runs it
-	$(BIN)/pytest -q
+	PYTEST=$(BIN)/pytest ./scripts/test.sh
 
 test-lab: install  ## only the etcd bootstrap tests in network namespaces (root); make test runs them too
 	$(BIN)/pytest -q tests/lab
