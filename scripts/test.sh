@@ -4,6 +4,9 @@
 # time of one (measured: 283 s and 440 s alone, 440 s together). The halves share nothing:
 # each test starts its own emulator, namespaces carry the pid, tmux sessions their own names.
 set -uo pipefail
+# Job control on: without it bash starts a background command with SIGINT ignored, and the
+# Ctrl-C tests (which send SIGINT to a real `coreos-lab up`) would see it ignored too.
+set -m
 cd "$(dirname "$0")/.."
 PYTEST=${PYTEST:-.venv/bin/pytest}
 log=$(mktemp)
@@ -11,6 +14,8 @@ trap 'rm -f "$log"' EXIT
 
 "$PYTEST" -q -p no:cacheprovider tests/e2e tests/test_*.py >"$log" 2>&1 &
 first=$!
+# The background half is in its own process group now: stop it too when this script is stopped.
+trap 'kill -- -"$first" 2>/dev/null; exit 130' INT TERM
 "$PYTEST" -q tests --ignore=tests/e2e --ignore-glob='tests/test_*.py'
 second=$?
 wait "$first"
