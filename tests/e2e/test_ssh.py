@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import Lab
+from tests.local_user import core_user
 
 
 @pytest.fixture
@@ -83,21 +84,11 @@ def test_ssh_to_an_unknown_machine_is_one_sentence(built: Lab) -> None:
 SSHD = Path("/usr/sbin/sshd")
 
 
-@pytest.fixture
-def core_user() -> Iterator[None]:
-    """A local user `core` (the lab's admin user) for the test's sshd; removed afterwards."""
-    created = subprocess.run(["id", "core"], capture_output=True).returncode != 0
-    if created:
-        subprocess.run(
-            ["useradd", "--no-create-home", "--shell", "/bin/sh", "-p", "*", "core"],
-            check=True,
-            timeout=30,
-        )
-    try:
+@pytest.fixture(name="core_user")
+def _core_user() -> Iterator[None]:
+    """A local user `core` (the lab's admin user) for the test's sshd."""
+    with core_user():
         yield
-    finally:
-        if created:
-            subprocess.run(["userdel", "core"], timeout=30)
 
 
 @pytest.mark.skipif(

@@ -19,11 +19,12 @@ from coreos_lab.settings import LabSettings
 from coreos_lab.verify.findings import Colour, LabReadiness
 from coreos_lab.verify.session import verify_access
 from coreos_lab.views.verify_view import plain_lines, readiness_as_dict
+from tests.local_user import core_user
 
 from .cluster import Binaries
 from .conftest import RUN_PREFIX
 from .sshd import SSHD
-from .verify_lab import VERSIONS, VerifyLab, break_dropin, core_user, fill_registry, verify_lab
+from .verify_lab import VERSIONS, VerifyLab, break_dropin, fill_registry, verify_lab
 
 pytestmark = [
     pytest.mark.lab,

@@ -124,23 +124,6 @@ def fill_registry(elab: EtcdLab, url: str, size: int) -> None:
 
 
 @contextmanager
-def core_user() -> Iterator[None]:
-    """The lab's admin user `core`, for sshd to log in; removed afterwards if made here."""
-    created = subprocess.run(["id", "core"], capture_output=True).returncode != 0
-    if created:
-        subprocess.run(
-            ["useradd", "--no-create-home", "--shell", "/bin/sh", "-p", "*", "core"],
-            check=True,
-            timeout=30,
-        )
-    try:
-        yield
-    finally:
-        if created:
-            subprocess.run(["userdel", "core"], timeout=30, check=False)
-
-
-@contextmanager
 def verify_lab(
     bins: Binaries,
     prefix: str,
