@@ -1,21 +1,13 @@
 """`coreos-lab class …`: one lab per student of a roster, built, shown, checked and removed.
 
-The sub-app and what its commands share (the roster argument, ``--prefix``, reading the
-roster into each student's lab settings) live here; the commands register on ``class_app``.
-Like cli.py, nothing here imports the engine, the SDKs or rich until a command runs.
+This module is the sub-app and its table of commands; each command lives in its own module
+(options they share: cli_class_options.py). Like cli.py, nothing here imports the engine,
+the SDKs or rich until a command runs.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Annotated
-
 import typer
-
-from coreos_lab.classroom import DEFAULT_PREFIX, StudentLab, class_labs
-from coreos_lab.errors import UsageError
-from coreos_lab.roster import parse_roster
-from coreos_lab.settings import LabSettings
 
 class_app = typer.Typer(
     name="class",
@@ -29,44 +21,5 @@ class_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-RosterArgument = Annotated[
-    Path,
-    typer.Argument(
-        metavar="ROSTER",
-        help="CSV file, one student per line, header: student[,ssh_from,public_key,location].",
-    ),
-]
-PrefixOption = Annotated[
-    str,
-    typer.Option(
-        "--prefix",
-        help="Prefix of every lab's name: student alice gets lab (resource group) <prefix>-alice.",
-    ),
-]
-
-_MAX_ROSTER_BYTES = 1 << 20
-
-
-def read_class(roster_path: Path, prefix: str, settings: LabSettings) -> list[StudentLab]:
-    """Every student's lab, from the roster file and the class's settings; one sentence if not."""
-    from coreos_lab.files import read_small_file
-    from coreos_lab.state import state_dir
-
-    try:
-        data = read_small_file(roster_path, _MAX_ROSTER_BYTES)
-    except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        raise UsageError(f"Cannot read the roster {roster_path} ({reason}).") from None
-    if len(data) > _MAX_ROSTER_BYTES:
-        raise UsageError(f"The roster {roster_path} is larger than 1 MiB; is it a roster?")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise UsageError(
-            f"The roster {roster_path} is not UTF-8 text; save it as CSV UTF-8."
-        ) from None
-    roster = parse_roster(text, str(roster_path), roster_path.parent)
-    return class_labs(roster, settings, prefix, state_dir() / "keys")
-
-
-__all__ = ["DEFAULT_PREFIX", "PrefixOption", "RosterArgument", "class_app", "read_class"]
+# Each class command registers here, one line each:
+# class_app.command("up")(class_up)

@@ -21,7 +21,18 @@ def run(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[
     )
 
 
-COMMANDS = ["check", "class", "down", "emulator", "ips", "plan", "ssh", "ssh-config", "up", "verify"]
+COMMANDS = [
+    "check",
+    "class",
+    "down",
+    "emulator",
+    "ips",
+    "plan",
+    "ssh",
+    "ssh-config",
+    "up",
+    "verify",
+]
 
 
 def test_help_lists_exactly_the_commands(tmp_path: Path) -> None:
