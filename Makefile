@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR := $(CURDIR)/.demo
 
-.PHONY: install test test-lab lint demo bench clean
+.PHONY: install test test-lab lint demo bench clean help-text
 
 # pip runs with -qq: only errors reach the screen (`--log` would bring its warnings back). After
 # changing pyproject.toml, run `$(BIN)/pip install -e '.[dev]'` once by hand to see setuptools'.
@@ -34,6 +34,10 @@ bench: install  ## benchmark scripts; they print their figures
 
 demo: install  ## emulator, then up, ips and down against it: the main job without an Azure account
 	@./scripts/demo.sh
+
+help-text: install  ## re-render coreos_lab/help.txt, the top-level help launcher.py prints
+	COLUMNS=80 $(BIN)/python -c 'import sys; sys.argv = ["coreos-lab", "--help"]; \
+	from coreos_lab.cli import main; main()' > coreos_lab/help.txt
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
