@@ -16,8 +16,7 @@ import pytest
 from tests.test_cli import BIN
 
 CLICK_RENDER = (
-    "import sys; sys.argv = ['coreos-lab', *sys.argv[1:]]; "
-    "from coreos_lab.cli import main; main()"
+    "import sys; sys.argv = ['coreos-lab', *sys.argv[1:]]; from coreos_lab.cli import main; main()"
 )
 
 
