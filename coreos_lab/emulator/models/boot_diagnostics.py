@@ -124,8 +124,8 @@ def _signature(path: str, start: str, expiry: str, key: bytes) -> str:
 
 
 def _signed(url: str, expiry: float, key: bytes) -> str:
-    # Real SAS URLs carry an ``se`` to the second: fractional lifetimes (tests) round up.
-    start, end = _stamp(time.time() - 300), _stamp(expiry + 0.999)
+    # A SAS carries its times to the second (truncated here, so a lifetime of 0 has ended).
+    start, end = _stamp(time.time() - 300), _stamp(expiry)
     path = urllib.parse.urlsplit(url).path
     query = urllib.parse.urlencode(
         {
