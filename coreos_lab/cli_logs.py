@@ -31,7 +31,9 @@ def printable(text: str) -> str:
 
 def logs_command(
     settings: LabSettings,
-    machine: Annotated[str, typer.Argument(help="etcd0…, host0… as `ips` names them", metavar="NAME")],
+    machine: Annotated[
+        str, typer.Argument(help="etcd0…, host0… as `ips` names them", metavar="NAME")
+    ],
     follow: Annotated[
         bool,
         typer.Option("--follow", "-f", help="Keep printing what the console adds, until Ctrl-C."),

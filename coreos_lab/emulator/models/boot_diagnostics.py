@@ -202,9 +202,9 @@ def find_vm(backend: Backend, container: str, blob: str) -> Record:
     """The VM a serial log blob belongs to; 404 ``BlobNotFound`` when there is none."""
     for record in backend.store.of_type(types.VM):
         name, stem = _container(record)
-        if name == container and blob == f"{stem}.serialconsole.log":
-            if boot_diagnostics_on(record):
-                return record
+        wanted = name == container and blob == f"{stem}.serialconsole.log"
+        if wanted and boot_diagnostics_on(record):
+            return record
     raise BlobError(404, "BlobNotFound", "The specified blob does not exist.")
 
 
@@ -234,7 +234,7 @@ def _script(record: Record) -> list[tuple[float, str]]:
             " flatcar.first_boot=detected flatcar.oem.id=azure",
         ),
         (2.0, "[    2.104113] systemd[1]: Starting ignition-fetch.service - Ignition (fetch)..."),
-        (3.0, "[    3.011982] ignition[512]: fetched user config from \"azure\" (custom data)"),
+        (3.0, '[    3.011982] ignition[512]: fetched user config from "azure" (custom data)'),
         (4.0, "[    4.200417] ignition[512]: files: op(1): [finished] writing files"),
         (5.0, "[    5.020311] systemd[1]: Finished ignition-files.service - Ignition (files)."),
         (6.0, "[    6.310277] systemd[1]: Reached target initrd.target - Initrd Default Target."),
@@ -271,4 +271,3 @@ def blob_text(backend: Backend, path: str, query: dict[str, str]) -> str:
         raise BlobError(404, "BlobNotFound", "The specified blob does not exist.")
     check_sas(path, query, backend.store.token.encode())
     return serial_log(backend, find_vm(backend, parts[3], parts[4]))
-
