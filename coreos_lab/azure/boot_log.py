@@ -8,6 +8,7 @@ module (not in a message, a repr or a chained exception, which ``--debug`` would
 from __future__ import annotations
 
 import datetime as dt
+import http.client
 import ssl
 import time
 import urllib.error
@@ -117,7 +118,12 @@ class SerialLog:
                 f"The storage {self.host} answered HTTP {exc.code} {code or exc.reason} for "
                 f"{self._vm}'s serial log; try again in a minute."
             ) from None
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        except ValueError:  # a URL urllib cannot use: say so without it (it is a secret)
+            raise LabError(
+                f"Azure handed out a serial log link for {self._vm} that cannot be read; "
+                "try again in a minute."
+            ) from None
+        except (urllib.error.URLError, http.client.HTTPException, OSError) as exc:
             reason = getattr(exc, "reason", None) or exc
             raise LabError(
                 f"Cannot reach the storage {self.host} that holds {self._vm}'s serial log "
