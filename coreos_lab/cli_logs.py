@@ -21,7 +21,11 @@ from coreos_lab.settings import LabSettings
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON for scripts: the lines and when they were read.")
 ]
-ESCAPES = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[@-_]|[\x00-\x08\x0b-\x1f\x7f]")
+# CSI (colours, cursor moves), OSC (window titles) and other escapes, then control characters
+ESCAPES = re.compile(
+    r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"
+)
 
 
 def printable(text: str) -> str:
