@@ -43,6 +43,14 @@ def logs_command(
         typer.Option("--follow", "-f", help="Keep printing what the console adds, until Ctrl-C."),
     ] = False,
     json_output: JsonOption = False,
+    adopt: Annotated[
+        bool,
+        typer.Option(
+            "--adopt",
+            help="Take over a lab another machine or user built (or whose local state was "
+            "lost): records its lab id here; changes nothing in Azure by itself.",
+        ),
+    ] = False,
     interval: Annotated[
         float,
         typer.Option("--interval", min=0.1, hidden=True, help="Seconds between reads (--follow)."),
@@ -64,9 +72,9 @@ def logs_command(
             sys.stdout.write(printable(text))
             sys.stdout.flush()
 
-        engine.follow_boot_log(settings, machine, show, interval=interval)
+        engine.follow_boot_log(settings, machine, show, interval=interval, adopt=adopt)
         return
-    log = engine.boot_log(settings, machine)
+    log = engine.boot_log(settings, machine, adopt=adopt)
     text = printable(log.text)
     if json_output:
         data = {

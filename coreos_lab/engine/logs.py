@@ -40,12 +40,12 @@ class BootLog:
 
 @contextmanager
 def _serial_log(
-    settings: LabSettings, machine: str, clients: Clients | None
+    settings: LabSettings, machine: str, clients: Clients | None, adopt: bool
 ) -> Iterator[tuple[SerialLog, str, str]]:
     """The machine's serial log reader (and its role and state), once the lab is checked."""
     clients = clients or connect(settings.cloud, settings.subscription)
     # machines() checks the group's tags and the lab's identity, as every read command does.
-    access = machines(settings, clients=clients)
+    access = machines(settings, adopt=adopt, clients=clients)
     target = sshconfig.pick_machine(access.machines, machine, up=lab_command("up", settings))
     with lab_session(settings, clients, f"the boot diagnostics of {target.name}") as session:
         if not boot_diagnostics_on(session, settings.resource_group, target.name):
@@ -56,9 +56,11 @@ def _serial_log(
         yield SerialLog(session, settings.resource_group, target.name), target.role, target.state
 
 
-def boot_log(settings: LabSettings, machine: str, *, clients: Clients | None = None) -> BootLog:
+def boot_log(
+    settings: LabSettings, machine: str, *, adopt: bool = False, clients: Clients | None = None
+) -> BootLog:
     """The machine's serial log as it is now."""
-    with _serial_log(settings, machine, clients) as (log, role, state):
+    with _serial_log(settings, machine, clients, adopt) as (log, role, state):
         data = log.read()
     return BootLog(machine, role, state, data.decode("utf-8", "replace"), time.time())
 
@@ -69,6 +71,7 @@ def follow_boot_log(
     on_text: Callable[[str], None],
     *,
     interval: float = FOLLOW_INTERVAL,
+    adopt: bool = False,
     clients: Clients | None = None,
 ) -> None:
     """The log, then what it gains, every ``interval`` seconds, until Ctrl-C.
@@ -77,7 +80,7 @@ def follow_boot_log(
     part already shown; a log that got shorter (the machine was redeployed) is shown again
     from its start.
     """
-    with _serial_log(settings, machine, clients) as (log, _role, _state):
+    with _serial_log(settings, machine, clients, adopt) as (log, _role, _state):
         shown = 0
         decoder = codecs.getincrementaldecoder("utf-8")("replace")  # a read may end mid-character
         while True:
