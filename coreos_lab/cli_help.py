@@ -33,6 +33,11 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "coreos-lab ssh etcd1 -- etcdctl member list",
         "coreos-lab ssh host0 --print",
     ),
+    "logs": (
+        "coreos-lab logs host0",
+        "coreos-lab logs etcd1 --follow",
+        "coreos-lab logs host0 --json | jq -r '.lines[]'",
+    ),
     "ssh-config": (
         "coreos-lab ssh-config --write && ssh host0",
         "coreos-lab ssh-config > lab.conf",
@@ -99,7 +104,7 @@ class LabCommand(TyperCommand):
 
 
 class FindingCommand(LabCommand):
-    """ips, ssh, ssh-config, down: about an existing lab, found by its name."""
+    """ips, ssh, ssh-config, logs, down: about an existing lab, found by its name."""
 
     collapse_settings = True
     which_lab = (*WHICH_LAB, "ssh_key")  # the key that logs in

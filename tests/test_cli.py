@@ -27,6 +27,7 @@ COMMANDS = [
     "down",
     "emulator",
     "ips",
+    "logs",
     "plan",
     "ssh",
     "ssh-config",

@@ -1,7 +1,8 @@
 """The composition root: one aiohttp application from the ARM side and the admin sub-app.
 
-``/_emulator/...`` goes to the admin sub-app (admin.py); every other path to ARM (server.py:
-its middleware chain around the dispatcher), which therefore never sees an admin request.
+``/_emulator/...`` goes to the admin sub-app (admin.py), ``/_blob/...`` to the boot diagnostics
+blobs (blobs.py); every other path to ARM (server.py: its middleware chain around the
+dispatcher), which therefore never sees an admin or blob request.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from aiohttp import web
 
 from .admin import build_admin_app
 from .appstate import EMULATOR, Emulator
+from .blobs import get_blob
 from .server import arm_handler
 
 ADMIN_PREFIX = "/_emulator"
+BLOB_PREFIX = "/_blob"  # Blob storage's side of boot diagnostics (blobs.py): SAS, not ARM
 MAX_BODY = 4 * 1024 * 1024
 
 
@@ -25,5 +28,6 @@ def build_app(emulator: Emulator) -> web.Application:
     app[EMULATOR] = emulator
     app.router.add_get(ADMIN_PREFIX, _to_admin_root)  # before the sub-app, which owns "/..."
     app.add_subapp(ADMIN_PREFIX, build_admin_app())
+    app.router.add_get(BLOB_PREFIX + "/{blob:.+}", get_blob)
     app.router.add_route("*", "/{tail:.*}", arm_handler())  # what the admin app does not own
     return app

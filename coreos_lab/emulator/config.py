@@ -54,6 +54,12 @@ class CloudConfig:
     public_ip_prefix: str = DEFAULT_PUBLIC_IP_PREFIX
     # items per page of a list answer (paging.py); small, so that clients and tests page
     page_size: int = DEFAULT_PAGE_SIZE
+    # the emulated serial log's pace: 1.0 reveals a boot over about 18 s after the VM's creation
+    # (models/boot_diagnostics.py); smaller is faster
+    boot_log_pace: float = 1.0
+    # how long one minute of a boot diagnostics SAS lasts, in seconds: tests shorten it to see
+    # a URL expire without touching the clock
+    sas_minute_seconds: float = 60.0
 
     def limit(self, location: str, usage: str) -> int:
         local = self.quotas_by_location.get(location.lower(), {})
@@ -97,6 +103,8 @@ class EmulatorSettings:
             "image_versions": self.cloud.image_versions,
             "public_ip_prefix": self.cloud.public_ip_prefix,
             "page_size": self.cloud.page_size,
+            "boot_log_pace": self.cloud.boot_log_pace,
+            "sas_minute_seconds": self.cloud.sas_minute_seconds,
         }
 
     def update(self, changes: Json) -> None:
@@ -144,6 +152,12 @@ class EmulatorSettings:
             if size < 1:
                 raise ValueError("page_size must be 1 or more")
             self.cloud.page_size = size
+        for key in ("boot_log_pace", "sas_minute_seconds"):
+            if key in changes:
+                value = float(changes[key])
+                if value < 0:
+                    raise ValueError(f"{key} must be 0 or more")
+                setattr(self.cloud, key, value)
 
 
 def loopback_block(value: object) -> str:

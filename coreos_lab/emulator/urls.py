@@ -12,6 +12,7 @@ from collections.abc import Callable
 from .backend import Backend, Call
 from .envelope import Reply
 from .models import (
+    boot_diagnostics,
     catalog_api,
     disks,
     network,
@@ -110,6 +111,11 @@ ROUTES: list[tuple[str, str, Handler]] = [
         "POST",
         CMP + r"/virtualMachines/" + NAME + r"/(?P<action>powerOff|deallocate|start|restart)",
         vm_actions.power_action,
+    ),
+    (
+        "POST",
+        CMP + r"/virtualMachines/" + NAME + r"/retrieveBootDiagnosticsData",
+        boot_diagnostics.retrieve,
     ),
     ("GET", CMP + r"/disks", disks.list_all),
     ("GET", CMP + r"/disks/" + NAME, disks.get),

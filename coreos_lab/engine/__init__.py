@@ -11,14 +11,18 @@ otherwise they are built from ``--cloud`` and closed at the end.
 
 from coreos_lab.engine.build import remembered, up
 from coreos_lab.engine.common import KNOWN_HOSTS, known_hosts_path, peek_plan_inputs, plan
+from coreos_lab.engine.logs import BootLog, boot_log, follow_boot_log
 from coreos_lab.engine.read import check, machines, ssh_config, ssh_target, verify, wait_ready
 from coreos_lab.engine.teardown import down, down_preview
 
 __all__ = [
     "KNOWN_HOSTS",
+    "BootLog",
+    "boot_log",
     "check",
     "down",
     "down_preview",
+    "follow_boot_log",
     "known_hosts_path",
     "machines",
     "peek_plan_inputs",

@@ -137,6 +137,27 @@ def vm_instance_view_expand(emu: Emulator) -> Replayed:
     return _replayed(None, first, view, responses)
 
 
+def vm_boot_diagnostics(emu: Emulator) -> Replayed:
+    """``POST .../retrieveBootDiagnosticsData`` of a VM whose boot diagnostics are on."""
+    params, responses = _example("VirtualMachine_RetrieveBootDiagnosticsData.json", emu)
+    lab.group(emu)
+    nic_id = lab.nic(emu, "myVM-nic")
+    body = lab.vm_body(nic_id)
+    body["properties"]["diagnosticsProfile"] = {  # the example's VM must have them on
+        "bootDiagnostics": {"enabled": True, "storageUri": "https://labdiag.blob.core.windows.net/"}
+    }
+    path = f"{lab.CMP}/virtualMachines/myVM"
+    lab.put(emu, path, body, lab.COMPUTE)
+    minutes = str(params["sasUriExpirationTimeInMinutes"])
+    first = emu.call(
+        "POST",
+        path + "/retrieveBootDiagnosticsData",
+        api_version=lab.COMPUTE,
+        params={"sasUriExpirationTimeInMinutes": minutes},
+    )
+    return _replayed(None, first, first.json(), responses)
+
+
 def vm_instance_view(emu: Emulator) -> Replayed:
     """``GET .../virtualMachines/{vm}/instanceView``: the operation the example documents."""
     _, responses = _example("VirtualMachine_Get_InstanceView.json", emu)
@@ -366,6 +387,7 @@ CASES: dict[str, Callable[[Emulator], Replayed]] = {
     "VirtualMachine_Create_LinuxVmWithPatchSettingModeOfImageDefault.json": vm_create,
     "VirtualMachine_Get.json": vm_get,
     "VirtualMachine_Get_InstanceView.json": vm_instance_view_expand,
+    "VirtualMachine_RetrieveBootDiagnosticsData.json": vm_boot_diagnostics,
     "StorageAccountCreate.json": storage_create,
     "StorageAccountDelete.json": storage_delete,
     "ForceDeleteVMsInResourceGroup.json": group_delete,
