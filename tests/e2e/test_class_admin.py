@@ -1,0 +1,57 @@
+"""class ips and class down through the CLI, against the emulator, for a class of 10."""
+
+from __future__ import annotations
+
+import json
+
+from tests.e2e.class_fixture import build_class, write_roster
+from tests.e2e.conftest import Lab
+
+STUDENTS = [f"s{i:02d}" for i in range(10)]
+
+
+def test_class_ips_and_down(lab: Lab) -> None:
+    built = STUDENTS[:-1]  # the last student's lab is not built: shown as such
+    build_class(lab, built, "cs1", "--hosts", "1")
+    roster = write_roster(lab, STUDENTS)
+
+    ips = lab.run("class", "ips", str(roster), "--prefix", "cs1", "--json")
+    assert ips.returncode == 0, ips.stdout + ips.stderr
+    labs = json.loads(ips.stdout)
+    assert [entry["lab"] for entry in labs] == [f"cs1-{s}" for s in STUDENTS]
+    assert labs[-1]["status"] == "missing" and labs[-1]["machines"] == []
+    seen: set[str] = set()
+    for entry in labs[:-1]:
+        assert entry["status"] == "ok", entry
+        names = [m["name"] for m in entry["machines"]]
+        assert names == ["etcd0", "etcd1", "etcd2", "host0"]
+        for m in entry["machines"]:
+            assert m["state"] == "running" and m["public_ip"] not in seen
+            seen.add(m["public_ip"])
+            # Each student's own key, in the class's key folder.
+            assert f"/keys/{entry['lab']} " in m["ssh"]
+
+    plain = lab.run("class", "ips", str(roster), "--prefix", "cs1")
+    assert plain.returncode == 0, plain.stderr
+    lines = plain.stdout.splitlines()
+    assert lines[-1] == "10 labs, 9 built, 36 machines"
+    assert any(line.startswith("s09\tcs1-s09\t-") and "no lab" in line for line in lines)
+    assert "\x1b[" not in plain.stdout and "│" not in plain.stdout
+
+    down = lab.run("class", "down", str(roster), "--prefix", "cs1", "--yes")
+    assert down.returncode == 0, down.stdout + down.stderr
+    out = down.stdout
+    # Every group and its machines listed before deleting.
+    for s in built:
+        assert f"Lab cs1-{s}: resource group cs1-{s}" in out
+    assert "no resource group cs1-s09, nothing to delete" in out
+    assert "9 resource groups to delete, with 36 machines." in out
+    assert "9 labs deleted; 0 left." in out
+    state = lab.emulator.admin.state()
+    assert state["groups"] == {} and state["resources"] == {}
+
+    again = lab.run("class", "down", str(roster), "--prefix", "cs1", "--yes", "--json")
+    assert again.returncode == 0, again.stdout + again.stderr
+    result = json.loads(again.stdout)
+    assert result["failed"] == [] and result["left"] == []
+    assert not any(entry["deleted"] for entry in result["labs"])
