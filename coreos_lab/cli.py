@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -343,7 +344,10 @@ def ssh_config(
 
     written = engine.ssh_config(settings, write=write, adopt=adopt)
     if write:
-        _console().print(f"Wrote lab '{settings.name}' to {written}; try `ssh host0`.")
+        from coreos_lab.sshconfig import written_alias
+
+        alias = written_alias(Path(written), settings.name, "host0")
+        _console().print(f"Wrote lab '{settings.name}' to {written}; try `ssh {alias}`.")
     else:
         typer.echo(written, nl=False)
 

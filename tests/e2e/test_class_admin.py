@@ -38,6 +38,18 @@ def test_class_ips_and_down(lab: Lab) -> None:
     assert any(line.startswith("s09\tcs1-s09\t-") and "no lab" in line for line in lines)
     assert "\x1b[" not in plain.stdout and "│" not in plain.stdout
 
+    # The instructor writes two students' labs into ~/.ssh/config: no alias collides.
+    first = lab.run("ssh-config", "--write", "--name", "cs1-s00")
+    assert first.returncode == 0 and "try `ssh host0`" in first.stdout, first.stderr
+    second = lab.run("ssh-config", "--write", "--name", "cs1-s01")
+    assert second.returncode == 0 and "try `ssh cs1-s01-host0`" in second.stdout, second.stderr
+    hosts = [
+        line
+        for line in (lab.home / ".ssh" / "config").read_text().splitlines()
+        if line.startswith("Host ")
+    ]
+    assert sorted(hosts) == [f"Host cs1-s0{i}-{m}" for i in (0, 1) for m in names]
+
     down = lab.run("class", "down", str(roster), "--prefix", "cs1", "--yes")
     assert down.returncode == 0, down.stdout + down.stderr
     out = down.stdout
