@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 from coreos_lab import __version__, cli_options
 from coreos_lab.cli_class import class_app
 from coreos_lab.cli_help import FindingCommand, LabCommand
+from coreos_lab.cli_list import list_labs
 from coreos_lab.cli_options import settings_command
 from coreos_lab.cli_verify import Until, Wait, show_up, verify_command, wait_until_ready
 from coreos_lab.emulator.command import emulator as emulator_command
@@ -355,6 +356,7 @@ def ssh_config(
 app.command("ssh-config", cls=FindingCommand)(ssh_config)
 app.command("verify", cls=LabCommand)(settings_command(verify_command))
 app.command("emulator")(emulator_command)
+app.command("list", cls=FindingCommand)(list_labs)
 app.add_typer(class_app)
 
 

@@ -27,6 +27,7 @@ COMMANDS = [
     "down",
     "emulator",
     "ips",
+    "list",
     "plan",
     "ssh",
     "ssh-config",

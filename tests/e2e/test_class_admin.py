@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
+from coreos_lab.state import LabState, save_state
 from tests.e2e.class_fixture import build_class, write_roster
 from tests.e2e.conftest import Lab
 
@@ -38,6 +41,8 @@ def test_class_ips_and_down(lab: Lab) -> None:
     assert any(line.startswith("s09\tcs1-s09\t-") and "no lab" in line for line in lines)
     assert "\x1b[" not in plain.stdout and "│" not in plain.stdout
 
+    _check_list(lab)
+
     # The instructor writes two students' labs into ~/.ssh/config: no alias collides.
     first = lab.run("ssh-config", "--write", "--name", "cs1-s00")
     assert first.returncode == 0 and "try `ssh host0`" in first.stdout, first.stderr
@@ -67,3 +72,32 @@ def test_class_ips_and_down(lab: Lab) -> None:
     result = json.loads(again.stdout)
     assert result["failed"] == [] and result["left"] == []
     assert not any(entry["deleted"] for entry in result["labs"])
+
+
+def _check_list(lab: Lab) -> None:
+    """`list` marks a lab known only here and one known only in Azure."""
+    state_dir = Path(lab.env["COREOS_LAB_STATE_DIR"])
+    save_state(LabState(lab="ghost", cloud="emulator"), state_dir)  # its group is gone
+    moved = lab.home / "moved-state"
+    shutil.move(state_dir / "labs" / "cs1-s01", moved)  # as if built on another machine
+    try:
+        out = lab.run("list", "--json")
+        assert out.returncode == 0, out.stdout + out.stderr
+        labs = {entry["lab"]: entry for entry in json.loads(out.stdout)}
+        assert sorted(labs) == sorted(["ghost", *(f"cs1-{s}" for s in STUDENTS[:-1])])
+        assert labs["ghost"]["where"] == "only here" and labs["ghost"]["state"] == "not in Azure"
+        assert labs["cs1-s01"]["where"] == "only in Azure"
+        s00 = labs["cs1-s00"]
+        assert s00["where"] == "here and in Azure" and s00["state"] == "running"
+        assert [m["name"] for m in s00["machines"]] == ["etcd0", "etcd1", "etcd2", "host0"]
+        assert s00["created"] and s00["resource_group"] == "cs1-s00"
+        plain = lab.run("list")
+        assert plain.returncode == 0, plain.stderr
+        rows = [line.split("\t") for line in plain.stdout.splitlines()]
+        assert rows[0][:3] == ["lab", "student", "known"]
+        s00_row = next(r for r in rows if r[0] == "cs1-s00")
+        assert s00_row[3] == "3 etcd + 1 host" and s00_row[4] == "running"
+        assert s00_row[5].endswith("m")  # built minutes ago at most
+    finally:
+        shutil.move(moved, state_dir / "labs" / "cs1-s01")
+        shutil.rmtree(state_dir / "labs" / "ghost")
