@@ -28,3 +28,4 @@ class_app = typer.Typer(
 # class_app.command("up")(class_up)
 class_app.command("ips", cls=LabCommand)(admin.class_ips)
 class_app.command("down", cls=LabCommand)(admin.class_down)
+class_app.command("handouts", cls=LabCommand)(admin.class_handouts)

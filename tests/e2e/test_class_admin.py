@@ -42,6 +42,7 @@ def test_class_ips_and_down(lab: Lab) -> None:
     assert "\x1b[" not in plain.stdout and "│" not in plain.stdout
 
     _check_list(lab)
+    _check_handouts(lab, roster)
 
     # The instructor writes two students' labs into ~/.ssh/config: no alias collides.
     first = lab.run("ssh-config", "--write", "--name", "cs1-s00")
@@ -101,3 +102,23 @@ def _check_list(lab: Lab) -> None:
     finally:
         shutil.move(moved, state_dir / "labs" / "cs1-s01")
         shutil.rmtree(state_dir / "labs" / "ghost")
+
+
+def _check_handouts(lab: Lab, roster: Path) -> None:
+    """Refused while a lab is missing, writing nothing; then a folder per student."""
+    out = lab.home / "handouts"
+    refused = lab.run("class", "handouts", str(roster), "--prefix", "cs1", "--out", str(out))
+    assert refused.returncode == 2, refused.stdout + refused.stderr
+    assert "first cs1-s09 (there is no resource group cs1-s09)" in refused.stderr
+    assert not out.exists()
+    two = write_roster(lab, STUDENTS[:2], "two.csv")
+    done = lab.run("class", "handouts", str(two), "--prefix", "cs1", "--out", str(out))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["cs1-s00", "cs1-s01", "roster.html"]
+    keys = Path(lab.env["COREOS_LAB_STATE_DIR"]) / "keys"
+    folder = out / "cs1-s00"
+    assert (folder / "ssh_key").read_bytes() == (keys / "cs1-s00").read_bytes()
+    assert (folder / "ssh_key").stat().st_mode & 0o777 == 0o600
+    assert folder.stat().st_mode & 0o777 == 0o700
+    config = (folder / "ssh_config").read_text()
+    assert "Host cs1-s00-host0\n" in config and "IdentityFile ssh_key\n" in config
