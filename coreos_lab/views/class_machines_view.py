@@ -36,6 +36,13 @@ def _absent(entry: ClassLabMachines) -> str:
     return "no machines yet"
 
 
+def _short_absent(e: ClassLabMachines) -> str:
+    """The state cell of a lab without machines; a problem's sentence goes below the table."""
+    if e.missing:
+        return "no lab"
+    return "see below" if e.problem else "no machines yet"
+
+
 def class_machines_as_list(entries: list[ClassLabMachines]) -> list[dict[str, Any]]:
     return [
         {
@@ -75,7 +82,7 @@ def _table(entries: list[ClassLabMachines], with_ssh: bool) -> Table:
         table.add_column(column, no_wrap=column != "state")
     for e in entries:
         if not e.machines:
-            absent = f"[yellow]{escape(_absent(e))}[/yellow]"
+            absent = f"[yellow]{_short_absent(e)}[/yellow]"
             table.add_row(escape(e.student), escape(e.lab), "-", "-", "-", "-", absent)
             continue
         for i, m in enumerate(e.machines):
@@ -101,14 +108,28 @@ def render_class_machines(entries: list[ClassLabMachines], console: Console) -> 
     measured = console.measure(wide, options=console.options.update(width=10_000))
     if measured.maximum <= console.width:
         console.print(wide)
-        return
-    console.print(_table(entries, with_ssh=False))
-    lines = [(e, m) for e in entries if e.access for m in e.machines if m.public_ip]
-    if lines:
-        console.print("Log in with:")
-    for e, m in lines:
-        assert e.access is not None
-        console.print(Text(f"  {ssh_line(m, e.access, short=True)}"), soft_wrap=True)
+    else:
+        console.print(_table(entries, with_ssh=False))
+        lines = [(e, m) for e in entries if e.access for m in e.machines if m.public_ip]
+        if lines:
+            console.print("Log in with:")
+        for e, m in lines:
+            assert e.access is not None
+            # The shell comment names the machine and the command still pastes as it is.
+            line = f"  {ssh_line(m, e.access, short=True)}  # {e.student} {m.name}"
+            console.print(Text(line), soft_wrap=True)
+    for e in entries:
+        if e.missing:
+            console.print(
+                f"{escape(e.lab)} ({escape(e.student)}): no resource group "
+                f"{escape(e.resource_group)}; the lab is not built, or was deleted.",
+                highlight=False,
+            )
+        elif e.problem:
+            console.print(
+                f"[yellow]{escape(e.lab)} ({escape(e.student)}):[/yellow] {escape(e.problem)}",
+                highlight=False,
+            )
 
 
 # ---- class down --------------------------------------------------------------------------
