@@ -61,6 +61,10 @@ def write_handouts(
                     files[f"{text.KEY_FILE}.pub"] = public
             for name, data in files.items():
                 atomic_write(folder / name, data, 0o600)
+            if h.lab not in keys:
+                # An earlier handout's key, from before she sent her own: not hers to keep.
+                for stale in (text.KEY_FILE, f"{text.KEY_FILE}.pub"):
+                    (folder / stale).unlink(missing_ok=True)
             written.append(folder)
         sheet = out / text.ROSTER_SHEET
         atomic_write(sheet, text.roster_sheet(handouts, prefix).encode(), 0o600)

@@ -5,8 +5,9 @@ A student gets a folder she copies to her own computer. Every path in it is rela
 folder, and OpenSSH reads a relative IdentityFile or UserKnownHostsFile relative to the
 directory ssh runs in (ssh_config(5) expands only ``~`` and %-tokens in them; it adds no
 folder of its own), so the handout works wherever the folder lands, as long as ssh runs
-inside it: ``cd`` into the folder, then ``ssh -F ssh_config <alias>``. That holds for
-OpenSSH on Linux, macOS and Windows alike. Aliases always carry the lab's name
+inside it: ``cd`` into the folder, then ``ssh -F ssh_config <alias>`` (tests/test_handouts.py
+logs in that way to a real sshd from a copied folder; Windows' OpenSSH is a port of the same
+code, not run here). Aliases always carry the lab's name
 (``lab-alice-host0``), so she can paste the blocks into her own ~/.ssh/config beside
 another lab's without a clash (the rule sshconfig.merge_block applies to every file of
 several labs).

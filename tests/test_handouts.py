@@ -3,15 +3,20 @@ sheets as headless Chromium prints them, on A4 and on Letter, read back from the
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import tempfile
+import time
 from pathlib import Path
+from subprocess import PIPE
 
 import pytest
 
 from coreos_lab.handout_files import write_handouts
 from coreos_lab.handouts import Handout, roster_sheet, ssh_config_text, student_sheet
 from coreos_lab.reports import MachineInfo
+from tests.local_user import core_user
 
 
 def _machines(n: int, etcd: int = 3, hosts: int = 2) -> tuple[MachineInfo, ...]:
@@ -120,3 +125,75 @@ def test_the_roster_sheet_lists_every_lab(tmp_path: Path) -> None:
     for h in (ALICE, BOB):
         for m in h.machines:
             assert m.public_ip and m.public_ip in text
+
+
+# ---- the handout, copied elsewhere, logs in to a real sshd --------------------------------
+
+SSHD = Path("/usr/sbin/sshd")
+LOGIN = ["ssh", "-F", "ssh_config", "-o", "BatchMode=yes", "cs101-alice-host0"]
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or not SSHD.exists() or shutil.which("ssh") is None,
+    reason="needs root, sshd and ssh",
+)
+def test_a_copied_handout_logs_in_from_inside_its_folder(tmp_path: Path) -> None:
+    # A loopback address of this machine alone, apart from the emulator's 127.77.0.x pool.
+    address = f"127.77.{200 + os.getpid() % 50}.{2 + os.getpid() % 250}"
+    work = Path(tempfile.mkdtemp(prefix="coreos-lab-handout-sshd-"))
+    work.chmod(0o755)  # sshd reads authorized_keys as core, who cannot enter pytest's folders
+    try:
+        for name in ("host_key", "student_key"):
+            subprocess.run(
+                ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(work / name)],
+                check=True,
+                timeout=30,
+            )
+        (work / "student_key.pub").chmod(0o644)
+        host0 = MachineInfo("host0", "host", address, "10.0.1.4", "running")
+        handout = Handout("alice", "cs101-alice", (host0,), has_key=True)
+        key = ((work / "student_key").read_bytes(), (work / "student_key.pub").read_bytes())
+        write_handouts(tmp_path / "out", [handout], {handout.lab: key}, "cs101")
+        # The student copies her folder somewhere else (a path with a space, too).
+        copied = tmp_path / "Downloads" / "my lab"
+        shutil.copytree(tmp_path / "out" / "cs101-alice", copied)
+        config = work / "sshd_config"
+        config.write_text(
+            f"ListenAddress {address}:22\nHostKey {work / 'host_key'}\n"
+            f"AuthorizedKeysFile {work / 'student_key.pub'}\nStrictModes no\nUsePAM no\n"
+            f"PasswordAuthentication no\nPidFile {work / 'sshd.pid'}\nAllowUsers core\n"
+        )
+        Path("/run/sshd").mkdir(exist_ok=True)
+        with core_user():
+            sshd = subprocess.Popen([str(SSHD), "-D", "-e", "-f", str(config)], stderr=PIPE)
+            try:
+                _wait_listening(address)
+                login = subprocess.run(
+                    [*LOGIN, "echo", "hello-from-$(id -un)"],
+                    cwd=copied,
+                    capture_output=True,
+                    text=True,
+                    timeout=30,
+                )
+            finally:
+                sshd.terminate()
+                sshd.wait(timeout=10)
+        assert login.returncode == 0, login.stderr
+        assert login.stdout.strip() == "hello-from-core"
+        # The host key went to the folder's own known_hosts, created on first login.
+        host_key = (work / "host_key.pub").read_text().split()[1]
+        assert host_key in (copied / "known_hosts").read_text()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _wait_listening(address: str) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        probe = subprocess.run(
+            ["ss", "-ltn", f"src {address}:22"], capture_output=True, text=True, timeout=5
+        )
+        if f"{address}:22" in probe.stdout:
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"sshd did not listen on {address}:22 within 10 s")
