@@ -149,6 +149,9 @@ def student_sheet(handout: Handout) -> str:
     icacls = (
         f'icacls {KEY_FILE} /inheritance:r /grant:r "${{env:USERNAME}}:(R)"\n' if h.has_key else ""
     )
+    windows_key = (
+        "; make the key yours alone (OpenSSH refuses a key others can read)" if h.has_key else ""
+    )
     putty_key = (
         f"In PuTTYgen, Conversions → Import key, choose <code>{KEY_FILE}</code>, then Save "
         "private key (a <code>.ppk</code> file)."
@@ -167,7 +170,7 @@ def student_sheet(handout: Handout) -> str:
 or without the config file: <code>{escape(host_direct)}</code></p>
 <h2>Windows</h2>
 <p><b>Windows Terminal</b> (OpenSSH comes with Windows 10 and 11): open PowerShell in this
-folder; make the key yours alone (OpenSSH refuses a key others can read), then log in:</p>
+folder{windows_key}, then log in:</p>
 {_pre(icacls + host_short)}
 <p><b>PuTTY</b>: {putty_key} In PuTTY, Host Name <code>{ADMIN_USER}@{
         escape(host.public_ip if host and host.public_ip else "…")
