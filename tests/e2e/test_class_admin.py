@@ -108,6 +108,12 @@ def _check_list(lab: Lab) -> None:
         assert s00["where"] == "here and in Azure" and s00["state"] == "running"
         assert [m["name"] for m in s00["machines"]] == ["etcd0", "etcd1", "etcd2", "host0"]
         assert s00["created"] and s00["resource_group"] == "cs1-s00"
+        # class ips shows that lab's reason and every other lab all the same.
+        ips = lab.run("class", "ips", str(lab.home / "roster.csv"), "--prefix", "cs1", "--json")
+        assert ips.returncode == 0, ips.stdout + ips.stderr
+        s01 = json.loads(ips.stdout)[1]
+        assert s01["status"] == "error" and "--adopt" in s01["problem"]
+        assert json.loads(ips.stdout)[2]["status"] == "ok"
         plain = lab.run("list")
         assert plain.returncode == 0, plain.stderr
         rows = [line.split("\t") for line in plain.stdout.splitlines()]
