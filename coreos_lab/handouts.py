@@ -112,6 +112,7 @@ th, td { text-align: left; padding: 0.6mm 2mm; border-bottom: 0.2mm solid #bbb;
 th { background: #e6e6e6; }
 .small { font-size: 8pt; color: #333; }
 tr, pre, li { break-inside: avoid; }
+tr.first td { border-top: 0.5mm solid #444; }
 """
 
 
@@ -196,21 +197,22 @@ def roster_sheet(handouts: Sequence[Handout], prefix: str) -> str:
     rows = []
     for h in handouts:
         for i, m in enumerate(h.machines or ()):
+            first = i == 0  # the student's first row: her name, and a rule above it
             rows.append(
-                f"<tr><td>{escape(h.student) if i == 0 else ''}</td>"
-                f"<td>{escape(h.lab) if i == 0 else ''}</td><td>{escape(m.name)}</td>"
+                f"<tr{' class=first' if first else ''}><td>{escape(h.student) if first else ''}"
+                f"</td><td>{escape(h.lab) if first else ''}</td><td>{escape(m.name)}</td>"
                 f"<td>{escape(m.public_ip or '-')}</td><td>{escape(m.private_ip or '-')}</td>"
                 f"<td>{escape(m.state)}</td></tr>"
             )
         if not h.machines:
             rows.append(
-                f"<tr><td>{escape(h.student)}</td><td>{escape(h.lab)}</td>"
+                f"<tr class=first><td>{escape(h.student)}</td><td>{escape(h.lab)}</td>"
                 "<td colspan='4'>no machines</td></tr>"
             )
     body = (
         f"<h1>Class {escape(prefix)}: {len(handouts)} labs</h1>"
-        "<table><tr><th>student</th><th>lab</th><th>machine</th><th>public IP</th>"
-        f"<th>private IP</th><th>state</th></tr>{''.join(rows)}</table>"
+        "<table><thead><tr><th>student</th><th>lab</th><th>machine</th><th>public IP</th>"
+        f"<th>private IP</th><th>state</th></tr></thead>{''.join(rows)}</table>"
         "<p class='small'>Each student's folder holds her sheet, ssh config and (when "
         "coreos-lab made it) key. <code>coreos-lab class ips ROSTER</code> shows the same, "
         "live; <code>coreos-lab class down ROSTER</code> deletes every lab.</p>"
