@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -19,6 +20,7 @@ from coreos_lab import __version__, cli_options
 from coreos_lab.cli_class import class_app
 from coreos_lab.cli_help import FindingCommand, LabCommand
 from coreos_lab.cli_logs import logs_command
+from coreos_lab.cli_list import list_labs
 from coreos_lab.cli_options import settings_command
 from coreos_lab.cli_verify import Until, Wait, show_up, verify_command, wait_until_ready
 from coreos_lab.emulator.command import emulator as emulator_command
@@ -344,7 +346,10 @@ def ssh_config(
 
     written = engine.ssh_config(settings, write=write, adopt=adopt)
     if write:
-        _console().print(f"Wrote lab '{settings.name}' to {written}; try `ssh host0`.")
+        from coreos_lab.sshconfig import written_alias
+
+        alias = written_alias(Path(written), settings.name, "host0")
+        _console().print(f"Wrote lab '{settings.name}' to {written}; try `ssh {alias}`.")
     else:
         typer.echo(written, nl=False)
 
@@ -353,6 +358,7 @@ app.command("ssh-config", cls=FindingCommand)(ssh_config)
 app.command("verify", cls=LabCommand)(settings_command(verify_command))
 app.command("logs", cls=FindingCommand)(settings_command(logs_command))
 app.command("emulator")(emulator_command)
+app.command("list", cls=FindingCommand)(list_labs)
 app.add_typer(class_app)
 
 

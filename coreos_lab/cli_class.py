@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import typer
 
+from coreos_lab import cli_class_admin as admin
+from coreos_lab.cli_help import LabCommand
+
 class_app = typer.Typer(
     name="class",
     help=(
@@ -23,3 +26,6 @@ class_app = typer.Typer(
 
 # Each class command registers here, one line each:
 # class_app.command("up")(class_up)
+class_app.command("ips", cls=LabCommand)(admin.class_ips)
+class_app.command("down", cls=LabCommand)(admin.class_down)
+class_app.command("handouts", cls=LabCommand)(admin.class_handouts)

@@ -42,6 +42,17 @@ EXAMPLES: dict[str, tuple[str, ...]] = {
         "coreos-lab ssh-config --write && ssh host0",
         "coreos-lab ssh-config > lab.conf",
     ),
+    "list": ("coreos-lab list", "coreos-lab list --json | jq -r '.[] | select(.in_azure) | .lab'"),
+    # The class commands, by "class <command>" (see format_epilog).
+    "class ips": (
+        "coreos-lab class ips roster.csv --prefix cs101",
+        "coreos-lab class ips roster.csv --prefix cs101 | grep host0",
+    ),
+    "class down": (
+        "coreos-lab class down roster.csv --prefix cs101",
+        "coreos-lab class down roster.csv --prefix cs101 --yes --json",
+    ),
+    "class handouts": ("coreos-lab class handouts roster.csv --prefix cs101 --out handouts",),
 }
 
 
@@ -96,7 +107,10 @@ class LabCommand(TyperCommand):
                 formatter.write_dl(shaping)
 
     def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        examples = EXAMPLES.get(ctx.info_name or "", ())
+        name = ctx.info_name or ""
+        if ctx.parent is not None and ctx.parent.info_name == "class":
+            name = f"class {name}"  # `class ips` is not `ips`
+        examples = EXAMPLES.get(name, ())
         if examples:
             with formatter.section("Examples"):
                 for line in examples:  # verbatim: a command is pasted, not re-wrapped

@@ -8,6 +8,7 @@ to other VMs and a later lab at the same address would otherwise trip ssh's warn
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -80,20 +81,37 @@ def config_word(value: str) -> str:
     return f'"{value}"' if any(c.isspace() for c in value) else value
 
 
+def alias(lab: str, machine: str, *, prefixed: bool) -> str:
+    """The Host alias of ``machine``: ``host0``, or ``<lab>-host0`` when labs share a file."""
+    return f"{lab}-{machine}" if prefixed else machine
+
+
 def config_block(
-    machines: Sequence[MachineInfo], key_path: str, known_hosts: Path, lab: str
+    machines: Sequence[MachineInfo],
+    key_path: str | None,
+    known_hosts: Path | str,
+    lab: str,
+    *,
+    prefixed: bool = False,
 ) -> str:
-    """An OpenSSH config block with one Host per machine, so `ssh host0` works."""
+    """An OpenSSH config block with one Host per machine, so `ssh host0` works.
+
+    ``prefixed`` names each Host ``<lab>-<machine>`` (see ``merge_block``). Without
+    ``key_path`` the block names no IdentityFile: a student who brought her own key logs in
+    with it, and ssh tries her default keys (~/.ssh/id_*).
+    """
     lines = [f"# coreos-lab lab '{lab}': written by `coreos-lab ssh-config`"]
     for m in machines:
         if not m.public_ip:
             continue
         lines += [
-            f"Host {m.name}",
+            f"Host {alias(lab, m.name, prefixed=prefixed)}",
             f"    HostName {m.public_ip}",
             f"    User {ADMIN_USER}",
-            f"    IdentityFile {config_word(key_path)}",
-            "    IdentitiesOnly yes",
+        ]
+        if key_path is not None:
+            lines += [f"    IdentityFile {config_word(key_path)}", "    IdentitiesOnly yes"]
+        lines += [
             "    StrictHostKeyChecking accept-new",
             f"    UserKnownHostsFile {config_word(str(known_hosts))}",
             "",
@@ -103,6 +121,14 @@ def config_block(
 
 def _markers(lab: str) -> tuple[str, str]:
     return f"# >>> coreos-lab {lab} >>>", f"# <<< coreos-lab {lab} <<<"
+
+
+_MARKER = re.compile(r"^# >>> coreos-lab (\S+) >>>$", re.M)
+
+
+def labs_in(text: str) -> list[str]:
+    """The labs whose marked blocks ``text`` holds, in order."""
+    return _MARKER.findall(text)
 
 
 def replace_block(text: str, lab: str, block: str) -> str:
@@ -119,6 +145,37 @@ def replace_block(text: str, lab: str, block: str) -> str:
     return marked + ("\n" + text if text else "")
 
 
+def _prefix_hosts(text: str, lab: str) -> str:
+    """``lab``'s marked block in ``text`` with each ``Host machine`` as ``Host lab-machine``."""
+    start, end = _markers(lab)
+    if start not in text or end not in text:
+        return text
+    before, rest = text.split(start, 1)
+    inside, after = rest.split(end, 1)
+    lines = []
+    for line in inside.split("\n"):
+        if line.startswith("Host ") and not line[5:].startswith(f"{lab}-"):
+            line = f"Host {alias(lab, line[5:].strip(), prefixed=True)}"
+        lines.append(line)
+    return before + start + "\n".join(lines) + end + after
+
+
+def merge_block(text: str, lab: str, block: str) -> str:
+    """``text`` with this lab's block put in, aliases prefixed whenever labs share the file.
+
+    Two labs both have a ``host0``: ssh takes the first ``Host host0`` it finds, so the
+    second lab's would be silently unreachable by its alias. So once the file holds more than
+    one lab, every lab's aliases become ``<lab>-<machine>`` (those of the labs already there
+    too); a file of one lab keeps the short ``host0``. ``block`` is written unprefixed.
+    """
+    merged = replace_block(text, lab, block)
+    labs = labs_in(merged)
+    if len(labs) > 1:
+        for each in labs:
+            merged = _prefix_hosts(merged, each)
+    return merged
+
+
 def install_block(path: Path, lab: str, block: str) -> Path:
     """Put this lab's block into the ssh config at ``path``, whole or not at all.
 
@@ -128,7 +185,7 @@ def install_block(path: Path, lab: str, block: str) -> Path:
     try:
         target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         old = target.read_bytes().decode("utf-8", "surrogateescape") if target.exists() else ""
-        text = replace_block(old, lab, block)
+        text = merge_block(old, lab, block)
         atomic_write(target, text.encode("utf-8", "surrogateescape"), 0o600)
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
@@ -137,3 +194,12 @@ def install_block(path: Path, lab: str, block: str) -> Path:
             "with `coreos-lab ssh-config` and add it by hand."
         ) from None
     return target
+
+
+def written_alias(path: Path, lab: str, machine: str) -> str:
+    """The alias ``machine`` of ``lab`` has in the config at ``path`` after install_block."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        text = ""
+    return alias(lab, machine, prefixed=len(labs_in(text)) > 1)

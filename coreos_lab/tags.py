@@ -18,6 +18,8 @@ TAG_ROLE = "coreos-lab-role"
 TAG_LAB_ID = "coreos-lab-id"
 # ARM never returns a VM's custom data, so its hash travels in a tag for the next `up` to compare.
 TAG_CUSTOM_DATA = "coreos-lab-custom-data"
+# The roster's student a class lab was built for (`class up`); `coreos-lab list` shows it.
+TAG_STUDENT = "coreos-lab-student"
 
 
 def lab_tags(lab: str, role: str | None = None, lab_id: str | None = None) -> dict[str, str]:

@@ -27,6 +27,7 @@ COMMANDS = [
     "down",
     "emulator",
     "ips",
+    "list",
     "logs",
     "plan",
     "ssh",

@@ -30,7 +30,7 @@ def test_own_options_then_which_lab_then_settings_then_examples(
     examples = examples_text.splitlines()
     assert 2 <= len(examples) <= 3
     assert all(e.startswith(f"  coreos-lab {command}") for e in examples)
-    if command in ("ips", "down", "ssh", "ssh-config", "logs"):
+    if command in ("ips", "down", "ssh", "ssh-config", "logs", "list"):
         assert "--etcd-vm-size" not in text and "plan --help" in settings
     else:
         assert "--etcd-vm-size" in settings and "--json" not in settings

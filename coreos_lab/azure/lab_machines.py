@@ -26,6 +26,18 @@ def _state(vm: dict[str, Any]) -> str:
     return ProvisioningState.of(vm).lower()
 
 
+def machine_of(vm: dict[str, Any]) -> MachineInfo:
+    """A VM as ARM lists it, without its addresses (those need its NIC and public IP)."""
+    tags = vm.get("tags") or {}
+    return MachineInfo(
+        name=str(vm["name"]),
+        role=str(tags.get(TAG_ROLE, "?")),
+        public_ip=None,
+        private_ip=None,
+        state=_state(vm),
+    )
+
+
 def read_machines(clients: Clients, settings: LabSettings) -> list[MachineInfo]:
     """Three list calls (VMs with instance view, NICs, public IPs), whatever the lab's size."""
     resource_group, lab = settings.resource_group, settings.name
