@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import typer
 
+from coreos_lab.cli_class_check import class_check
+
 class_app = typer.Typer(
     name="class",
     help=(
@@ -23,3 +25,4 @@ class_app = typer.Typer(
 
 # Each class command registers here, one line each:
 # class_app.command("up")(class_up)
+class_app.command("check")(class_check)

@@ -15,10 +15,12 @@ from coreos_lab.roles import ROLES
 from coreos_lab.settings import LabSettings
 
 PUBLIC_IP = "Standard static public IP"
-NOT_PRICED = (
-    "OS disks (Standard SSD, billed per month), the boot-diagnostics storage account and "
-    "traffic are not included"
+NOT_PRICED_PARTS = (
+    "OS disks (Standard SSD, billed per month by size)",
+    "the boot-diagnostics storage account",
+    "traffic",
 )
+NOT_PRICED = f"{', '.join(NOT_PRICED_PARTS[:-1])} and {NOT_PRICED_PARTS[-1]} are not included"
 
 
 def vm_key(size: str) -> str:

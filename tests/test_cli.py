@@ -15,7 +15,9 @@ BIN = Path(sys.executable).parent / "coreos-lab"
 
 def run(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("COREOS_LAB_", "AZURE_"))}
-    environ.update(HOME=str(home), COREOS_LAB_STATE_DIR=str(home / "state"), COLUMNS="120", **env)
+    environ.update(HOME=str(home), COREOS_LAB_STATE_DIR=str(home / "state"), COLUMNS="120")
+    # plan prices the lab: a closed loopback port, never prices.azure.com, from a test.
+    environ.update(COREOS_LAB_PRICES_URL="https://127.0.0.1:1", **env)
     return subprocess.run(
         [str(BIN), *args], capture_output=True, text=True, env=environ, cwd=home, timeout=60
     )

@@ -14,16 +14,18 @@ With ``--cloud emulator`` the emulator serves the same path from a dated sample
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
+from coreos_lab.azure.clients import Target
 from coreos_lab.clouds import EMULATOR
 from coreos_lab.costs import (
     IP_KEY,
@@ -37,6 +39,7 @@ from coreos_lab.costs import (
 from coreos_lab.settings import LabSettings
 
 PUBLIC_ENDPOINT = "https://prices.azure.com"
+ENV_URL = "COREOS_LAB_PRICES_URL"
 PATH = "/api/retail/prices"
 DEADLINE = 5.0  # seconds for the whole estimate, however many queries
 MAX_PAGES = 10  # a query here matches a handful of items; more pages means a wrong filter
@@ -61,8 +64,9 @@ class PriceService:
         return self.endpoint.rstrip("/") + PATH
 
 
-def service_for(cloud: str) -> PriceService:
-    """The price list of ``cloud``: Azure's public one, or the running emulator's."""
+def service_for(cloud: str, environ: Mapping[str, str] | None = None) -> PriceService:
+    """The price list of ``cloud``: the running emulator's, or Azure's public one (or the
+    mirror ``COREOS_LAB_PRICES_URL`` names: a proxy, or loopback in tests)."""
     if cloud == EMULATOR:
         from coreos_lab.emulator.client import EmulatorError, load_connection
 
@@ -74,7 +78,15 @@ def service_for(cloud: str) -> PriceService:
     if cloud == "china":
         # The Retail Prices API lists global Azure (and US Government) regions, not 21Vianet's.
         raise PricesUnavailable("the Azure Retail Prices API does not price Azure China")
-    return PriceService(PUBLIC_ENDPOINT)
+    environ = os.environ if environ is None else environ
+    return PriceService(environ.get(ENV_URL) or PUBLIC_ENDPOINT)
+
+
+def service_of(target: Target) -> PriceService | None:
+    """The price list beside clients' target: the emulator's own; None for a real cloud."""
+    if target.cloud != EMULATOR:
+        return None
+    return PriceService(target.endpoint, target.verify if isinstance(target.verify, str) else None)
 
 
 def _get(url: str, service: PriceService, timeout: float) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from coreos_lab.azure.class_reads import RegionReads, read_regions, read_subscri
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.images import lab_versions
 from coreos_lab.azure.preflight.checks import QUOTA_FIX
-from coreos_lab.azure.prices import DEADLINE, estimate_cost
+from coreos_lab.azure.prices import DEADLINE, estimate_cost, service_of
 from coreos_lab.class_quota import (
     PUBLIC_IPS,
     REGIONAL,
@@ -132,7 +132,7 @@ def _not_fit(
             short.append(f"{name} in {region}: {room.free[key]} free, {need.get(key)} per lab")
     fit = len(labs) - len(placement.unplaced)
     what = "; ".join(short) or "no region of the lab has room"
-    regions = sorted({r for c in cands.values() for r in c})
+    regions = list(dict.fromkeys(r for c in cands.values() for r in c))
     spread_hint = (
         "or add regions to --locations"
         if locations
@@ -172,6 +172,7 @@ def class_check(
                     "table` lists."
                 )
         usable = [r for r in wanted if r in sub.locations]
+        service = service_of(session.target)
         reads = read_regions(session, [dataclasses.replace(first, location=r) for r in usable])
     needs = {
         (lab.name, r): _need(lab.settings, reads[r], sub.vms)
@@ -208,7 +209,7 @@ def class_check(
         )
         for r in usable
     )
-    cost = estimate_cost([lab.settings for lab in placed], deadline=price_deadline)
+    cost = estimate_cost([lab.settings for lab in placed], service=service, deadline=price_deadline)
     return ClassReport(
         placed, regions, placement.unplaced, tuple(problems), cost, time.monotonic() - began
     )

@@ -15,7 +15,7 @@ from coreos_lab.azure.inventory import read_inventory
 from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.preflight import run_preflight
-from coreos_lab.azure.prices import estimate_cost
+from coreos_lab.azure.prices import estimate_cost, service_of
 from coreos_lab.costs import CostEstimate
 from coreos_lab.engine.common import known_hosts_path, lab_session
 from coreos_lab.errors import LabError
@@ -97,7 +97,8 @@ def check(settings: LabSettings, *, clients: Clients | None = None) -> Preflight
     """The preflight alone: what `up` checks before its first write; and the lab's price per
     hour, asked of the price list meanwhile (a few seconds at most)."""
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prices") as pool:
-        cost = pool.submit(estimate_cost, [settings])
+        service = service_of(clients.target) if clients is not None else None
+        cost = pool.submit(estimate_cost, [settings], service=service)
         with lab_session(settings, clients, f"lab {settings.name}") as session:
             inventory = read_inventory(session, settings.resource_group)
             report = run_preflight(session, settings, existing=inventory)
