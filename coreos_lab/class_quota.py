@@ -1,11 +1,12 @@
 """What a class needs of each region's quota, and which labs go where. Pure.
 
 A lab needs vCPUs of its VM sizes' families, the same vCPUs of the regional total, and one
-public IP per VM. Azure's quota is per subscription and region (Microsoft Learn, "Azure
-subscription and service limits, quotas, and constraints": "vCPU quotas are arranged in two
-tiers for each subscription, in each region", the total regional vCPUs and one quota per VM
-family), so a class is summed per region: N labs × what one lab needs, less the VMs that
-exist already.
+public IP per VM (Standard and static: it counts as a public IP and as a static one). Azure's
+quotas are per subscription and region: vCPUs in two tiers, the regional total and one limit
+per VM family (Microsoft Learn, "Check vCPU quotas",
+https://learn.microsoft.com/azure/virtual-machines/quotas; docs/azure.md §4), public IPs
+in the network usages. So a class is summed per region: what each lab placed there needs,
+less the VMs that exist already.
 
 Spreading (``--locations a,b,c``): a student whose roster line names a location keeps it
 (and takes its room first); every other lab goes to the first listed region that still has
@@ -18,7 +19,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 REGIONAL = "cores"  # the usage name of the regional vCPU total, as ARM's usages list it
-PUBLIC_IPS = "publicIPAddresses"  # not an ARM usage name: the count this module sums
+# Microsoft.Network's usage names (`az network list-usages`): a lab's Standard static public
+# IPs count against both.
+PUBLIC_IPS = ("PublicIPAddresses", "StaticPublicIPAddresses")
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class Need:
 
 def lab_need(vms: Sequence[tuple[str, int]], public_ips: int) -> Need:
     """The need of a lab whose missing VMs are ``vms``: (family, vCPUs) each."""
-    amounts: dict[str, int] = {REGIONAL: 0, PUBLIC_IPS.lower(): public_ips}
+    amounts: dict[str, int] = {REGIONAL: 0, **{n.lower(): public_ips for n in PUBLIC_IPS}}
     for family, vcpus in vms:
         amounts[REGIONAL] += vcpus
         amounts[family.lower()] = amounts.get(family.lower(), 0) + vcpus

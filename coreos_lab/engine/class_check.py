@@ -34,6 +34,8 @@ from coreos_lab.errors import LabError, UsageError
 from coreos_lab.roles import ROLES
 from coreos_lab.settings import FLATCAR_OFFER, LabSettings
 
+_LABELS = {n.lower(): n for n in PUBLIC_IPS}  # when Azure does not report them
+
 
 def _need(settings: LabSettings, reads: RegionReads, vms: set[tuple[str, str]]) -> Need | None:
     """What the lab's missing VMs take from the region; None if a size cannot be used there."""
@@ -97,9 +99,7 @@ def _rows(
         if not amount and key != REGIONAL:
             continue
         usage = reads.usages.get(key)
-        label = (
-            usage.label if usage else ("Public IP addresses" if key == PUBLIC_IPS.lower() else key)
-        )
+        label = usage.label if usage else _LABELS.get(key, key)
         rows.append(
             UsageRow(
                 usage.name if usage else key,
