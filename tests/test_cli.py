@@ -91,6 +91,9 @@ def test_plan_json_for_seven_etcd_and_five_hosts(tmp_path: Path) -> None:
     vm = next(r for r in data["resources"] if r["name"] == "etcd6")
     assert vm["body"]["properties"]["osProfile"]["customData"].startswith("<Ignition")
     assert "networkInterface/etcd6-nic" in vm["depends_on"]
+    # run() points the price list at a closed loopback port: a note, never a failure.
+    assert not data["cost"]["available"] and data["cost"]["lab_per_hour"] is None
+    assert data["cost"]["note"].startswith("prices unavailable: cannot reach https://127.0.0.1:1/")
 
 
 def test_settings_come_from_env_and_toml(tmp_path: Path) -> None:
