@@ -13,7 +13,8 @@ import time
 from collections.abc import Sequence
 
 from coreos_lab.azure.class_reads import RegionReads, read_regions, read_subscription
-from coreos_lab.azure.clients import Clients
+from coreos_lab.azure.clients import Clients, connect
+from coreos_lab.azure.errors import map_errors
 from coreos_lab.azure.images import lab_versions
 from coreos_lab.azure.preflight.checks import QUOTA_FIX
 from coreos_lab.azure.prices import DEADLINE, estimate_cost, service_of
@@ -29,7 +30,7 @@ from coreos_lab.class_quota import (
 )
 from coreos_lab.class_report import ClassReport, RegionReport, UsageRow
 from coreos_lab.classroom import StudentLab
-from coreos_lab.engine.common import lab_session
+from coreos_lab.clouds import EMULATOR
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.roles import ROLES
 from coreos_lab.settings import FLATCAR_OFFER, LabSettings
@@ -162,18 +163,25 @@ def class_check(
     }
     wanted = list(dict.fromkeys(r for c in cands.values() for r in c))
     problems: list[str] = []
-    with lab_session(first, clients, "the class") as session:
-        sub = read_subscription(session)
-        for region in wanted:
-            if region not in sub.locations:
-                problems.append(
-                    f"Location '{region}' is not available to subscription "
-                    f"{session.subscription_id}; use regions `az account list-locations -o "
-                    "table` lists."
-                )
-        usable = [r for r in wanted if r in sub.locations]
-        service = service_of(session.target)
-        reads = read_regions(session, [dataclasses.replace(first, location=r) for r in usable])
+    own = clients is None  # clients given (class up's) stay open for their owner
+    session = clients or connect(first.cloud, first.subscription)
+    try:
+        target = session.target
+        with map_errors("the class", target.endpoint, emulator=target.cloud == EMULATOR):
+            sub = read_subscription(session)
+            for region in wanted:
+                if region not in sub.locations:
+                    problems.append(
+                        f"Location '{region}' is not available to subscription "
+                        f"{session.subscription_id}; use regions `az account list-locations -o "
+                        "table` lists."
+                    )
+            usable = [r for r in wanted if r in sub.locations]
+            service = service_of(target)
+            reads = read_regions(session, [dataclasses.replace(first, location=r) for r in usable])
+    finally:
+        if own:
+            session.close()
     needs = {
         (lab.name, r): _need(lab.settings, reads[r], sub.vms)
         for lab in labs
