@@ -30,7 +30,12 @@ class RegionReads:
 @dataclass(frozen=True)
 class SubscriptionReads:
     locations: set[str]  # lower-cased
-    vms: set[tuple[str, str]]  # (resource group, VM name), lower-cased
+    vms: dict[tuple[str, str], str]  # (resource group, VM name) → location, lower-cased
+
+    def built_in(self, resource_group: str) -> str:
+        """The region of a group's VMs, "" when it has none."""
+        group = resource_group.lower()
+        return next((loc for (rg, _), loc in self.vms.items() if rg == group), "")
 
 
 def _network_usages(clients: Clients, location: str) -> dict[str, Usage]:
@@ -81,11 +86,11 @@ def read_subscription(clients: Clients) -> SubscriptionReads:
         )
         if loc.name
     }
-    vms = set()
+    vms = {}
     for vm in clients.compute.virtual_machines.list_all(**CALL_TIMEOUTS):
         parts = str(vm.id or "").split("/")
         if len(parts) > 4 and vm.name:
-            vms.add((parts[4].lower(), str(vm.name).lower()))
+            vms[(parts[4].lower(), str(vm.name).lower())] = str(vm.location or "").lower()
     return SubscriptionReads(locations, vms)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from coreos_lab.azure.class_reads import RegionReads, read_regions, read_subscription
 from coreos_lab.azure.clients import Clients, connect
@@ -38,7 +38,9 @@ from coreos_lab.settings import FLATCAR_OFFER, LabSettings
 _LABELS = {n.lower(): n for n in PUBLIC_IPS}  # when Azure does not report them
 
 
-def _need(settings: LabSettings, reads: RegionReads, vms: set[tuple[str, str]]) -> Need | None:
+def _need(
+    settings: LabSettings, reads: RegionReads, vms: Mapping[tuple[str, str], str]
+) -> Need | None:
     """What the lab's missing VMs take from the region; None if a size cannot be used there."""
     missing: list[tuple[str, int]] = []
     group = settings.resource_group.lower()
@@ -158,10 +160,6 @@ def class_check(
         raise UsageError("The roster names no student; add one line per student.")
     began = time.monotonic()
     first = labs[0].settings
-    cands = {
-        lab.name: candidates(lab.student.location, locations, lab.settings.location) for lab in labs
-    }
-    wanted = list(dict.fromkeys(r for c in cands.values() for r in c))
     problems: list[str] = []
     own = clients is None  # clients given (class up's) stay open for their owner
     session = clients or connect(first.cloud, first.subscription)
@@ -169,6 +167,16 @@ def class_check(
         target = session.target
         with map_errors("the class", target.endpoint, emulator=target.cloud == EMULATOR):
             sub = read_subscription(session)
+            # A lab with VMs already stays where they are: a resource never changes region.
+            cands = {
+                lab.name: candidates(
+                    sub.built_in(lab.settings.resource_group) or lab.student.location,
+                    locations,
+                    lab.settings.location,
+                )
+                for lab in labs
+            }
+            wanted = list(dict.fromkeys(r for c in cands.values() for r in c))
             for region in wanted:
                 if region not in sub.locations:
                     problems.append(

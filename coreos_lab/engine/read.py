@@ -96,13 +96,16 @@ def ssh_config(
 def check(settings: LabSettings, *, clients: Clients | None = None) -> PreflightReport:
     """The preflight alone: what `up` checks before its first write; and the lab's price per
     hour, asked of the price list meanwhile (a few seconds at most)."""
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="prices") as pool:
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prices")
+    try:
         service = service_of(clients.target) if clients is not None else None
         cost = pool.submit(estimate_cost, [settings], service=service)
         with lab_session(settings, clients, f"lab {settings.name}") as session:
             inventory = read_inventory(session, settings.resource_group)
             report = run_preflight(session, settings, existing=inventory)
         return dataclasses.replace(report, cost=cost.result())
+    finally:
+        pool.shutdown(wait=False)  # a failed preflight does not wait for the prices
 
 
 def plan_cost(settings: LabSettings) -> CostEstimate:

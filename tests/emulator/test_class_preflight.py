@@ -53,8 +53,12 @@ def test_vms_a_half_built_class_has_need_no_quota_again(
     # 2 of 20 in use by alice's etcd0; her 4 missing VMs (8) and bob's 5 (10) fit exactly.
     admin.configure(quotas={"cores": 100, "standardBasv2Family": 20})
     clients = Clients(emulator_target(connection), retry_total=1)
-    report = engine.class_check(_labs(tmp_path, "alice", "bob"), clients=clients)
+    labs = _labs(tmp_path, "alice", "bob")
+    report = engine.class_check(labs, clients=clients)
+    # Spread elsewhere, alice's lab stays where its VMs are: a resource never moves.
+    spread = engine.class_check(labs, locations=["northeurope"], clients=clients)
     clients.close()
+    assert [lab.settings.location for lab in spread.labs] == ["westeurope", "northeurope"]
     assert report.ok, report.problems
     (region,) = report.regions
     rows = {u.name: u for u in region.usages}
