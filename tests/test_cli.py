@@ -130,3 +130,11 @@ def test_bad_input_exits_2_with_one_sentence_and_no_traceback(
     assert out.returncode == 2, out.stdout + out.stderr
     assert needle in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_class_check_refuses_locations_that_are_not_region_names(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nalice\n")
+    out = run(["class", "check", str(roster), "--locations", "westeurope,west europe"], tmp_path)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "--locations: 'west europe' is not an Azure region name" in out.stderr

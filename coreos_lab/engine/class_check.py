@@ -123,7 +123,7 @@ def _not_fit(
     reads: dict[str, RegionReads],
     locations: Sequence[str],
 ) -> str:
-    first = placement.unplaced[0]
+    first = next(n for n in placement.unplaced if any(needs.get((n, r)) for r in cands[n]))
     short = []
     for region in cands[first]:
         need, room = needs.get((first, region)), placement.left.get(region)
@@ -205,7 +205,9 @@ def class_check(
     placement = spread(
         [(lab.name, cands[lab.name]) for lab in labs], needs, {r: _room(reads[r]) for r in usable}
     )
-    if placement.unplaced and not problems:
+    # Labs left out for want of room (not only for a size or region that cannot be used).
+    crowded = [n for n in placement.unplaced if any(needs.get((n, r)) for r in cands[n])]
+    if crowded:
         problems.append(_not_fit(labs, placement, cands, needs, reads, locations))
     placed = tuple(
         dataclasses.replace(
