@@ -35,7 +35,7 @@ class UsageRow:
 @dataclass(frozen=True)
 class RegionReport:
     location: str
-    labs: int  # labs placed here
+    labs: int  # labs placed here, and labs left out that wanted it first
     usages: tuple[UsageRow, ...]
     images: str  # the Flatcar versions found, or the problem
 

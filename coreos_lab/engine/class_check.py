@@ -16,7 +16,6 @@ from coreos_lab.azure.class_reads import RegionReads, read_regions, read_subscri
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
 from coreos_lab.azure.images import lab_versions
-from coreos_lab.azure.preflight.checks import QUOTA_FIX
 from coreos_lab.azure.prices import DEADLINE, estimate_cost, service_of
 from coreos_lab.class_quota import (
     PUBLIC_IPS,
@@ -36,6 +35,7 @@ from coreos_lab.roles import ROLES
 from coreos_lab.settings import FLATCAR_OFFER, LabSettings
 
 _LABELS = {n.lower(): n for n in PUBLIC_IPS}  # when Azure does not report them
+REQUEST_QUOTA = "request more quota (Azure portal > Quotas > Compute, or az quota create)"
 
 
 def _need(
@@ -67,13 +67,13 @@ def _size_problems(labs: Sequence[StudentLab], reads: RegionReads) -> list[str]:
             if sku is None:
                 problems[
                     f"VM size {size} is not offered in {reads.location}; pick another "
-                    f"{role.size_flag()} or leave {reads.location} out."
+                    f"{role.size_flag()} or another region (--location, --locations)."
                 ] = None
             elif sku.restricted:
                 problems[
                     f"VM size {size} is restricted in {reads.location} for this "
                     f"subscription ({sku.restricted}); pick another {role.size_flag()} or "
-                    f"leave {reads.location} out."
+                    "another region (--location, --locations)."
                 ] = None
     return list(problems)
 
@@ -143,7 +143,7 @@ def _not_fit(
     )
     return (
         f"Only {fit} of {len(labs)} labs fit the vCPU and public IP quotas ({what}); "
-        f"{QUOTA_FIX.split(', use')[0]}, {spread_hint}."
+        f"{REQUEST_QUOTA}, {spread_hint}."
     )
 
 
@@ -218,11 +218,18 @@ def class_check(
         )
         for lab in labs
     )
+    # A region's rows: the labs placed there, and those left out that wanted it first, so
+    # the quota a class outgrows shows as too small.
+    wants = {
+        lab.name: placement.regions.get(lab.name)
+        or next((r for r in cands[lab.name] if r in reads), "")
+        for lab in placed
+    }
     regions = tuple(
         RegionReport(
             r,
-            sum(1 for lab in placed if placement.regions.get(lab.name) == r),
-            _rows(reads[r], [lab for lab in placed if placement.regions.get(lab.name) == r], needs),
+            sum(1 for lab in placed if wants[lab.name] == r),
+            _rows(reads[r], [lab for lab in placed if wants[lab.name] == r], needs),
             images[r],
         )
         for r in usable

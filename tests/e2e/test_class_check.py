@@ -41,6 +41,7 @@ def test_a_class_too_big_for_the_quota_says_how_many_labs_fit(lab: Lab) -> None:
     text = " ".join(out.stdout.split())
     assert "Only 2 of 3 labs fit" in text and "Standard Basv2 Family vCPUs in westeurope" in text
     assert "--locations westeurope," in text, text
+    assert "✗ too small" in text  # the family's row: 30 needed, 25 free
     # Public IPs count too: 12 allowed is two labs of five.
     lab.emulator.admin.configure(quotas={"cores": 100, "*": 100, "PublicIPAddresses": 12})
     out = lab.run("class", "check", roster, "--json")
