@@ -109,23 +109,30 @@ def _get(url: str, service: PriceService, timeout: float) -> dict[str, Any]:
     return data
 
 
+def _next(service: PriceService, link: object) -> str | None:
+    """The next page's URL; only on the service's own host (the real one adds ``:443``)."""
+    if not isinstance(link, str) or not link:
+        return None
+    if urllib.parse.urlsplit(link).hostname != urllib.parse.urlsplit(service.url).hostname:
+        raise PricesUnavailable(f"{service.url} sent a next page on another host")
+    return link
+
+
 def query(service: PriceService, odata_filter: str, until: float) -> list[dict[str, Any]]:
     """Every item matching ``odata_filter``, following NextPageLink; by ``until`` (monotonic)."""
-    url: str | None = f"{service.url}?{urllib.parse.urlencode({'$filter': odata_filter})}"
+    url = f"{service.url}?{urllib.parse.urlencode({'$filter': odata_filter})}"
     items: list[dict[str, Any]] = []
     for _ in range(MAX_PAGES):
-        if url is None:
-            return items
         left = until - time.monotonic()
         if left <= 0:
-            break
+            raise PricesUnavailable(f"{service.url} did not answer in time")
         page = _get(url, service, left)
         items += [i for i in page["Items"] if isinstance(i, dict)]
-        link = page.get("NextPageLink")
-        url = link if isinstance(link, str) and link else None
-    if url is None:
-        return items
-    raise PricesUnavailable(f"{service.url} did not answer within {DEADLINE:.0f} s")
+        following = _next(service, page.get("NextPageLink"))
+        if following is None:
+            return items
+        url = following
+    raise PricesUnavailable(f"{service.url} answered more than {MAX_PAGES} pages for one price")
 
 
 def _hourly(items: Sequence[dict[str, Any]]) -> float | None:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from coreos_lab.azure.prices import PriceService, estimate_cost, query
+from coreos_lab.azure.prices import PriceService, PricesUnavailable, estimate_cost, query
 from coreos_lab.emulator.client import AdminClient, Connection
 from coreos_lab.settings import LabSettings
 
@@ -28,6 +28,10 @@ def test_pages_are_followed_through_next_page_link(
     paged = query(_service(connection), where, time.monotonic() + 5)
     assert len(whole) == 8  # 2 sizes: Linux, Windows, Spot and Low Priority each
     assert [i["meterId"] for i in paged] == [i["meterId"] for i in whole]
+    # A query is a handful of items: pages without end are refused, not followed forever.
+    admin.configure(page_size=1)
+    with pytest.raises(PricesUnavailable, match="more than 10 pages"):
+        query(_service(connection), "", time.monotonic() + 5)
 
 
 def test_a_lab_is_priced_from_linux_pay_as_you_go_vms_and_its_public_ips(
