@@ -123,7 +123,12 @@ def lab_cost(settings: LabSettings, book: PriceBook) -> LabCost:
 
 
 def estimate(labs: Sequence[LabSettings], book: PriceBook) -> CostEstimate:
-    return CostEstimate(tuple(lab_cost(s, book) for s in labs), book.currency, book.source)
+    found = CostEstimate(tuple(lab_cost(s, book) for s in labs), book.currency, book.source)
+    if all(line.unit_price is None for lab in found.labs for line in lab.lines):
+        # Nothing priced is no estimate: "0 USD" would read as free.
+        regions = ", ".join(sorted({lab.location for lab in found.labs}))
+        return unavailable(f"{book.source or 'the price list'} lists no price for {regions}")
+    return found
 
 
 def unavailable(reason: str) -> CostEstimate:

@@ -102,4 +102,32 @@ def test_a_lab_s_price_is_its_vms_and_public_ips_and_a_missing_price_is_named() 
     assert both.lab_per_hour == pytest.approx(0.1394)
     assert both.class_per_hour == pytest.approx(0.1394)  # northeurope has no price at all
     assert "Standard static public IP in northeurope" in both.unpriced
+    nowhere = estimate([dataclasses.replace(north, name="c")], book)
+    assert (
+        not nowhere.available
+        and nowhere.note == "prices unavailable: the price list lists no price for northeurope"
+    )
     assert money(0.1394, "USD") == "0.1394 USD" and money(1234.5, "USD") == "1,234.50 USD"
+
+
+def test_a_partly_priced_class_is_shown_as_a_lower_bound_naming_what_is_missing() -> None:
+    from rich.console import Console
+
+    from coreos_lab.views.cost_view import cost_as_dict, render_cost
+
+    book = PriceBook(
+        {(vm_key(s), "westeurope"): 0.01 for s in ("Standard_B2ats_v2", "Standard_B2als_v2")}
+        | {(IP_KEY, "westeurope"): 0.005},
+        source="https://prices.example/api/retail/prices",
+    )
+    north = dataclasses.replace(LabSettings(), location="northeurope", name="b")
+    cost = estimate([LabSettings(), north], book)
+    console = Console(record=True, width=400)
+    render_cost(cost, console, whole_class=True)
+    text = console.export_text()
+    assert "Estimated price: 0.0750 USD per hour for a lab" in text
+    assert "For the class of 2 labs: at least 0.0750 USD per hour" in text
+    assert "no price was found for Standard_B2ats_v2 (etcd members) in northeurope" in text
+    data = cost_as_dict(cost)
+    assert data["lab_per_hour"] == 0.075 and data["class_per_hour"] == 0.075
+    assert "Standard static public IP in northeurope" in data["not_priced"]

@@ -50,11 +50,18 @@ def render_cost(cost: CostEstimate, console: Console, *, whole_class: bool = Fal
         else f"{line.count} × {line.what} (no price found)"
         for line in lab.lines
     )
+    # Lines without a price make the sum a lower bound, and it says so.
+    least = "at least " if lab.unpriced else ""
     per_lab = money(lab.per_hour, cur)
-    console.print(f"[bold]Estimated price:[/bold] {per_lab} per hour for a lab ({escape(parts)})")
+    console.print(
+        f"[bold]Estimated price:[/bold] {least}{per_lab} per hour for a lab ({escape(parts)})"
+    )
+    least = "at least " if cost.unpriced else ""
     if whole_class:
         total = money(cost.class_per_hour or 0.0, cur)
-        console.print(f"[bold]For the class of {len(cost.labs)} labs:[/bold] {total} per hour")
+        console.print(
+            f"[bold]For the class of {len(cost.labs)} labs:[/bold] {least}{total} per hour"
+        )
     missing = "; ".join(cost.unpriced)
     console.print(
         f"[dim]Retail pay-as-you-go Linux prices from {escape(cost.source)}; {NOT_PRICED}"
