@@ -26,7 +26,6 @@ def _redacted_body(resource: Resource) -> dict[str, Any]:
 
 def plan_as_dict(plan: LabPlan, cost: CostEstimate | None = None) -> dict[str, Any]:
     return {
-        **({"cost": cost_as_dict(cost)} if cost is not None else {}),
         "lab": plan.settings.name,
         "resource_group": plan.settings.resource_group,
         "location": plan.settings.location,
@@ -54,6 +53,7 @@ def plan_as_dict(plan: LabPlan, cost: CostEstimate | None = None) -> dict[str, A
             }
             for r in plan.resources
         ],
+        **({"cost": cost_as_dict(cost)} if cost is not None else {}),
     }
 
 
