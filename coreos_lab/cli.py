@@ -96,19 +96,21 @@ AdoptOption = Annotated[
 
 @settings_command
 def plan(settings: LabSettings, json_output: JsonOption = False) -> None:
-    """Show every resource `up` would create, without touching Azure or the network.
+    """Show every resource `up` would create, and its price per hour, without touching Azure.
 
     It reads the SSH key and a stored discovery token if they exist, but creates
-    nothing and requests nothing; what only `up` can know is listed at the end.
+    nothing; what only `up` can know is listed at the end. The price comes from the
+    public Azure Retail Prices API (no sign-in; a note if it does not answer in 5 s).
     """
     from coreos_lab import engine
     from coreos_lab.views.plan_view import plan_as_dict, render_plan
 
     lab_plan = engine.plan(settings)
+    cost = engine.plan_cost(settings)
     if json_output:
-        typer.echo(json.dumps(plan_as_dict(lab_plan), indent=2))
+        typer.echo(json.dumps(plan_as_dict(lab_plan, cost), indent=2))
     else:
-        render_plan(lab_plan, _console())
+        render_plan(lab_plan, _console(), cost)
 
 
 app.command("plan", cls=LabCommand)(plan)
@@ -262,7 +264,7 @@ def check(settings: LabSettings, json_output: JsonOption = False) -> None:
 
     Credentials and subscription, the location, each VM size, vCPU quota (regional and per
     family), the storage account name and the Flatcar images, all at once; `up` runs the
-    same checks before its first write.
+    same checks before its first write. Also shows the lab's estimated price per hour.
     """
     from coreos_lab import engine
     from coreos_lab.views.preflight_view import preflight_as_dict, render_preflight

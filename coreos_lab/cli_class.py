@@ -10,6 +10,7 @@ from __future__ import annotations
 import typer
 
 from coreos_lab import cli_class_admin as admin
+from coreos_lab.cli_class_check import class_check
 from coreos_lab.cli_help import LabCommand
 
 class_app = typer.Typer(
@@ -29,3 +30,4 @@ class_app = typer.Typer(
 class_app.command("ips", cls=LabCommand)(admin.class_ips)
 class_app.command("down", cls=LabCommand)(admin.class_down)
 class_app.command("handouts", cls=LabCommand)(admin.class_handouts)
+class_app.command("check", cls=LabCommand)(class_check)

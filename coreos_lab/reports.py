@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from coreos_lab.costs import CostEstimate
 from coreos_lab.errors import LabError
 from coreos_lab.events import Step
 from coreos_lab.plan import LabPlan
@@ -76,6 +77,7 @@ class PreflightReport:
     seconds: float  # wall time of the whole preflight
     location: str = ""
     subscription_id: str = ""
+    cost: CostEstimate | None = None  # `check` prices the lab; `up`'s preflight does not
 
     @property
     def failures(self) -> list[CheckResult]:

@@ -15,7 +15,9 @@ BIN = Path(sys.executable).parent / "coreos-lab"
 
 def run(args: list[str], home: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith(("COREOS_LAB_", "AZURE_"))}
-    environ.update(HOME=str(home), COREOS_LAB_STATE_DIR=str(home / "state"), COLUMNS="120", **env)
+    environ.update(HOME=str(home), COREOS_LAB_STATE_DIR=str(home / "state"), COLUMNS="120")
+    # plan prices the lab: a closed loopback port, never prices.azure.com, from a test.
+    environ.update(COREOS_LAB_PRICES_URL="https://127.0.0.1:1", **env)
     return subprocess.run(
         [str(BIN), *args], capture_output=True, text=True, env=environ, cwd=home, timeout=60
     )
@@ -91,6 +93,9 @@ def test_plan_json_for_seven_etcd_and_five_hosts(tmp_path: Path) -> None:
     vm = next(r for r in data["resources"] if r["name"] == "etcd6")
     assert vm["body"]["properties"]["osProfile"]["customData"].startswith("<Ignition")
     assert "networkInterface/etcd6-nic" in vm["depends_on"]
+    # run() points the price list at a closed loopback port: a note, never a failure.
+    assert not data["cost"]["available"] and data["cost"]["lab_per_hour"] is None
+    assert data["cost"]["note"].startswith("prices unavailable: cannot reach https://127.0.0.1:1/")
 
 
 def test_settings_come_from_env_and_toml(tmp_path: Path) -> None:
@@ -127,3 +132,11 @@ def test_bad_input_exits_2_with_one_sentence_and_no_traceback(
     assert out.returncode == 2, out.stdout + out.stderr
     assert needle in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_class_check_refuses_locations_that_are_not_region_names(tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text("student\nalice\n")
+    out = run(["class", "check", str(roster), "--locations", "westeurope,west europe"], tmp_path)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "--locations: 'west europe' is not an Azure region name" in out.stderr

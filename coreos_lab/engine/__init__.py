@@ -10,9 +10,18 @@ otherwise they are built from ``--cloud`` and closed at the end.
 """
 
 from coreos_lab.engine.build import remembered, up
+from coreos_lab.engine.class_check import class_check, class_preflight
 from coreos_lab.engine.common import KNOWN_HOSTS, known_hosts_path, peek_plan_inputs, plan
 from coreos_lab.engine.logs import BootLog, boot_log, follow_boot_log
-from coreos_lab.engine.read import check, machines, ssh_config, ssh_target, verify, wait_ready
+from coreos_lab.engine.read import (
+    check,
+    machines,
+    plan_cost,
+    ssh_config,
+    ssh_target,
+    verify,
+    wait_ready,
+)
 from coreos_lab.engine.teardown import down, down_preview
 
 __all__ = [
@@ -20,6 +29,8 @@ __all__ = [
     "BootLog",
     "boot_log",
     "check",
+    "class_check",
+    "class_preflight",
     "down",
     "down_preview",
     "follow_boot_log",
@@ -27,6 +38,7 @@ __all__ = [
     "machines",
     "peek_plan_inputs",
     "plan",
+    "plan_cost",
     "remembered",
     "ssh_config",
     "ssh_target",

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +15,8 @@ from coreos_lab.azure.inventory import read_inventory
 from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.preflight import run_preflight
+from coreos_lab.azure.prices import estimate_cost, service_of
+from coreos_lab.costs import CostEstimate
 from coreos_lab.engine.common import known_hosts_path, lab_session
 from coreos_lab.errors import LabError
 from coreos_lab.files import make_private_dirs
@@ -90,10 +94,23 @@ def ssh_config(
 
 
 def check(settings: LabSettings, *, clients: Clients | None = None) -> PreflightReport:
-    """The preflight alone: what `up` checks before its first write."""
-    with lab_session(settings, clients, f"lab {settings.name}") as session:
-        inventory = read_inventory(session, settings.resource_group)
-        return run_preflight(session, settings, existing=inventory)
+    """The preflight alone: what `up` checks before its first write; and the lab's price per
+    hour, asked of the price list meanwhile (a few seconds at most)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prices")
+    try:
+        service = service_of(clients.target) if clients is not None else None
+        cost = pool.submit(estimate_cost, [settings], service=service)
+        with lab_session(settings, clients, f"lab {settings.name}") as session:
+            inventory = read_inventory(session, settings.resource_group)
+            report = run_preflight(session, settings, existing=inventory)
+        return dataclasses.replace(report, cost=cost.result())
+    finally:
+        pool.shutdown(wait=False)  # a failed preflight does not wait for the prices
+
+
+def plan_cost(settings: LabSettings) -> CostEstimate:
+    """The lab's price per hour for `plan`: only the public price list is asked."""
+    return estimate_cost([settings])
 
 
 # ---- verify: is the lab ready ------------------------------------------------------------

@@ -9,7 +9,9 @@ from rich.console import Console
 from rich.tree import Tree
 
 from coreos_lab import provisioning
+from coreos_lab.costs import CostEstimate
 from coreos_lab.plan import LabPlan, Resource
+from coreos_lab.views.cost_view import cost_as_dict, render_cost
 
 
 def _redacted_body(resource: Resource) -> dict[str, Any]:
@@ -22,7 +24,7 @@ def _redacted_body(resource: Resource) -> dict[str, Any]:
     return body
 
 
-def plan_as_dict(plan: LabPlan) -> dict[str, Any]:
+def plan_as_dict(plan: LabPlan, cost: CostEstimate | None = None) -> dict[str, Any]:
     return {
         "lab": plan.settings.name,
         "resource_group": plan.settings.resource_group,
@@ -51,10 +53,11 @@ def plan_as_dict(plan: LabPlan) -> dict[str, Any]:
             }
             for r in plan.resources
         ],
+        **({"cost": cost_as_dict(cost)} if cost is not None else {}),
     }
 
 
-def render_plan(plan: LabPlan, console: Console) -> None:
+def render_plan(plan: LabPlan, console: Console, cost: CostEstimate | None = None) -> None:
     s = plan.settings
     root = Tree(
         f"[bold]Lab [cyan]{s.name}[/cyan][/bold] in {s.location}: "
@@ -72,3 +75,5 @@ def render_plan(plan: LabPlan, console: Console) -> None:
         console.print("[bold]Known only when up runs:[/bold]")
         for note in plan.unknowns:
             console.print(f"  • {note}")
+    if cost is not None:
+        render_cost(cost, console)

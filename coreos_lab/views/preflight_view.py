@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from coreos_lab.reports import Outcome, PreflightReport
+from coreos_lab.views.cost_view import cost_as_dict, render_cost
 
 _STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "bold red", Outcome.SKIPPED: "yellow"}
 _MARK = {Outcome.PASSED: "✓ passed", Outcome.FAILED: "✗ failed", Outcome.SKIPPED: "- skipped"}
@@ -34,6 +35,7 @@ def preflight_as_dict(report: PreflightReport) -> dict[str, Any]:
             }
             for c in report.checks
         ],
+        **({"cost": cost_as_dict(report.cost)} if report.cost is not None else {}),
     }
 
 
@@ -71,3 +73,5 @@ def render_preflight(report: PreflightReport, console: Console) -> None:
         else f"[red]{failed} of {len(report.checks)} checks failed[/red]"
     )
     console.print(f"{summary} in {report.seconds:.2f} s (wall time).")
+    if report.cost is not None:
+        render_cost(report.cost, console)

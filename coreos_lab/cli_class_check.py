@@ -1,0 +1,81 @@
+"""`coreos-lab class check ROSTER`: the class preflight alone, read only, with its price.
+
+Registered by cli_class.py. Nothing here imports the engine, the SDKs or rich until it runs.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from typing import Annotated
+
+import typer
+
+from coreos_lab.cli_class_options import DEFAULT_PREFIX, PrefixOption, RosterArgument, read_class
+from coreos_lab.cli_options import settings_command
+from coreos_lab.errors import UsageError
+from coreos_lab.settings import LabSettings
+
+_REGION = re.compile(r"^[a-z][a-z0-9]{1,39}$")
+
+LocationsOption = Annotated[
+    str,
+    typer.Option(
+        "--locations",
+        metavar="A,B,C",
+        help="Regions to spread the class over, in order: each lab without a roster location "
+        "goes to the first one whose quota still has room for it.",
+    ),
+]
+
+
+def parse_locations(text: str) -> list[str]:
+    """``"westeurope, NorthEurope"`` → ["westeurope", "northeurope"]; one sentence if bad."""
+    found: list[str] = []
+    for part in text.split(","):
+        name = part.strip().lower()
+        if not name:
+            continue
+        if not _REGION.match(name):
+            raise UsageError(
+                f"--locations: '{part.strip()}' is not an Azure region name; give names like "
+                "westeurope,northeurope (az account list-locations -o table lists them)."
+            )
+        if name not in found:
+            found.append(name)
+    return found
+
+
+@settings_command
+def class_check(
+    settings: LabSettings,
+    roster: RosterArgument,
+    prefix: PrefixOption = DEFAULT_PREFIX,
+    locations: LocationsOption = "",
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print JSON for scripts instead of the tables.")
+    ] = False,
+) -> None:
+    """Check, without writing anything, that the whole class fits: each region's vCPU
+    quota (regional and per family) and public IPs for N labs, its VM sizes and Flatcar
+    images; and what a lab and the class cost per hour. Exits 1 when the class does not
+    fit, saying how many labs do and what to do.
+    """
+    from coreos_lab import engine
+
+    wanted = parse_locations(locations)
+    labs = read_class(roster, prefix, settings)
+    report = engine.class_check(labs, locations=wanted)
+    if json_output:
+        from coreos_lab.views.class_check_view import class_check_as_dict
+
+        typer.echo(json.dumps(class_check_as_dict(report), indent=2))
+    else:
+        from rich.console import Console
+
+        from coreos_lab.views.class_check_view import render_class_check
+
+        render_class_check(report, Console() if sys.stdout.isatty() else Console(width=200))
+    if not report.ok:
+        raise typer.Exit(1)
