@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import typer
 
+from coreos_lab.cli_help import LabCommand
+
 class_app = typer.Typer(
     name="class",
     help=(
@@ -23,3 +25,6 @@ class_app = typer.Typer(
 
 # Each class command registers here, one line each:
 # class_app.command("up")(class_up)
+from coreos_lab.cli_class_up import class_up  # noqa: E402 (registers on class_app, above)
+
+class_app.command("up", cls=LabCommand)(class_up)

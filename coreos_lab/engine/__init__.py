@@ -10,6 +10,7 @@ otherwise they are built from ``--cloud`` and closed at the end.
 """
 
 from coreos_lab.engine.build import remembered, up
+from coreos_lab.engine.class_build import class_command, class_up
 from coreos_lab.engine.common import KNOWN_HOSTS, known_hosts_path, peek_plan_inputs, plan
 from coreos_lab.engine.read import check, machines, ssh_config, ssh_target, verify, wait_ready
 from coreos_lab.engine.teardown import down, down_preview
@@ -17,6 +18,8 @@ from coreos_lab.engine.teardown import down, down_preview
 __all__ = [
     "KNOWN_HOSTS",
     "check",
+    "class_command",
+    "class_up",
     "down",
     "down_preview",
     "known_hosts_path",
