@@ -41,6 +41,9 @@ HEADER = "x-ms-ratelimit-remaining-subscription-"
 # Polls of long-running operations may use this share of the read refill; the rest is left to
 # the reads a run makes besides polls (inventories, machine lists).
 POLL_SHARE = 0.8
+# The refill is learned over windows of this many seconds, and never taken below MIN_REFILL.
+LEARN_AFTER = 2.0
+MIN_REFILL = 0.5
 # POSTs that ARM counts as reads: list actions and name checks.
 _READ_POST = re.compile(r"/(list\w*|check\w*)$", re.I)
 
@@ -65,14 +68,46 @@ class _Bucket:
     stamp: float = field(default_factory=time.monotonic)
     blocked_until: float = 0.0  # after a 429: nothing is sent before this
     in_flight: int = 0
+    answers: int = 0
+    # (time, ARM's remaining, answers so far) of an earlier answer: the refill is learned from
+    # it, for a subscription whose bucket refills slower than Azure's documented rate.
+    mark: tuple[float, int, int] | None = None
 
     def __post_init__(self) -> None:
         if self.tokens < 0:
             self.tokens = self.capacity
+        self.nominal = self.refill
+        self.nominal_capacity = self.capacity
+        self.most = 0
 
     def refill_now(self, now: float) -> None:
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.refill)
         self.stamp = now
+
+    def learn(self, now: float, remaining: int) -> None:
+        """Estimate ARM's refill from two answers at least LEARN_AFTER seconds apart.
+
+        Between them ARM's count went from r1 to r2 while it answered n requests, so it
+        refilled r2 - r1 + n tokens. Only while the bucket is well below full (a full bucket
+        does not grow, which would read as a slow refill); never above the documented rate.
+        """
+        self.answers += 1
+        # A bucket never holds more than the most ARM ever said was left (plus the request
+        # that answer was about): a busy subscription's is smaller than the documented size.
+        self.most = max(self.most, remaining + 1)
+        self.capacity = min(self.nominal_capacity, float(self.most))
+        if remaining >= 0.9 * self.capacity:
+            self.mark = None
+            return
+        if self.mark is None:
+            self.mark = (now, remaining, self.answers)
+            return
+        then, before, answers = self.mark
+        if now - then < LEARN_AFTER:
+            return
+        rate = (remaining - before + self.answers - answers) / (now - then)
+        self.refill = min(self.nominal, max(MIN_REFILL, (self.refill + rate) / 2))
+        self.mark = (now, remaining, self.answers)
 
     def wait_time(self, now: float) -> float:
         """Seconds until a token may be taken; 0 when one is there."""
@@ -124,6 +159,7 @@ class Budget:
             elif remaining is not None:
                 # Requests still on their way have taken a token here but not yet at ARM.
                 bucket.tokens = min(bucket.tokens, float(remaining - bucket.in_flight))
+                bucket.learn(time.monotonic(), remaining)
             self._cond.notify_all()
 
     def tokens(self, kind: str) -> float:
