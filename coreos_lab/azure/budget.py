@@ -42,7 +42,7 @@ HEADER = "x-ms-ratelimit-remaining-subscription-"
 # the reads a run makes besides polls (inventories, machine lists).
 POLL_SHARE = 0.8
 # The refill is learned over windows of this many seconds, and never taken below MIN_REFILL.
-LEARN_AFTER = 2.0
+LEARN_AFTER = 1.0
 MIN_REFILL = 0.5
 # POSTs that ARM counts as reads: list actions and name checks.
 _READ_POST = re.compile(r"/(list\w*|check\w*)$", re.I)
@@ -154,8 +154,13 @@ class Budget:
             bucket.refill_now(time.monotonic())
             if retry_after is not None:
                 self.throttled += 1
+                now = time.monotonic()
+                if now >= bucket.blocked_until:
+                    # ARM refills slower than this side thought: halve until the headers
+                    # tell the rate (once per Retry-After, however many answers say so).
+                    bucket.refill = max(MIN_REFILL, bucket.refill / 2)
                 bucket.tokens = min(bucket.tokens, 0.0)
-                bucket.blocked_until = max(bucket.blocked_until, time.monotonic() + retry_after)
+                bucket.blocked_until = max(bucket.blocked_until, now + retry_after)
             elif remaining is not None:
                 # Requests still on their way have taken a token here but not yet at ARM.
                 bucket.tokens = min(bucket.tokens, float(remaining - bucket.in_flight))

@@ -126,12 +126,14 @@ class Clients:
     used from several threads.
     """
 
-    def __init__(self, target: Target, *, retry_total: int = 10) -> None:
+    def __init__(
+        self, target: Target, *, retry_total: int = 10, budget: Budget | None = None
+    ) -> None:
         from coreos_lab.azure.budget import Budget
 
         self.target = target
         # One budget for every client: ARM's buckets are the subscription's, not a client's.
-        self.budget: Budget = Budget()
+        self.budget: Budget = budget or Budget()
         self._lock = threading.Lock()
         self._built: dict[str, Any] = {}
         self._kwargs: dict[str, Any] = {
