@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from up_critical_path import critical_path, operation_durations
+from up_critical_path import _seconds, critical_path, operation_durations
 
 from coreos_lab.emulator.client import AdminClient, cli_env, running_emulator
 from coreos_lab.plan import PlanInputs, build_plan
@@ -42,6 +42,10 @@ SSH_FROM = "203.0.113.0/24"
 READS = (250.0, 25.0)
 WRITES = (200.0, 10.0)
 POLL = re.compile(r"/(operations|operationresults|asyncoperations)/", re.I)
+
+
+def _at(entry: dict[str, Any]) -> float:
+    return _seconds(str(entry["time"]).replace("0Z", "+00:00"))
 
 
 def lower_bound(
@@ -87,6 +91,7 @@ def main() -> int:
             "COREOS_LAB_SSH_FROM": SSH_FROM,
         }
         before = admin.stats()
+        started = time.time()
         command = [str(BIN), "class", "up", str(roster), "--cloud", "emulator", "--json"]
         began = time.perf_counter()
         out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
@@ -98,7 +103,8 @@ def main() -> int:
             return 1
         result = json.loads(out.stdout)
         log = admin.requests_log()
-        durations = operation_durations(admin.state())
+        state = admin.state()
+        durations = operation_durations(state)
 
     path_seconds, chain = 0.0, []
     for s in students:
@@ -125,6 +131,12 @@ def main() -> int:
     print(f"read bound           {bounds['read bound']:8.2f} s")
     print(f"lower bound          {bound:8.2f} s")
     print(f"class up, command    {wall:8.2f} s")
+    first_write = min(_at(r) for r in log if r["kind"] == "write") - started
+    last_end = max(_seconds(op["end"]) for op in state["operations"].values()) - started
+    print(
+        f"  of which: first write at {first_write:.1f} s (start, reads and checks of every "
+        f"lab), last operation ended at {last_end:.1f} s, command ended at {wall:.1f} s"
+    )
     print(f"ratio command / lower bound = {wall / bound:.3f}  (target <= 1.25)")
     print(f"requests made        reads {made['read']}, writes {made['write']}")
     print(f"429s received        {throttled}  (client saw {result['throttled']})")

@@ -31,7 +31,7 @@ from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.class_results import ClassUpResult, StudentLabResult
-from coreos_lab.classroom import StudentLab
+from coreos_lab.classroom import DEFAULT_PREFIX, StudentLab
 from coreos_lab.cluster import Token
 from coreos_lab.engine.build import (
     preflight,
@@ -48,9 +48,9 @@ from coreos_lab.reports import ApplyResult, ImageVersions, MachineAccess
 from coreos_lab.settings import LabSettings
 from coreos_lab.wording import plural
 
-# Labs read, checked or listed at once before and after the apply: each of those steps makes
-# a handful of requests, and the budget paces them; more threads would only queue.
-_READERS = 8
+# Labs read, checked or listed at once before and after the apply: each step waits mostly on
+# ARM's answers, and the budget paces the requests, so a class of 30 goes all at once.
+_READERS = 32
 T = TypeVar("T")
 
 
@@ -81,9 +81,9 @@ class _Lab:
 def class_command(verb: str, roster: str, prefix: str, first: StudentLab | None) -> str:
     """``coreos-lab class <verb> ROSTER`` with --prefix and --cloud where not the default."""
     parts = ["coreos-lab", "class", verb, roster]
-    if prefix != "lab":
+    if prefix != DEFAULT_PREFIX:
         parts += ["--prefix", prefix]
-    if first is not None and first.settings.cloud != "azure":
+    if first is not None and first.settings.cloud != LabSettings().cloud:
         parts += ["--cloud", first.settings.cloud]
     return shlex.join(parts)
 
