@@ -96,7 +96,8 @@ def main() -> int:
         began = time.perf_counter()
         out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=3600)
         wall = time.perf_counter() - began
-        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        peak_mb, own_cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
         after = admin.stats()
         if out.returncode != 0:
             print(out.stdout[-2000:], out.stderr[-2000:], file=sys.stderr)
@@ -142,6 +143,7 @@ def main() -> int:
     print(f"429s received        {throttled}  (client saw {result['throttled']})")
     print(f"labs complete        {result['complete']} of {len(result['labs'])}")
     print(f"peak RSS coreos-lab  {peak_mb:8.1f} MB  (target < 300)")
+    print(f"CPU of coreos-lab    {own_cpu:8.2f} s")
     print(
         f"emulator CPU         {cpu:8.2f} s for {requests} requests = "
         f"{cpu * 1000 / max(requests, 1):.2f} ms per request"

@@ -41,9 +41,6 @@ HEADER = "x-ms-ratelimit-remaining-subscription-"
 # Polls of long-running operations may use this share of the read refill; the rest is left to
 # the reads a run makes besides polls (inventories, machine lists).
 POLL_SHARE = 0.8
-# An operation is polled again after this share of the time it has been running (or the
-# polling interval, if longer): at most this much is added to its duration by polling.
-POLL_FRACTION = 0.1
 # The refill is learned over windows of this many seconds, and never taken below MIN_REFILL.
 LEARN_AFTER = 1.0
 MIN_REFILL = 0.5
@@ -127,7 +124,7 @@ class Budget:
     def __init__(self, sizes: dict[str, tuple[float, float]] | None = None) -> None:
         self._cond = threading.Condition()
         self._buckets = {k: _Bucket(c, r) for k, (c, r) in (sizes or ARM_BUCKETS).items()}
-        self._demand: dict[int, float] = {}  # polls per second each operation would make
+        self._polls = 0
         self.sent = {k: 0 for k in self._buckets}
         self.waited = 0.0  # seconds requests spent waiting for a token, summed
         self.throttled = 0  # 429s received
@@ -177,31 +174,25 @@ class Budget:
             return bucket.tokens
 
     @contextmanager
-    def polling(self) -> Iterator[object]:
-        """Count a long-running operation as polled while the block runs; yields its token."""
-        token = object()
+    def polling(self) -> Iterator[None]:
+        """Count a long-running operation as polled while the block runs."""
         with self._cond:
-            self._demand[id(token)] = 0.0
+            self._polls += 1
         try:
-            yield token
+            yield
         finally:
             with self._cond:
-                self._demand.pop(id(token), None)
+                self._polls -= 1
 
-    def poll_delay(self, token: object, interval: float, elapsed: float) -> float:
-        """Seconds until the next poll of an operation running for ``elapsed`` seconds.
+    def poll_delay(self, interval: float) -> float:
+        """Seconds between two polls of one operation: ``interval``, or more when many poll.
 
-        Each operation would poll after ``interval`` or a POLL_FRACTION of the time it has
-        run, whichever is longer, so a quick operation is seen done quickly and a long one
-        costs few reads; when all of them together would use more than POLL_SHARE of the
-        read refill, every delay grows in proportion, so polls alone never empty the bucket.
+        All operations polling together may use POLL_SHARE of the read refill, so polls alone
+        never empty the read bucket. (Polling each operation after a share of its running
+        time instead was measured slower: when the share is scarce, every operation's wait
+        grows alike, and one computed while many started is slept in full.)
         """
-        want = max(interval, POLL_FRACTION * elapsed)
-        with self._cond:
-            self._demand[id(token)] = 1 / want
-            demand = sum(self._demand.values())
-            supply = POLL_SHARE * self._buckets["reads"].refill
-        return want * max(1.0, demand / supply)
+        return max(interval, self._polls / (POLL_SHARE * self._buckets["reads"].refill))
 
 
 class BudgetPolicy(HTTPPolicy[Any, Any]):
@@ -248,17 +239,13 @@ class PacedPolling(ARMPolling):
     def __init__(self, budget: Budget, interval: float, **kwargs: Any) -> None:
         super().__init__(interval, **kwargs)
         self._budget = budget
-        self._began = time.monotonic()
-        self._token: object = None
 
     def run(self) -> None:
-        with self._budget.polling() as token:
-            self._token = token
+        with self._budget.polling():
             super().run()
 
     def _extract_delay(self) -> float:
-        elapsed = time.monotonic() - self._began
-        return self._budget.poll_delay(self._token, self._timeout, elapsed)
+        return self._budget.poll_delay(self._timeout)
 
 
 def _path(url: str) -> str:
