@@ -11,6 +11,7 @@ import typer
 
 from coreos_lab import cli_class_admin as admin
 from coreos_lab.cli_class_check import class_check
+from coreos_lab.cli_class_up import class_up
 from coreos_lab.cli_help import LabCommand
 
 class_app = typer.Typer(
@@ -25,9 +26,9 @@ class_app = typer.Typer(
     rich_markup_mode=None,
 )
 
-# Each class command registers here, one line each:
-# class_app.command("up")(class_up)
+# The class's commands, in the order a class goes through them.
+class_app.command("check", cls=LabCommand)(class_check)
+class_app.command("up", cls=LabCommand)(class_up)
 class_app.command("ips", cls=LabCommand)(admin.class_ips)
 class_app.command("down", cls=LabCommand)(admin.class_down)
 class_app.command("handouts", cls=LabCommand)(admin.class_handouts)
-class_app.command("check", cls=LabCommand)(class_check)

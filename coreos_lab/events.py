@@ -39,7 +39,10 @@ class Step(StrEnum):
 
 @dataclass(frozen=True)
 class ResourceEvent:
-    """A resource moved to ``step``; ``elapsed`` counts from when its work started."""
+    """A resource moved to ``step``; ``elapsed`` counts from when its work started.
+
+    ``lab`` names the lab when one run builds several (`class up`); "" when it is about one.
+    """
 
     key: str
     kind: Kind
@@ -48,6 +51,7 @@ class ResourceEvent:
     elapsed: float = 0.0
     message: str = ""
     at: float = field(default_factory=time.time)
+    lab: str = ""
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,7 @@ class PhaseEvent:
     done: bool = False
     ok: bool = True
     at: float = field(default_factory=time.time)
+    lab: str = ""  # as ResourceEvent.lab
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,7 @@ class PlanEvent:
 
     resources: tuple[tuple[str, Kind, str], ...]
     at: float = field(default_factory=time.time)
+    lab: str = ""  # as ResourceEvent.lab
 
 
 Event = ResourceEvent | PhaseEvent | PlanEvent

@@ -1,5 +1,5 @@
-"""apply_plan through the real SDK clients against the emulator: dependencies, the
-concurrency bound, and the retry of a conflicting operation."""
+"""apply_plan and apply_labs through the real SDK clients against the emulator: dependencies,
+the concurrency bound, the retry of a conflicting operation, and several labs as one DAG."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from coreos_lab.azure.apply import apply_plan
+from coreos_lab.azure.apply import LabWork, apply_labs, apply_plan
 from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.azure.inventory import Inventory, read_inventory
 from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
@@ -46,8 +46,8 @@ def clients(emulator: Connection, admin: AdminClient) -> Iterator[Clients]:
     clients.close()
 
 
-def lab_plan(clients: Clients, **settings: object) -> LabPlan:
-    lab = LabSettings(name="apply-lab", ssh_from="203.0.113.0/24", bootstrap="static", **settings)  # type: ignore[arg-type]
+def lab_plan(clients: Clients, name: str = "apply-lab", **settings: object) -> LabPlan:
+    lab = LabSettings(name=name, ssh_from="203.0.113.0/24", bootstrap="static", **settings)  # type: ignore[arg-type]
     return build_plan(
         lab,
         PlanInputs(
@@ -128,3 +128,34 @@ def test_another_operation_in_progress_is_waited_out(clients: Clients, admin: Ad
         if r["status"] == 409 and vnet.name in r.get("path", "") and r["kind"] == "write"
     ]
     assert conflicts, "the stale inventory should have made up PUT into the running operation"
+
+
+def test_several_labs_are_one_dag_and_a_failed_lab_stops_only_itself(clients: Clients) -> None:
+    good = [lab_plan(clients, f"class-{s}", etcd=1, hosts=1) for s in ("a", "c")]
+    bad = lab_plan(clients, "class-b", etcd=1, hosts=1)
+    broken = tuple(
+        dataclasses.replace(r, body={**r.body, "location": "atlantis"}) if r.kind is NSG else r
+        for r in bad.resources
+    )
+    bad = dataclasses.replace(bad, resources=broken)
+    labs = [LabWork(good[0], Inventory(None), "class-a"), LabWork(bad, Inventory(None), "class-b")]
+    labs.append(LabWork(good[1], Inventory(None), "class-c"))
+    events: list[Event] = []
+    lock = threading.Lock()
+
+    def sink(event: Event) -> None:
+        with lock:
+            events.append(event)
+
+    a, b, c = apply_labs(clients, labs, sink)
+
+    for plan, result in ((good[0], a), (good[1], c)):
+        assert not result.failures
+        assert result.writes == len(plan.resources)
+        assert all(step is Step.DONE for step in result.steps.values())
+    assert list(b.failures) == [f"{NSG}/class-b-nsg"]
+    assert all(b.steps[r.key] is Step.SKIPPED for r in bad.resources if r.kind in (NIC, VM))
+    # Every event names its lab.
+    resource_events = [e for e in events if isinstance(e, ResourceEvent)]
+    assert {e.lab for e in resource_events} == {"class-a", "class-b", "class-c"}
+    assert {e.lab for e in resource_events if e.step is Step.FAILED} == {"class-b"}

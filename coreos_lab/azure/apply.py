@@ -1,8 +1,11 @@
-"""Apply a plan: start every resource whose dependencies are done, write only the difference.
+"""Apply plans: start every resource whose dependencies are done, write only the difference.
 
-Each resource's work runs in its own daemon thread (bounded by a semaphore) that blocks on the
-SDK's poller; the main thread only schedules and forwards events, so Ctrl-C is handled at
-once and stops scheduling without waiting for Azure.
+One DAG for every lab of a run (a class is many labs): a resource waits only for its own
+dependencies, never for another lab's. Each resource in flight has its own daemon thread that
+blocks on the SDK's poller; threads are cheap next to ARM's pace, so the bound on concurrency
+is ARM's, kept by the client-side budget (budget.py) that every request and poll goes
+through, not a small pool. The main thread only schedules and forwards events, so Ctrl-C is
+handled at once and stops scheduling without waiting for Azure.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from coreos_lab.azure import operations
@@ -28,40 +32,63 @@ from coreos_lab.reports import ApplyResult
 # How long to wait for an operation someone else started (an interrupted `up`) to finish.
 WAIT_FOR_OTHERS = 900.0
 _CONFLICT_RETRIES = 5
+# Resources in flight at once. Each is a thread blocked on ARM; the pace of requests is the
+# budget's. High enough that a class of 30 labs (570 resources) never waits for a slot.
+CONCURRENCY = 1024
 
 
 def label(resource: Resource) -> str:
     return f"{resource.kind.label} {resource.name}"
 
 
+@dataclass(frozen=True)
+class LabWork:
+    """One lab of a run: its plan, what its group holds now, and its name in events."""
+
+    plan: LabPlan
+    inventory: Inventory
+    lab: str = ""  # "" when the run is about one lab: events then carry no lab
+
+
 @dataclass
 class _Outcome:
+    lab: int
     key: str
     step: Step
     message: str = ""
     wrote: bool = False
 
 
-class _Worker:
-    """Brings one resource to its planned state, emitting events as it goes."""
+class LabsInterrupted(Interrupted):
+    """Ctrl-C during an apply: per lab, where each resource stood, and what was in flight."""
 
-    def __init__(
-        self, clients: Clients, plan: LabPlan, inventory: Inventory, sink: EventSink
-    ) -> None:
+    def __init__(self, results: list[ApplyResult], in_flight: list[list[str]]) -> None:
+        super().__init__("Interrupted while applying")
+        self.results = results
+        self.in_flight = in_flight
+
+
+class _Worker:
+    """Brings one lab's resources to their planned state, emitting events as it goes."""
+
+    def __init__(self, clients: Clients, index: int, work: LabWork, sink: EventSink) -> None:
         self.clients = clients
-        self.resource_group = plan.settings.resource_group
-        self.inventory = inventory
+        self.index = index
+        self.lab = work.lab
+        self.resource_group = work.plan.settings.resource_group
+        self.inventory = work.inventory
         self.sink = sink
         self.started: dict[str, float] = {}
 
     def emit(self, r: Resource, step: Step, message: str = "") -> None:
         elapsed = time.monotonic() - self.started.get(r.key, time.monotonic())
-        self.sink(ResourceEvent(r.key, r.kind, r.name, step, elapsed, message))
+        self.sink(ResourceEvent(r.key, r.kind, r.name, step, elapsed, message, lab=self.lab))
 
     def run(self, r: Resource) -> _Outcome:
         self.started[r.key] = time.monotonic()
         try:
-            return self._converge(r)
+            step, message, wrote = self._converge(r)
+            return _Outcome(self.index, r.key, step, message, wrote)
         except Exception as exc:
             if isinstance(exc, LabError):
                 message = str(exc)
@@ -71,9 +98,9 @@ class _Worker:
                     exc, label(r), target.endpoint, emulator=target.cloud == EMULATOR
                 )
             self.emit(r, Step.FAILED, message)
-            return _Outcome(r.key, Step.FAILED, message)
+            return _Outcome(self.index, r.key, Step.FAILED, message)
 
-    def _converge(self, r: Resource) -> _Outcome:
+    def _converge(self, r: Resource) -> tuple[Step, str, bool]:
         actual = self.inventory.get(r.key)
         action, why = decide(r, actual)
         deadline = time.monotonic() + WAIT_FOR_OTHERS
@@ -87,14 +114,14 @@ class _Worker:
             action, why = decide(r, actual)
         if action is Action.KEEP:
             self.emit(r, Step.EXISTS, why)
-            return _Outcome(r.key, Step.EXISTS)
+            return Step.EXISTS, "", False
         if action is Action.DRIFT:
             self.emit(r, Step.DRIFTED, why)
-            return _Outcome(r.key, Step.DRIFTED, why)
+            return Step.DRIFTED, why, False
         self.emit(r, Step.CREATING if action is Action.CREATE else Step.UPDATING, why)
         self._put(r)
         self.emit(r, Step.DONE)
-        return _Outcome(r.key, Step.DONE, wrote=True)
+        return Step.DONE, "", True
 
     def _put(self, r: Resource) -> None:
         for attempt in range(_CONFLICT_RETRIES):
@@ -115,57 +142,90 @@ class _Worker:
             return
 
 
-def apply_plan(
+def apply_labs(
     clients: Clients,
-    plan: LabPlan,
-    inventory: Inventory,
+    labs: Sequence[LabWork],
     sink: EventSink,
     *,
-    concurrency: int = 16,
-) -> ApplyResult:
-    """Converge the lab on ``plan``; raises LabError naming what failed or was interrupted."""
-    if not plan.complete:
-        raise LabError(f"The plan is incomplete ({plan.unknowns[0]}); this is a bug in up.")
-    by_key = plan.by_key()
-    worker = _Worker(clients, plan, inventory, sink)
-    result = ApplyResult()
-    pending = dict(by_key)
-    running: set[str] = set()
+    concurrency: int = CONCURRENCY,
+) -> list[ApplyResult]:
+    """Converge every lab on its plan, as one DAG; a result per lab, in order.
+
+    A failed resource skips what depends on it and nothing else: its lab's result names it
+    (``failures``), the other labs go on. Ctrl-C raises LabsInterrupted with where each lab
+    stood.
+    """
+    for work in labs:
+        if not work.plan.complete:
+            raise LabError(
+                f"The plan is incomplete ({work.plan.unknowns[0]}); this is a bug in up."
+            )
+    workers = [_Worker(clients, i, work, sink) for i, work in enumerate(labs)]
+    by_key = [work.plan.by_key() for work in labs]
+    results = [ApplyResult() for _ in labs]
+    began = time.monotonic()
+    # Every resource, and what waits on it, across all labs: (lab index, key).
+    pending: dict[tuple[int, str], Resource] = {}
+    dependants: dict[tuple[int, str], list[tuple[int, str]]] = {}
+    for i, work in enumerate(labs):
+        for r in work.plan.resources:
+            pending[(i, r.key)] = r
+            for d in r.depends_on:
+                dependants.setdefault((i, d), []).append((i, r.key))
+    running: set[tuple[int, str]] = set()
     outcomes: queue.Queue[_Outcome] = queue.Queue()
     slots = threading.BoundedSemaphore(concurrency)
-    began = time.monotonic()
 
-    for r in plan.resources:
-        sink(ResourceEvent(r.key, r.kind, r.name, Step.WAITING))
+    for work in labs:
+        for r in work.plan.resources:
+            sink(ResourceEvent(r.key, r.kind, r.name, Step.WAITING, lab=work.lab))
 
-    def start(r: Resource) -> None:
+    def start(i: int, r: Resource) -> None:
         def body() -> None:
             with slots:
-                outcomes.put(worker.run(r))
+                outcomes.put(workers[i].run(r))
 
-        running.add(r.key)
-        threading.Thread(target=body, name=f"apply {r.key}", daemon=True).start()
+        running.add((i, r.key))
+        threading.Thread(target=body, name=f"apply {i} {r.key}", daemon=True).start()
+
+    def consider(i: int, key: str) -> None:
+        """Start the resource, skip it, or leave it pending, as its dependencies stand."""
+        r = pending.get((i, key))
+        if r is None:
+            return
+        dep_steps = [results[i].steps.get(d) for d in r.depends_on]
+        if any(s in (Step.FAILED, Step.SKIPPED) for s in dep_steps):
+            del pending[(i, key)]
+            results[i].steps[key] = Step.SKIPPED
+            sink(
+                ResourceEvent(
+                    key, r.kind, r.name, Step.SKIPPED, 0, "a dependency failed", lab=labs[i].lab
+                )
+            )
+            for after in dependants.get((i, key), []):
+                consider(*after)
+        elif all(s is not None and s.finished for s in dep_steps):
+            del pending[(i, key)]
+            start(i, r)
+
+    def record(outcome: _Outcome) -> None:
+        running.discard((outcome.lab, outcome.key))
+        result = results[outcome.lab]
+        result.steps[outcome.key] = outcome.step
+        result.writes += outcome.wrote
+        result.seconds = time.monotonic() - began
+        if outcome.message and outcome.step is Step.FAILED:
+            result.failures[outcome.key] = outcome.message
 
     try:
-        while pending or running:
-            for key, r in list(pending.items()):
-                dep_steps = [result.steps.get(d) for d in r.depends_on]
-                if any(s in (Step.FAILED, Step.SKIPPED) for s in dep_steps):
-                    del pending[key]
-                    result.steps[key] = Step.SKIPPED
-                    sink(ResourceEvent(key, r.kind, r.name, Step.SKIPPED, 0, "a dependency failed"))
-                elif all(s is not None and s.finished for s in dep_steps):
-                    del pending[key]
-                    start(r)
-            if not running:
-                continue
+        for i, key in list(pending):
+            consider(i, key)
+        while running:
             outcome = outcomes.get()
             while True:
-                running.discard(outcome.key)
-                result.steps[outcome.key] = outcome.step
-                result.writes += outcome.wrote
-                if outcome.message and outcome.step is Step.FAILED:
-                    result.failures[outcome.key] = outcome.message
+                record(outcome)
+                for after in dependants.get((outcome.lab, outcome.key), []):
+                    consider(*after)
                 try:
                     outcome = outcomes.get_nowait()
                 except queue.Empty:
@@ -174,30 +234,60 @@ def apply_plan(
         # Outcomes already queued count: they are resources that exist now, as the bar shows.
         while True:
             try:
-                outcome = outcomes.get_nowait()
+                record(outcomes.get_nowait())
             except queue.Empty:
                 break
-            running.discard(outcome.key)
-            result.steps[outcome.key] = outcome.step
-        in_flight = sorted(by_key[k].name for k in running)
-        done = sum(1 for s in result.steps.values() if s.present)
-        for key in pending:
-            r = by_key[key]
-            sink(ResourceEvent(key, r.kind, r.name, Step.SKIPPED, 0, "interrupted"))
-        still = f"; Azure is still creating {', '.join(in_flight)}" if in_flight else ""
+        for (i, key), r in pending.items():
+            sink(
+                ResourceEvent(key, r.kind, r.name, Step.SKIPPED, 0, "interrupted", lab=labs[i].lab)
+            )
+        in_flight: list[list[str]] = [[] for _ in labs]
+        for i, key in running:
+            in_flight[i].append(by_key[i][key].name)
+        raise LabsInterrupted(results=results, in_flight=[sorted(f) for f in in_flight]) from None
+    return results
+
+
+def apply_plan(
+    clients: Clients,
+    plan: LabPlan,
+    inventory: Inventory,
+    sink: EventSink,
+    *,
+    concurrency: int = CONCURRENCY,
+) -> ApplyResult:
+    """Converge one lab on ``plan``; raises LabError naming what failed or was interrupted."""
+    began = time.monotonic()
+    try:
+        [result] = apply_labs(clients, [LabWork(plan, inventory)], sink, concurrency=concurrency)
+    except LabsInterrupted as stopped:
         raise Interrupted(
-            f"Interrupted: {done} of {len(by_key)} resources exist{still}; run "
-            f"`{lab_command('up', plan.settings)}` again to finish the lab, or "
-            f"`{lab_command('down', plan.settings)}` to remove it."
+            interrupted_sentence(plan, stopped.results[0], stopped.in_flight[0])
         ) from None
     result.seconds = time.monotonic() - began
     if result.failures:
-        first = next(iter(result.failures.values()))
-        more = len(result.failures) - 1
-        raise LabError(
-            first.rstrip(".")
-            + (f" ({more} more failed)" if more else "")
-            + f"; what was created stays: run `{lab_command('up', plan.settings)}` again "
-            f"to finish the lab, or `{lab_command('down', plan.settings)}` to remove it."
-        )
+        raise LabError(failed_sentence(plan, result))
     return result
+
+
+def interrupted_sentence(plan: LabPlan, result: ApplyResult, in_flight: list[str]) -> str:
+    """What exists of an interrupted lab, and the commands that finish or remove it."""
+    done = sum(1 for s in result.steps.values() if s.present)
+    still = f"; Azure is still creating {', '.join(in_flight)}" if in_flight else ""
+    return (
+        f"Interrupted: {done} of {len(plan.resources)} resources exist{still}; run "
+        f"`{lab_command('up', plan.settings)}` again to finish the lab, or "
+        f"`{lab_command('down', plan.settings)}` to remove it."
+    )
+
+
+def failed_sentence(plan: LabPlan, result: ApplyResult) -> str:
+    """The first failure of a lab, how many more, and the commands that finish or remove it."""
+    first = next(iter(result.failures.values()))
+    more = len(result.failures) - 1
+    return (
+        first.rstrip(".")
+        + (f" ({more} more failed)" if more else "")
+        + f"; what was created stays: run `{lab_command('up', plan.settings)}` again "
+        f"to finish the lab, or `{lab_command('down', plan.settings)}` to remove it."
+    )

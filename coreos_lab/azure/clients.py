@@ -16,13 +16,18 @@ from coreos_lab.clouds import AZURE_CLOUDS, EMULATOR
 from coreos_lab.errors import LabError, UsageError
 
 if TYPE_CHECKING:
+    from coreos_lab.azure.budget import Budget, PacedPolling
     from coreos_lab.emulator.client import Connection
 
 
-# ARMPolling waits Retry-After when the server sends one and this interval otherwise; the
-# SDK default of 30 s alone would add up to half a minute to every step of the DAG.
+# The shortest time between two polls of one long-running operation; with many in flight the
+# budget spaces them further (budget.PacedPolling). The SDK's default of 30 s alone would add
+# up to half a minute to every step of the DAG.
 POLLING_INTERVAL = 2.0
 EMULATOR_POLLING_INTERVAL = 0.05
+# Connections each SDK client keeps open to ARM; more requests at once wait for one (rather
+# than opening connections that urllib3 would throw away, with a warning, after each use).
+CONNECTIONS = 64
 
 
 @dataclass(frozen=True)
@@ -121,8 +126,14 @@ class Clients:
     used from several threads.
     """
 
-    def __init__(self, target: Target, *, retry_total: int = 10) -> None:
+    def __init__(
+        self, target: Target, *, retry_total: int = 10, budget: Budget | None = None
+    ) -> None:
+        from coreos_lab.azure.budget import Budget
+
         self.target = target
+        # One budget for every client: ARM's buckets are the subscription's, not a client's.
+        self.budget: Budget = budget or Budget()
         self._lock = threading.Lock()
         self._built: dict[str, Any] = {}
         self._kwargs: dict[str, Any] = {
@@ -153,27 +164,66 @@ class Clients:
                 client = self._built[name] = self._build(name)
             return client
 
+    def polling(self) -> PacedPolling:
+        """A polling method for one long-running operation, paced by the budget."""
+        from coreos_lab.azure.budget import PacedPolling
+
+        return PacedPolling(
+            self.budget,
+            self.target.polling_interval,
+            path_format_arguments={"endpoint": self.target.endpoint},
+        )
+
     def _build(self, name: str) -> Any:
+        return self._build_client(name, **self._kwargs, **self._pipeline())
+
+    def _pipeline(self) -> dict[str, Any]:
+        """The budget as the clients' hook policy, and a transport with a larger pool."""
+        import requests
+        from azure.core.pipeline.transport import RequestsTransport
+        from requests.adapters import HTTPAdapter
+        from urllib3.util.retry import Retry
+
+        from coreos_lab.azure.budget import BudgetPolicy
+
+        session = requests.Session()
+        # As azure-core's own session: retries are the pipeline's RetryPolicy's job.
+        adapter = HTTPAdapter(
+            pool_connections=4,
+            pool_maxsize=CONNECTIONS,
+            pool_block=True,
+            max_retries=Retry(total=False, redirect=False, raise_on_status=False),
+        )
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
+        return {
+            "custom_hook_policy": BudgetPolicy(self.budget),
+            "transport": RequestsTransport(
+                session=session, session_owner=True, connection_verify=self.target.verify
+            ),
+        }
+
+    def _build_client(self, name: str, **kwargs: Any) -> Any:
         credential, sub = self.target.credential, self.subscription_id
         if name == "resource":
             from azure.mgmt.resource.resources import ResourceManagementClient
 
-            return ResourceManagementClient(credential, sub, **self._kwargs)
+            return ResourceManagementClient(credential, sub, **kwargs)
         if name == "network":
             from azure.mgmt.network import NetworkManagementClient
 
-            return NetworkManagementClient(credential, sub, **self._kwargs)
+            return NetworkManagementClient(credential, sub, **kwargs)
         if name == "compute":
             from azure.mgmt.compute import ComputeManagementClient
 
-            return ComputeManagementClient(credential, sub, **self._kwargs)
+            return ComputeManagementClient(credential, sub, **kwargs)
         if name == "storage":
             from azure.mgmt.storage import StorageManagementClient
 
-            return StorageManagementClient(credential, sub, **self._kwargs)
+            return StorageManagementClient(credential, sub, **kwargs)
         from azure.mgmt.resource.subscriptions import SubscriptionClient
 
-        return SubscriptionClient(credential, **self._kwargs)
+        return SubscriptionClient(credential, **kwargs)
 
     @property
     def resource(self) -> Any:

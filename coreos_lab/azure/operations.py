@@ -53,7 +53,8 @@ class KindOperations:
         put = getattr(self.operations(clients), self.put_name)
         if not self.in_group:
             return put(resource.name, resource.body)
-        return put(resource_group, resource.name, resource.body).result()
+        # Polled at the budget's pace, not each answer's Retry-After (azure/budget.py).
+        return put(resource_group, resource.name, resource.body, polling=clients.polling()).result()
 
 
 OPERATIONS: dict[Kind, KindOperations] = {

@@ -7,11 +7,15 @@
 - ``GET /_emulator/config``; ``PUT`` (or ``PATCH``) a partial config: latency_scale, seed,
   faults, throttling, quotas, quotas_by_location, taken_storage_names, sku_restrictions,
   image_versions, public_ip_prefix.
+- ``GET /_emulator/stats``: the CPU time the emulator's process has used (seconds, user and
+  system) and the ARM requests in the log, so a benchmark can tell whether it keeps up.
 - ``GET /_emulator/``: subscription id, tenant and endpoint.
 Admin requests need the bearer token but are not logged, throttled, faulted or delayed.
 """
 
 from __future__ import annotations
+
+import time
 
 from aiohttp import web
 
@@ -48,6 +52,18 @@ async def get_state(request: web.Request) -> web.Response:
     return web.json_response(backend.store.to_json())
 
 
+async def get_stats(request: web.Request) -> web.Response:
+    requests = len(emulator_of(request).requests)
+    cpu = time.process_time()
+    return web.json_response(
+        {
+            "cpu_seconds": round(cpu, 3),
+            "requests": requests,
+            "cpu_ms_per_request": round(cpu * 1000 / requests, 3) if requests else None,
+        }
+    )
+
+
 async def reset(request: web.Request) -> web.Response:
     emulator_of(request).reset()
     return web.json_response({"reset": True})
@@ -76,6 +92,7 @@ def build_admin_app() -> web.Application:
     app.router.add_get("/requests", get_requests)
     app.router.add_delete("/requests", clear_requests)
     app.router.add_get("/state", get_state)
+    app.router.add_get("/stats", get_stats)
     app.router.add_post("/reset", reset)
     app.router.add_get("/config", get_config)
     app.router.add_put("/config", put_config)

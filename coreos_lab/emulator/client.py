@@ -256,6 +256,11 @@ class AdminClient:
         result: list[dict[str, Any]] = self._call("GET", "/requests")
         return result
 
+    def stats(self) -> dict[str, Any]:
+        """The emulator's CPU time so far and the ARM requests in its log."""
+        result: dict[str, Any] = self._call("GET", "/stats")
+        return result
+
     def clear_requests(self) -> None:
         self._call("DELETE", "/requests")
 

@@ -76,30 +76,7 @@ def _up(
             f"`{lab_command('up', settings)}` again to build the lab."
         ) from None
 
-    if key.generated and key.private_key_path is not None:
-        # Remembered so that `down --delete-key` removes only a key coreos-lab made.
-        lab_state.generated_key = str(key.private_key_path)
-    lab_state.lab_id = lab_state.lab_id or state.new_lab_id()
-    lab_state.extra.pop(DELETE_REQUESTED, None)  # a lab built again is a lab again
-    lab_state.etcd_size = settings.etcd
-    lab_state.ssh_key, lab_state.ssh_public_key = lab_memory.key_paths(settings)
-    lab_state.subscription_id = clients.subscription_id
-    lab_state.cloud = settings.cloud
-    lab_state.etcd_image_version = images.etcd
-    lab_state.host_image_version = images.host
-    state.save_state(lab_state)
-
-    lab_plan = build_plan(
-        settings,
-        PlanInputs(
-            subscription_id=clients.subscription_id,
-            ssh_public_key=key.public_key,
-            discovery_url=discovery_url,
-            etcd_image_version=images.etcd,
-            host_image_version=images.host,
-            lab_id=lab_state.lab_id,
-        ),
-    )
+    lab_plan = record_and_plan(settings, clients, lab_state, key, images, discovery_url)
     sink(_plan_event(lab_plan))
     sink(PhaseEvent("apply", f"Applying {plural(len(lab_plan.resources), 'resource')}"))
     began = time.monotonic()
@@ -122,6 +99,40 @@ def _up(
     )
 
 
+def record_and_plan(
+    settings: LabSettings,
+    clients: Clients,
+    lab_state: state.LabState,
+    key: keys.SshKey,
+    images: ImageVersions,
+    discovery_url: str | None,
+) -> LabPlan:
+    """Save the lab's state as the writes are about to begin, and return its final plan."""
+    if key.generated and key.private_key_path is not None:
+        # Remembered so that `down --delete-key` removes only a key coreos-lab made.
+        lab_state.generated_key = str(key.private_key_path)
+    lab_state.lab_id = lab_state.lab_id or state.new_lab_id()
+    lab_state.extra.pop(DELETE_REQUESTED, None)  # a lab built again is a lab again
+    lab_state.etcd_size = settings.etcd
+    lab_state.ssh_key, lab_state.ssh_public_key = lab_memory.key_paths(settings)
+    lab_state.subscription_id = clients.subscription_id
+    lab_state.cloud = settings.cloud
+    lab_state.etcd_image_version = images.etcd
+    lab_state.host_image_version = images.host
+    state.save_state(lab_state)
+    return build_plan(
+        settings,
+        PlanInputs(
+            subscription_id=clients.subscription_id,
+            ssh_public_key=key.public_key,
+            discovery_url=discovery_url,
+            etcd_image_version=images.etcd,
+            host_image_version=images.host,
+            lab_id=lab_state.lab_id,
+        ),
+    )
+
+
 def _before_writes(
     settings: LabSettings,
     sink: EventSink,
@@ -130,6 +141,21 @@ def _before_writes(
     adopt: bool,
 ) -> tuple[Inventory, keys.SshKey, ImageVersions, str | None, bool]:
     """Everything `up` reads and checks before its first write: group, preflight, token."""
+    inventory, key, token = read_lab(settings, sink, clients, lab_state, adopt)
+    images = preflight(settings, sink, clients, lab_state, inventory)
+    discovery_url, token_requested = request_token(settings, sink, lab_state, token)
+    return inventory, key, images, discovery_url, token_requested
+
+
+def read_lab(
+    settings: LabSettings,
+    sink: EventSink,
+    clients: Clients,
+    lab_state: state.LabState,
+    adopt: bool,
+) -> tuple[Inventory, keys.SshKey, cluster.Token | None]:
+    """The lab's group as it is, checked to be this lab's; the key its VMs trust; the token
+    it needs (none with static bootstrap)."""
     sink(PhaseEvent("inventory", f"Reading resource group {settings.resource_group}"))
     inventory = read_inventory(clients, settings.resource_group)
     etcd_vms = lab_checks.etcd_vms(inventory)
@@ -152,8 +178,18 @@ def _before_writes(
     existing = plural(len(inventory.resources), "resource")
     sink(PhaseEvent("inventory", f"{existing} {verb}", done=True))
     key = lab_checks.key_the_vms_trust(settings, sink, inventory)
+    return inventory, key, token
 
-    # Every check before the first write: a run that cannot finish should not start.
+
+def preflight(
+    settings: LabSettings,
+    sink: EventSink,
+    clients: Clients,
+    lab_state: state.LabState,
+    inventory: Inventory,
+) -> ImageVersions:
+    """Every check before the first write (a run that cannot finish should not start); the
+    image versions to build with."""
     pinned = (
         ImageVersions(lab_state.etcd_image_version, lab_state.host_image_version)
         if lab_state.etcd_image_version and lab_state.host_image_version
@@ -162,8 +198,16 @@ def _before_writes(
     report = run_preflight(clients, settings, existing=inventory, pinned=pinned, sink=sink)
     report.raise_if_failed()
     assert report.images is not None
-    images = report.images
+    return report.images
 
+
+def request_token(
+    settings: LabSettings,
+    sink: EventSink,
+    lab_state: state.LabState,
+    token: cluster.Token | None,
+) -> tuple[str | None, bool]:
+    """The discovery URL (requested or reused) and whether it was requested now."""
     token_requested = False
     discovery_url = None
     if token is not None:
@@ -176,7 +220,7 @@ def _before_writes(
         if token_requested:
             said = "new token requested: the stored one's cluster is gone" if renew else "requested"
         sink(PhaseEvent("token", said, done=True))
-    return inventory, key, images, discovery_url, token_requested
+    return discovery_url, token_requested
 
 
 def remembered(settings: LabSettings, given: Mapping[str, str]) -> LabSettings:

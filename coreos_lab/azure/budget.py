@@ -1,0 +1,254 @@
+"""A client-side mirror of ARM's subscription throttling, so requests slow down before a 429.
+
+ARM keeps one token bucket per subscription (and region) for each kind of request: reads hold
+250 tokens refilled at 25 per second, writes and deletes 200 at 10 per second (Microsoft
+Learn, "Understand how Azure Resource Manager throttles requests",
+https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling).
+Every answer says what is left in ``x-ms-ratelimit-remaining-subscription-reads`` (or
+``-writes``, ``-deletes``); an empty bucket answers 429 with ``Retry-After``.
+
+:class:`Budget` keeps the same three buckets here. Before a request is sent it takes a token,
+waiting for one if the bucket is empty; each answer lowers the bucket to what ARM says is left
+(less the requests still on their way, which ARM has not counted yet), so other clients of the
+subscription are accounted for; a 429 empties the bucket until its ``Retry-After``.
+:class:`BudgetPolicy` is that check as an azure-core pipeline policy, placed inside the retry
+policy so each retry pays too; :class:`PacedPolling` spaces the polls of long-running
+operations so that all of them together use at most a share of the read refill.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from azure.core.pipeline import PipelineRequest, PipelineResponse
+from azure.core.pipeline.policies import HTTPPolicy
+from azure.core.pipeline.policies._utils import get_retry_after
+from azure.mgmt.core.polling.arm_polling import ARMPolling
+
+# (tokens, refill per second) of each of ARM's subscription buckets (see the module docstring).
+ARM_BUCKETS: dict[str, tuple[float, float]] = {
+    "reads": (250.0, 25.0),
+    "writes": (200.0, 10.0),
+    "deletes": (200.0, 10.0),
+}
+HEADER = "x-ms-ratelimit-remaining-subscription-"
+# Polls of long-running operations may use this share of the read refill; the rest is left to
+# the reads a run makes besides polls (inventories, machine lists).
+POLL_SHARE = 0.8
+# The refill is learned over windows of this many seconds, and never taken below MIN_REFILL.
+LEARN_AFTER = 1.0
+MIN_REFILL = 0.5
+# POSTs that ARM counts as reads: list actions and name checks.
+_READ_POST = re.compile(r"/(list\w*|check\w*)$", re.I)
+
+
+def kind_of(method: str, path: str) -> str:
+    """``reads``, ``writes`` or ``deletes``: the bucket ARM charges for the request."""
+    method = method.upper()
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return "reads"
+    if method == "DELETE":
+        return "deletes"
+    if method == "POST" and _READ_POST.search(path.rstrip("/")):
+        return "reads"
+    return "writes"
+
+
+@dataclass
+class _Bucket:
+    capacity: float
+    refill: float
+    tokens: float = -1.0
+    stamp: float = field(default_factory=time.monotonic)
+    blocked_until: float = 0.0  # after a 429: nothing is sent before this
+    in_flight: int = 0
+    answers: int = 0
+    # (time, ARM's remaining, answers so far) of an earlier answer: the refill is learned from
+    # it, for a subscription whose bucket refills slower than Azure's documented rate.
+    mark: tuple[float, int, int] | None = None
+
+    def __post_init__(self) -> None:
+        if self.tokens < 0:
+            self.tokens = self.capacity
+        self.nominal = self.refill
+        self.nominal_capacity = self.capacity
+        self.most = 0
+
+    def refill_now(self, now: float) -> None:
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.refill)
+        self.stamp = now
+
+    def learn(self, now: float, remaining: int) -> None:
+        """Estimate ARM's refill from two answers at least LEARN_AFTER seconds apart.
+
+        Between them ARM's count went from r1 to r2 while it answered n requests, so it
+        refilled r2 - r1 + n tokens. Only while the bucket is well below full (a full bucket
+        does not grow, which would read as a slow refill); never above the documented rate.
+        """
+        self.answers += 1
+        # A bucket never holds more than the most ARM ever said was left (plus the request
+        # that answer was about): a busy subscription's is smaller than the documented size.
+        self.most = max(self.most, remaining + 1)
+        self.capacity = min(self.nominal_capacity, float(self.most))
+        if remaining >= 0.9 * self.capacity:
+            self.mark = None
+            return
+        if self.mark is None:
+            self.mark = (now, remaining, self.answers)
+            return
+        then, before, answers = self.mark
+        if now - then < LEARN_AFTER:
+            return
+        rate = (remaining - before + self.answers - answers) / (now - then)
+        self.refill = min(self.nominal, max(MIN_REFILL, (self.refill + rate) / 2))
+        self.mark = (now, remaining, self.answers)
+
+    def wait_time(self, now: float) -> float:
+        """Seconds until a token may be taken; 0 when one is there."""
+        if now < self.blocked_until:
+            return self.blocked_until - now
+        if self.tokens >= 1:
+            return 0.0
+        return (1 - self.tokens) / self.refill
+
+
+class Budget:
+    """ARM's three subscription buckets as this process sees them; safe across threads."""
+
+    def __init__(self, sizes: dict[str, tuple[float, float]] | None = None) -> None:
+        self._cond = threading.Condition()
+        self._buckets = {k: _Bucket(c, r) for k, (c, r) in (sizes or ARM_BUCKETS).items()}
+        self._polls = 0
+        self.sent = {k: 0 for k in self._buckets}
+        self.waited = 0.0  # seconds requests spent waiting for a token, summed
+        self.throttled = 0  # 429s received
+
+    def take(self, kind: str) -> None:
+        """Take a token of ``kind``, waiting until the bucket has one."""
+        bucket = self._buckets[kind]
+        began = time.monotonic()
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                bucket.refill_now(now)
+                wait = bucket.wait_time(now)
+                if wait <= 0:
+                    break
+                self._cond.wait(wait)
+            bucket.tokens -= 1
+            bucket.in_flight += 1
+            self.sent[kind] += 1
+            self.waited += time.monotonic() - began
+
+    def answered(self, kind: str, remaining: int | None, retry_after: float | None) -> None:
+        """Correct the bucket from an answer: ARM's count, or a 429's ``Retry-After``."""
+        bucket = self._buckets[kind]
+        with self._cond:
+            bucket.in_flight = max(0, bucket.in_flight - 1)
+            bucket.refill_now(time.monotonic())
+            if retry_after is not None:
+                self.throttled += 1
+                now = time.monotonic()
+                if now >= bucket.blocked_until:
+                    # ARM refills slower than this side thought: halve until the headers
+                    # tell the rate (once per Retry-After, however many answers say so).
+                    bucket.refill = max(MIN_REFILL, bucket.refill / 2)
+                bucket.tokens = min(bucket.tokens, 0.0)
+                bucket.blocked_until = max(bucket.blocked_until, now + retry_after)
+            elif remaining is not None:
+                # Requests still on their way have taken a token here but not yet at ARM.
+                bucket.tokens = min(bucket.tokens, float(remaining - bucket.in_flight))
+                bucket.learn(time.monotonic(), remaining)
+            self._cond.notify_all()
+
+    def tokens(self, kind: str) -> float:
+        with self._cond:
+            bucket = self._buckets[kind]
+            bucket.refill_now(time.monotonic())
+            return bucket.tokens
+
+    @contextmanager
+    def polling(self) -> Iterator[None]:
+        """Count a long-running operation as polled while the block runs."""
+        with self._cond:
+            self._polls += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._polls -= 1
+
+    def poll_delay(self, interval: float) -> float:
+        """Seconds between two polls of one operation: ``interval``, or more when many poll.
+
+        All operations polling together may use POLL_SHARE of the read refill, so polls alone
+        never empty the read bucket. (Polling each operation after a share of its running
+        time instead was measured slower: when the share is scarce, every operation's wait
+        grows alike, and one computed while many started is slept in full.)
+        """
+        return max(interval, self._polls / (POLL_SHARE * self._buckets["reads"].refill))
+
+
+class BudgetPolicy(HTTPPolicy[Any, Any]):
+    """Takes a token before each attempt of a request and corrects the budget from the answer.
+
+    Placed where the SDK clients put their ``custom_hook_policy``: after the retry policy, so
+    every retry (and every poll, which goes through the same pipeline) is paid for.
+    """
+
+    def __init__(self, budget: Budget) -> None:
+        super().__init__()
+        self.budget = budget
+
+    def send(self, request: PipelineRequest[Any]) -> PipelineResponse[Any, Any]:
+        http = request.http_request
+        kind = kind_of(http.method, _path(http.url))
+        self.budget.take(kind)
+        try:
+            response = self.next.send(request)
+        except BaseException:
+            self.budget.answered(kind, None, None)
+            raise
+        headers = response.http_response.headers
+        left = headers.get(HEADER + kind)
+        retry_after = (
+            get_retry_after(response) if response.http_response.status_code == 429 else None
+        )
+        try:
+            remaining = int(left) if left is not None else None
+        except ValueError:
+            remaining = None
+        self.budget.answered(kind, remaining, retry_after)
+        return response
+
+
+class PacedPolling(ARMPolling):
+    """ARM's polling, at the pace the budget allows rather than each answer's Retry-After.
+
+    An operation's Retry-After (10 to 17 s on Azure) is longer than most network operations
+    take; the budget's pace keeps polls within the read bucket however many operations run,
+    and a 429 still makes every request wait its Retry-After (BudgetPolicy, RetryPolicy).
+    """
+
+    def __init__(self, budget: Budget, interval: float, **kwargs: Any) -> None:
+        super().__init__(interval, **kwargs)
+        self._budget = budget
+
+    def run(self) -> None:
+        with self._budget.polling():
+            super().run()
+
+    def _extract_delay(self) -> float:
+        return self._budget.poll_delay(self._timeout)
+
+
+def _path(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).path

@@ -1,0 +1,300 @@
+"""`class up`: one lab per student, every lab's checks before the first write, then one DAG.
+
+Each student's lab is what `up --name <prefix>-<student>` builds (the same key, token, image
+versions, state, tags and identity; engine/build.py's steps, lab by lab), so every lab
+command works on it with --name. What differs is the order: every lab is read and checked
+before anything is written to Azure, and then all the labs' resources are applied as one DAG
+(azure/apply.py), so a student's VM waits only for its own NIC and storage account.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import shlex
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from functools import partial
+from typing import TypeVar
+
+from coreos_lab import keys, state
+from coreos_lab.azure.apply import (
+    LabsInterrupted,
+    LabWork,
+    apply_labs,
+    failed_sentence,
+    interrupted_sentence,
+)
+from coreos_lab.azure.clients import Clients
+from coreos_lab.azure.inventory import Inventory
+from coreos_lab.azure.lab_machines import read_machines
+from coreos_lab.class_results import ClassUpResult, StudentLabResult
+from coreos_lab.classroom import DEFAULT_PREFIX, StudentLab
+from coreos_lab.cluster import Token
+from coreos_lab.engine.build import (
+    preflight,
+    read_lab,
+    record_and_plan,
+    request_token,
+)
+from coreos_lab.engine.common import known_hosts_path, lab_session, plan
+from coreos_lab.errors import Interrupted, LabError, UsageError
+from coreos_lab.events import Event, EventSink, PhaseEvent, PlanEvent
+from coreos_lab.lock import lab_lock
+from coreos_lab.plan import LabPlan
+from coreos_lab.reports import ApplyResult, ImageVersions, MachineAccess
+from coreos_lab.settings import LabSettings
+from coreos_lab.wording import plural
+
+# Labs read, checked or listed at once before and after the apply: each step waits mostly on
+# ARM's answers, and the budget paces the requests, so a class of 30 goes all at once.
+_READERS = 32
+T = TypeVar("T")
+
+
+@dataclass
+class _Lab:
+    """One student's lab on its way through the steps before the first write."""
+
+    student: StudentLab
+    lab_state: state.LabState
+    sink: EventSink
+    inventory: Inventory | None = None
+    key: keys.SshKey | None = None
+    token: Token | None = None
+    images: ImageVersions | None = None
+    discovery_url: str | None = None
+    plan: LabPlan | None = None
+    applied: ApplyResult | None = None
+
+    @property
+    def settings(self) -> LabSettings:
+        return self.student.settings
+
+    @property
+    def name(self) -> str:
+        return self.student.name
+
+
+def class_command(verb: str, roster: str, prefix: str, first: StudentLab | None) -> str:
+    """``coreos-lab class <verb> ROSTER`` with --prefix and --cloud where not the default."""
+    parts = ["coreos-lab", "class", verb, roster]
+    if prefix != DEFAULT_PREFIX:
+        parts += ["--prefix", prefix]
+    if first is not None and first.settings.cloud != LabSettings().cloud:
+        parts += ["--cloud", first.settings.cloud]
+    return shlex.join(parts)
+
+
+def class_up(
+    labs: Sequence[StudentLab],
+    sink: EventSink,
+    *,
+    again: str,
+    adopt: bool = False,
+    clients: Clients | None = None,
+) -> ClassUpResult:
+    """Build or finish every student's lab; ``again`` is the command that runs this again."""
+    if not labs:
+        raise UsageError("The roster names no student; add one line per student.")
+    for lab in labs:
+        if not lab.settings.ssh_from:
+            raise UsageError(
+                f"class up needs --ssh-from, or an ssh_from column for student "
+                f"{lab.student.name}: the CIDR allowed to reach SSH, e.g. 203.0.113.0/24."
+            )
+    clouds = {lab.settings.cloud for lab in labs}
+    if len(clouds) > 1:  # pragma: no cover - the roster has no cloud column
+        raise UsageError("Every lab of a class is built in one cloud.")
+    with ExitStack() as locks:
+        for lab in labs:
+            locks.enter_context(lab_lock(lab.name, "class up"))
+        work = [_Lab(lab, _load_state(lab), _stamped(sink, lab.name)) for lab in labs]
+        for w in work:
+            w.sink(_plan_event(plan(w.settings)))
+        first = labs[0].settings
+        with lab_session(first, clients, f"class of {plural(len(labs), 'lab')}") as session:
+            return _class_up(work, sink, session, again, adopt)
+
+
+def _class_up(
+    work: list[_Lab], sink: EventSink, clients: Clients, again: str, adopt: bool
+) -> ClassUpResult:
+    began = time.monotonic()
+    try:
+        _before_writes(work, sink, clients, adopt)
+    except KeyboardInterrupt:
+        raise Interrupted(
+            f"Interrupted before anything was written to Azure; run `{again}` again to build "
+            "the class."
+        ) from None
+    for w in work:
+        assert w.key is not None and w.images is not None
+        w.plan = record_and_plan(w.settings, clients, w.lab_state, w.key, w.images, w.discovery_url)
+        w.sink(_plan_event(w.plan))
+    total = sum(len(w.plan.resources) for w in work if w.plan)
+    sink(PhaseEvent("apply", f"Applying {plural(total, 'resource')} of {len(work)} labs"))
+    try:
+        applied = apply_labs(
+            clients,
+            [LabWork(w.plan, w.inventory, w.name) for w in work if w.plan and w.inventory],
+            sink,
+        )
+    except LabsInterrupted as stopped:
+        raise Interrupted(_interrupted(work, stopped, again)) from None
+    writes = sum(a.writes for a in applied)
+    sink(PhaseEvent("apply", f"{writes} written in {time.monotonic() - began:.1f} s", done=True))
+    for w, a in zip(work, applied, strict=True):
+        w.applied = a
+    results = _each(lambda w: _result(clients, w), work)
+    return ClassUpResult(
+        labs=results,
+        seconds=time.monotonic() - began,
+        again=again,
+        requests=dict(clients.budget.sent),
+        throttled=clients.budget.throttled,
+    )
+
+
+def _before_writes(work: list[_Lab], sink: EventSink, clients: Clients, adopt: bool) -> None:
+    """Every lab read and checked, and its token requested, before the first write."""
+    sink(PhaseEvent("inventory", f"Reading {plural(len(work), 'lab')}"))
+
+    def read(w: _Lab) -> None:
+        w.inventory, w.key, w.token = _for_lab(
+            w, lambda: read_lab(w.settings, w.sink, clients, w.lab_state, adopt)
+        )
+
+    _each(read, work)
+    sink(PhaseEvent("inventory", f"{plural(len(work), 'lab')} read", done=True))
+    class_preflight(work, sink, clients)
+    for w in work:
+        w.discovery_url, _ = _for_lab(
+            w, partial(request_token, w.settings, w.sink, w.lab_state, w.token)
+        )
+
+
+def class_preflight(work: list[_Lab], sink: EventSink, clients: Clients) -> None:
+    """The class's preflight, before any write: the one place it is called.
+
+    Today each lab's own preflight (what `up` checks), the labs at once; a preflight of the
+    whole class (quota summed over the labs) replaces it here.
+    """
+    sink(PhaseEvent("preflight", f"Checking {plural(len(work), 'lab')}"))
+
+    def check(w: _Lab) -> None:
+        inventory = w.inventory
+        assert inventory is not None
+        w.images = _for_lab(
+            w, lambda: preflight(w.settings, w.sink, clients, w.lab_state, inventory)
+        )
+
+    _each(check, work)
+    sink(PhaseEvent("preflight", "every lab can be built", done=True))
+
+
+def _result(clients: Clients, w: _Lab) -> StudentLabResult:
+    applied = w.applied
+    assert w.plan is not None and w.key is not None and applied is not None
+    present = sum(1 for s in applied.steps.values() if s.present)
+    error = failed_sentence(w.plan, applied) if applied.failures else ""
+    access = None
+    try:
+        found = read_machines(clients, w.settings)
+        access = MachineAccess(
+            tuple(found),
+            keys.key_path_for(w.settings, w.key),
+            str(known_hosts_path(w.settings)),
+        )
+    except LabError as exc:
+        error = error or f"Lab {w.name}: {exc}"
+    return StudentLabResult(
+        student=w.student.student.name,
+        lab=w.name,
+        resource_group=w.settings.resource_group,
+        resources=len(w.plan.resources),
+        present=present,
+        writes=applied.writes,
+        seconds=applied.seconds,
+        access=access,
+        key_generated=w.key.generated,
+        error=error,
+    )
+
+
+def _interrupted(work: list[_Lab], stopped: LabsInterrupted, again: str) -> str:
+    """Per lab, what exists and how to finish it; then the command that finishes them all."""
+    lines = []
+    complete = 0
+    for w, result, flying in zip(work, stopped.results, stopped.in_flight, strict=True):
+        assert w.plan is not None
+        steps = [result.steps.get(r.key) for r in w.plan.resources]
+        if all(s is not None and s.present for s in steps):
+            complete += 1
+            continue
+        lines.append(
+            f"  {w.name}: "
+            + interrupted_sentence(w.plan, result, flying).removeprefix("Interrupted: ")
+        )
+    head = (
+        f"Interrupted: {complete} of {plural(len(work), 'lab')} complete; run `{again}` again "
+        "to finish every lab (each line below says how to finish or remove one):"
+    )
+    return "\n".join([head, *lines])
+
+
+# ---- helpers -----------------------------------------------------------------------------
+
+
+def _load_state(lab: StudentLab) -> state.LabState:
+    lab_state = state.load_state(lab.name)
+    if lab_state.cloud and lab_state.cloud != lab.settings.cloud:
+        raise UsageError(
+            f"Lab '{lab.name}' was built with --cloud {lab_state.cloud}; use that for the "
+            "class, or another --prefix for a new class."
+        )
+    return lab_state
+
+
+def _for_lab(w: _Lab, step: Callable[[], T]) -> T:
+    """Run one lab's step; its failure named by the lab, of the same kind (exit code)."""
+    try:
+        return step()
+    except LabError as exc:
+        message = str(exc)
+        if w.name not in message:
+            message = f"Lab {w.name}: {message}"
+        raise type(exc)(message) from None
+
+
+def _each(step: Callable[[_Lab], T], work: Sequence[_Lab]) -> list[T]:
+    """``step`` for every lab, _READERS at a time; results in order, or the first failure."""
+    with _pool() as pool:
+        futures = [pool.submit(step, w) for w in work]
+        return [f.result() for f in futures]
+
+
+@contextmanager
+def _pool() -> Iterator[ThreadPoolExecutor]:
+    pool = ThreadPoolExecutor(max_workers=_READERS, thread_name_prefix="class")
+    try:
+        yield pool
+    finally:
+        # On Ctrl-C do not wait for the steps still queued: nothing has been written yet.
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _stamped(sink: EventSink, lab: str) -> EventSink:
+    """A sink that names ``lab`` on every event that does not name one yet."""
+
+    def stamp(event: Event) -> None:
+        sink(event if event.lab else dataclasses.replace(event, lab=lab))
+
+    return stamp
+
+
+def _plan_event(lab_plan: LabPlan) -> PlanEvent:
+    # The lab is stamped by the lab's own sink.
+    return PlanEvent(tuple((r.key, r.kind, r.name) for r in lab_plan.resources))

@@ -1,0 +1,89 @@
+"""`class up` through the real CLI against the emulator: every lab built, each a lab that the
+lab commands know; a second run writes nothing; Ctrl-C is reported per lab with how to
+finish. (A failed lab among others that finish: tests/test_apply.py, the multi-plan apply.)"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+from tests.e2e.conftest import Lab
+
+STUDENTS = ["alice", "bob", "carol", "dave"]
+
+
+def _roster(lab: Lab, students: list[str] = STUDENTS) -> Path:
+    path = lab.home / "roster.csv"
+    path.write_text("student\n" + "".join(f"{s}\n" for s in students))
+    return path
+
+
+def test_class_up_builds_every_lab_and_a_second_run_writes_nothing(lab: Lab) -> None:
+    lab.emulator.admin.configure(quotas={"cores": 400, "*": 400})
+    roster = _roster(lab)
+    out = lab.run("class", "up", str(roster), "--prefix", "cs", "--cloud", "emulator", "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert [r["lab"] for r in result["labs"]] == [f"cs-{s}" for s in STUDENTS]
+    assert all(r["complete"] and r["present"] == r["resources"] == 19 for r in result["labs"])
+    assert result["throttled"] == 0
+    groups = {r["path"].split("/")[4] for r in lab.writes() if r["method"] == "PUT"}
+    assert groups == {f"cs-{s}" for s in STUDENTS}
+
+    # Each is a lab: the lab commands find it by name, with its own key.
+    ips = lab.run("ips", "--name", "cs-bob", "--cloud", "emulator", "--json")
+    assert ips.returncode == 0, ips.stderr
+    machines = json.loads(ips.stdout)
+    assert len(machines) == 5 and all("keys/cs-bob" in m["ssh"] for m in machines)
+
+    lab.emulator.admin.clear_requests()
+    again = lab.run("class", "up", str(roster), "--prefix", "cs", "--cloud", "emulator")
+    assert again.returncode == 0, again.stderr
+    assert lab.writes() == []
+    assert "4 of 4 labs already complete; nothing was written" in again.stdout
+
+
+def _wait_for(predicate: object, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():  # type: ignore[operator]
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def test_ctrl_c_stops_the_class_and_says_per_lab_how_to_finish(lab: Lab) -> None:
+    lab.emulator.admin.configure(quotas={"cores": 400, "*": 400}, latency_scale=0.2)
+    roster = _roster(lab, ["hal", "ivy", "jon"])
+    proc = lab.popen(
+        "class",
+        "up",
+        str(roster),
+        "--cloud",
+        "emulator",
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        _wait_for(
+            lambda: any(r["path"].endswith("/virtualNetworks/lab-hal-vnet") for r in lab.writes())
+        )
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 130, err
+    assert "run `coreos-lab class up" in err
+    for name in ("lab-hal", "lab-ivy", "lab-jon"):
+        assert f"{name}: " in err and f"coreos-lab up --name {name}" in err
+
+    # Running it again finishes every lab, waiting for what Azure was still creating.
+    lab.emulator.admin.configure(latency_scale=0.01)
+    again = lab.run("class", "up", str(roster), "--cloud", "emulator")
+    assert again.returncode == 0, again.stderr
+    assert "3 of 3 labs built" in again.stdout
+    # Piped, the view is a line each time a lab changes state.
+    assert "lab-ivy" in again.stdout and "19/19 done" in again.stdout
