@@ -19,8 +19,8 @@ if TYPE_CHECKING:
 from coreos_lab import __version__, cli_options
 from coreos_lab.cli_class import class_app
 from coreos_lab.cli_help import FindingCommand, LabCommand
-from coreos_lab.cli_logs import logs_command
 from coreos_lab.cli_list import list_labs
+from coreos_lab.cli_logs import logs_command
 from coreos_lab.cli_options import settings_command
 from coreos_lab.cli_verify import Until, Wait, show_up, verify_command, wait_until_ready
 from coreos_lab.emulator.command import emulator as emulator_command

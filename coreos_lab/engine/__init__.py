@@ -10,8 +10,8 @@ otherwise they are built from ``--cloud`` and closed at the end.
 """
 
 from coreos_lab.engine.build import remembered, up
-from coreos_lab.engine.class_check import class_check, class_preflight
 from coreos_lab.engine.class_build import class_command, class_up
+from coreos_lab.engine.class_check import class_check, class_preflight
 from coreos_lab.engine.common import KNOWN_HOSTS, known_hosts_path, peek_plan_inputs, plan
 from coreos_lab.engine.logs import BootLog, boot_log, follow_boot_log
 from coreos_lab.engine.read import (
@@ -31,8 +31,8 @@ __all__ = [
     "boot_log",
     "check",
     "class_check",
-    "class_preflight",
     "class_command",
+    "class_preflight",
     "class_up",
     "down",
     "down_preview",
