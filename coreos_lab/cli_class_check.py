@@ -6,45 +6,21 @@ Registered by cli_class.py. Nothing here imports the engine, the SDKs or rich un
 from __future__ import annotations
 
 import json
-import re
 import sys
 from typing import Annotated
 
 import typer
 
-from coreos_lab.cli_class_options import DEFAULT_PREFIX, PrefixOption, RosterArgument, read_class
+from coreos_lab.cli_class_options import (
+    DEFAULT_PREFIX,
+    LocationsOption,
+    PrefixOption,
+    RosterArgument,
+    parse_locations,
+    read_class,
+)
 from coreos_lab.cli_options import settings_command
-from coreos_lab.errors import UsageError
 from coreos_lab.settings import LabSettings
-
-_REGION = re.compile(r"^[a-z][a-z0-9]{1,39}$")
-
-LocationsOption = Annotated[
-    str,
-    typer.Option(
-        "--locations",
-        metavar="A,B,C",
-        help="Regions to spread the class over, in order: each lab without a roster location "
-        "goes to the first one whose quota still has room for it.",
-    ),
-]
-
-
-def parse_locations(text: str) -> list[str]:
-    """``"westeurope, NorthEurope"`` → ["westeurope", "northeurope"]; one sentence if bad."""
-    found: list[str] = []
-    for part in text.split(","):
-        name = part.strip().lower()
-        if not name:
-            continue
-        if not _REGION.match(name):
-            raise UsageError(
-                f"--locations: '{part.strip()}' is not an Azure region name; give names like "
-                "westeurope,northeurope (az account list-locations -o table lists them)."
-            )
-        if name not in found:
-            found.append(name)
-    return found
 
 
 @settings_command

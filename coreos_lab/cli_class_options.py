@@ -3,6 +3,7 @@ into each student's lab settings. Nothing here imports the engine, the SDKs or r
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -27,6 +28,36 @@ PrefixOption = Annotated[
         help="Prefix of every lab's name: student alice gets lab (resource group) <prefix>-alice.",
     ),
 ]
+
+_REGION = re.compile(r"^[a-z][a-z0-9]{1,39}$")
+
+LocationsOption = Annotated[
+    str,
+    typer.Option(
+        "--locations",
+        metavar="A,B,C",
+        help="Regions to spread the class over, in order: each lab without a roster location "
+        "goes to the first one whose quota still has room for it.",
+    ),
+]
+
+
+def parse_locations(text: str) -> list[str]:
+    """``"westeurope, NorthEurope"`` → ["westeurope", "northeurope"]; one sentence if bad."""
+    found: list[str] = []
+    for part in text.split(","):
+        name = part.strip().lower()
+        if not name:
+            continue
+        if not _REGION.match(name):
+            raise UsageError(
+                f"--locations: '{part.strip()}' is not an Azure region name; give names like "
+                "westeurope,northeurope (az account list-locations -o table lists them)."
+            )
+        if name not in found:
+            found.append(name)
+    return found
+
 
 _MAX_ROSTER_BYTES = 1 << 20
 
@@ -53,4 +84,11 @@ def read_class(roster_path: Path, prefix: str, settings: LabSettings) -> list[St
     return class_labs(roster, settings, prefix, state_dir() / "keys")
 
 
-__all__ = ["DEFAULT_PREFIX", "PrefixOption", "RosterArgument", "read_class"]
+__all__ = [
+    "DEFAULT_PREFIX",
+    "LocationsOption",
+    "PrefixOption",
+    "RosterArgument",
+    "parse_locations",
+    "read_class",
+]

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coreos_lab.cli_class_options import DEFAULT_PREFIX, PrefixOption, RosterArgument, read_class
+from coreos_lab.cli_class_options import (
+    DEFAULT_PREFIX,
+    LocationsOption,
+    PrefixOption,
+    RosterArgument,
+    parse_locations,
+    read_class,
+)
 from coreos_lab.cli_options import settings_command
 from coreos_lab.errors import LabError
 from coreos_lab.settings import LabSettings
@@ -27,6 +34,7 @@ def class_up(
     settings: LabSettings,
     roster: RosterArgument,
     prefix: PrefixOption = DEFAULT_PREFIX,
+    locations: LocationsOption = "",
     json_output: Annotated[
         bool, typer.Option("--json", help="Print JSON for scripts instead of the live view.")
     ] = False,
@@ -51,10 +59,17 @@ def class_up(
     if any(is_open_to_all(lab.settings.ssh_from) for lab in labs):
         typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
         typer.echo(WARNING, err=True)
-    _run(labs, roster, prefix, json_output, adopt)
+    _run(labs, roster, prefix, parse_locations(locations), json_output, adopt)
 
 
-def _run(labs: list[StudentLab], roster: Path, prefix: str, json_output: bool, adopt: bool) -> None:
+def _run(
+    labs: list[StudentLab],
+    roster: Path,
+    prefix: str,
+    locations: list[str],
+    json_output: bool,
+    adopt: bool,
+) -> None:
     from coreos_lab import engine
     from coreos_lab.views.class_view import (
         LiveClass,
@@ -65,6 +80,8 @@ def _run(labs: list[StudentLab], roster: Path, prefix: str, json_output: bool, a
     from coreos_lab.views.progress import SilentProgress
 
     again = engine.class_command("up", str(roster), prefix, labs[0] if labs else None)
+    if locations:
+        again += f" --locations {','.join(locations)}"
     view: LiveClass | PlainClass | SilentProgress
     if json_output:
         view = SilentProgress()
@@ -75,7 +92,7 @@ def _run(labs: list[StudentLab], roster: Path, prefix: str, json_output: bool, a
     else:
         view = PlainClass(sys.stdout)
     with view as progress:
-        result = engine.class_up(labs, progress, again=again, adopt=adopt)
+        result = engine.class_up(labs, progress, again=again, locations=locations, adopt=adopt)
     if json_output:
         typer.echo(json.dumps(class_up_as_dict(result), indent=2))
     else:

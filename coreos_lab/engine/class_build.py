@@ -39,6 +39,7 @@ from coreos_lab.engine.build import (
     record_and_plan,
     request_token,
 )
+from coreos_lab.engine.class_check import class_preflight as quota_preflight
 from coreos_lab.engine.common import known_hosts_path, lab_session, plan
 from coreos_lab.errors import Interrupted, LabError, UsageError
 from coreos_lab.events import Event, EventSink, PhaseEvent, PlanEvent
@@ -93,10 +94,15 @@ def class_up(
     sink: EventSink,
     *,
     again: str,
+    locations: Sequence[str] = (),
     adopt: bool = False,
     clients: Clients | None = None,
 ) -> ClassUpResult:
-    """Build or finish every student's lab; ``again`` is the command that runs this again."""
+    """Build or finish every student's lab; ``again`` is the command that runs this again.
+
+    ``locations`` spreads the labs without a roster location over those regions, as far as
+    each region's quota allows (engine/class_check.py).
+    """
     if not labs:
         raise UsageError("The roster names no student; add one line per student.")
     for lab in labs:
@@ -111,12 +117,28 @@ def class_up(
     with ExitStack() as locks:
         for lab in labs:
             locks.enter_context(lab_lock(lab.name, "class up"))
-        work = [_Lab(lab, _load_state(lab), _stamped(sink, lab.name)) for lab in labs]
-        for w in work:
-            w.sink(_plan_event(plan(w.settings)))
+        for lab in labs:
+            _stamped(sink, lab.name)(_plan_event(plan(lab.settings)))
         first = labs[0].settings
         with lab_session(first, clients, f"class of {plural(len(labs), 'lab')}") as session:
+            placed = _fits(labs, locations, sink, session)
+            work = [_Lab(lab, _load_state(lab), _stamped(sink, lab.name)) for lab in placed]
             return _class_up(work, sink, session, again, adopt)
+
+
+def _fits(
+    labs: Sequence[StudentLab], locations: Sequence[str], sink: EventSink, clients: Clients
+) -> list[StudentLab]:
+    """The class's quota summed over its labs, region by region, before anything is read
+    lab by lab; the labs as placed (a lab without a roster location may move region)."""
+    sink(PhaseEvent("quota", f"Checking the quota of {plural(len(labs), 'lab')}"))
+    try:
+        report = quota_preflight(labs, locations=locations, clients=clients)
+    except LabError:
+        sink(PhaseEvent("quota", "the class does not fit", done=True, ok=False))
+        raise
+    sink(PhaseEvent("quota", "the class fits", done=True))
+    return list(report.labs)
 
 
 def _class_up(
@@ -132,6 +154,7 @@ def _class_up(
         ) from None
     for w in work:
         assert w.key is not None and w.images is not None
+        w.lab_state.extra["student"] = w.student.student.name  # `list` shows whose lab it is
         w.plan = record_and_plan(w.settings, clients, w.lab_state, w.key, w.images, w.discovery_url)
         w.sink(_plan_event(w.plan))
     total = sum(len(w.plan.resources) for w in work if w.plan)

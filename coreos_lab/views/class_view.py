@@ -96,7 +96,7 @@ class LiveClass(ClassBoard):
     def __init__(self, console: Console, title: str) -> None:
         super().__init__()
         self.console = console
-        self.phases: dict[str, tuple[str, bool]] = {}
+        self.phases: dict[str, tuple[str, bool, bool]] = {}
         self.bar = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -122,7 +122,7 @@ class LiveClass(ClassBoard):
     def __call__(self, event: Event) -> None:
         with self.lock:
             if isinstance(event, PhaseEvent) and not event.lab:
-                self.phases[event.phase] = (event.message, event.done)
+                self.phases[event.phase] = (event.message, event.done, event.ok)
                 return
             if event.lab:
                 self.update(event)
@@ -132,8 +132,9 @@ class LiveClass(ClassBoard):
     def _render(self) -> Group:
         with self.lock:
             phases = Text()
-            for message, done in self.phases.values():
-                phases.append("✓ " if done else "… ", style="green" if done else "yellow")
+            for message, done, ok in self.phases.values():
+                mark, style = ("✓ ", "green") if ok else ("✗ ", "red")
+                phases.append(mark if done else "… ", style=style if done else "yellow")
                 phases.append(message + "\n")
             table = Table(box=None, pad_edge=False)
             for column in ("lab", "resources", "state", "time"):

@@ -87,3 +87,37 @@ def test_ctrl_c_stops_the_class_and_says_per_lab_how_to_finish(lab: Lab) -> None
     assert "3 of 3 labs built" in again.stdout
     # Piped, the view is a line each time a lab changes state.
     assert "lab-ivy" in again.stdout and "19/19 done" in again.stdout
+
+
+def test_class_up_refuses_a_class_beyond_the_quota_before_any_write(lab: Lab) -> None:
+    # Each lab fits on its own (10 vCPUs); three together do not (30 > 25).
+    lab.emulator.admin.configure(quotas={"cores": 100, "standardBasv2Family": 25})
+    roster = _roster(lab, ["kim", "lee", "max"])
+    out = lab.run("class", "up", str(roster), "--cloud", "emulator")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "Only 2 of 3 labs fit" in " ".join(out.stderr.split())
+    assert lab.writes() == []
+
+
+def test_class_up_spreads_labs_over_locations_as_quota_allows(lab: Lab) -> None:
+    lab.emulator.admin.configure(
+        quotas={"cores": 100, "*": 100},
+        quotas_by_location={"westeurope": {"standardBasv2Family": 20}},
+    )
+    roster = _roster(lab, ["ann", "ben", "cal"])
+    out = lab.run(
+        "class",
+        "up",
+        str(roster),
+        "--cloud",
+        "emulator",
+        "--locations",
+        "westeurope,northeurope",
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr
+    listed = lab.run("list", "--cloud", "emulator", "--json")
+    assert listed.returncode == 0, listed.stderr
+    where = {row["lab"]: row["location"] for row in json.loads(listed.stdout)}
+    assert where == {"lab-ann": "westeurope", "lab-ben": "westeurope", "lab-cal": "northeurope"}
+    assert {row["student"] for row in json.loads(listed.stdout)} == {"ann", "ben", "cal"}
