@@ -1,12 +1,13 @@
 """Building a class for the tests of the class commands, in one place.
 
-A class's lab is exactly the lab `up --name <prefix>-<student>` builds with that student's
-settings (coreos_lab/classroom.py): its own key in <state dir>/keys/<lab>. Until `class up`
-exists this runs those `up`s side by side; then it becomes one `class up` call.
+The labs are built by `class up`, as an instructor builds them: each is the lab
+`up --name <prefix>-<student>` would build with that student's settings
+(coreos_lab/classroom.py), with its own key in <state dir>/keys/<lab>.
 """
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -20,31 +21,16 @@ def write_roster(lab: Lab, students: list[str], name: str = "roster.csv") -> Pat
 
 
 def build_class(lab: Lab, students: list[str], prefix: str = "lab", *args: str) -> None:
-    """Every student's lab, built against the emulator; fails the test if one is not."""
-    keys = Path(lab.env["COREOS_LAB_STATE_DIR"]) / "keys"
-    runs = [
-        (
-            s,
-            subprocess.Popen(
-                [
-                    str(BIN),
-                    "up",
-                    "--json",
-                    "--name",
-                    f"{prefix}-{s}",
-                    "--ssh-key",
-                    str(keys / f"{prefix}-{s}"),
-                    *args,
-                ],
-                env=lab.env,
-                cwd=lab.home,
-                text=True,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-            ),
-        )
-        for s in students
-    ]
-    for student, run in runs:
-        out, err = run.communicate(timeout=300)
-        assert run.returncode == 0, f"{student}: {out}{err}"
+    """Every student's lab, built by one `class up` against the emulator; fails the test if
+    one is not. ``students`` may be part of the roster the test uses (its own file here)."""
+    roster = write_roster(lab, students, "built.csv")
+    run = subprocess.run(
+        [str(BIN), "class", "up", str(roster), "--prefix", prefix, "--json", *args],
+        env=lab.env,
+        cwd=lab.home,
+        text=True,
+        capture_output=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert all(r["complete"] for r in json.loads(run.stdout)["labs"])
