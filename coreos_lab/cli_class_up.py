@@ -20,13 +20,16 @@ from coreos_lab.cli_class_options import (
     read_class,
 )
 from coreos_lab.cli_options import settings_command
+from coreos_lab.cli_verify import Until, Wait
 from coreos_lab.errors import LabError
 from coreos_lab.settings import LabSettings
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from coreos_lab.class_results import ClassUpResult
     from coreos_lab.classroom import StudentLab
+    from coreos_lab.verify.findings import LabReadiness
 
 
 @settings_command
@@ -45,6 +48,8 @@ def class_up(
             help="Take over labs another machine built (or whose local state was lost).",
         ),
     ] = False,
+    wait: Wait = False,
+    wait_timeout: Until = 600.0,
 ) -> None:
     """Build one lab per student of ROSTER, all at once; or finish the labs not complete.
 
@@ -59,7 +64,9 @@ def class_up(
     if any(is_open_to_all(lab.settings.ssh_from) for lab in labs):
         typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
         typer.echo(WARNING, err=True)
-    _run(labs, roster, prefix, parse_locations(locations), json_output, adopt)
+    result = _run(labs, roster, prefix, parse_locations(locations), json_output, adopt, wait)
+    if wait:
+        _wait(labs, result, json_output, wait_timeout)
 
 
 def _run(
@@ -69,7 +76,8 @@ def _run(
     locations: list[str],
     json_output: bool,
     adopt: bool,
-) -> None:
+    wait: bool,
+) -> ClassUpResult:
     from coreos_lab import engine
     from coreos_lab.views.class_view import (
         LiveClass,
@@ -94,7 +102,8 @@ def _run(
     with view as progress:
         result = engine.class_up(labs, progress, again=again, locations=locations, adopt=adopt)
     if json_output:
-        typer.echo(json.dumps(class_up_as_dict(result), indent=2))
+        if not (wait and not result.failed):  # with --wait, the JSON comes after the wait
+            typer.echo(json.dumps(class_up_as_dict(result), indent=2))
     else:
         from rich.console import Console
 
@@ -106,4 +115,39 @@ def _run(
         raise LabError(
             f"{len(result.failed)} of {len(result.labs)} labs did not finish ({names}); what "
             f"was created stays: run `{again}` again to finish them."
+        )
+    return result
+
+
+def _wait(labs: list[StudentLab], result: ClassUpResult, json_output: bool, timeout: float) -> None:
+    """`class up --wait`: verify every lab until each is ready; non-zero if one is not."""
+    from coreos_lab.engine.class_read import class_wait_ready
+    from coreos_lab.views.class_view import class_up_as_dict
+    from coreos_lab.views.verify_view import readiness_as_dict
+
+    stream = sys.stderr if json_output else sys.stdout
+    seen: dict[str, int] = {}
+
+    def on_round(report: LabReadiness) -> None:
+        # One line when a lab's count of ready machines changes, not every round.
+        ready = len(report.ready_names)
+        if seen.get(report.lab) != ready:
+            seen[report.lab] = ready
+            print(f"{report.lab}: {ready} of {len(report.machines)} machines ready", file=stream)
+
+    settings = {lab.name: lab.settings for lab in labs}
+    built = [(settings[lab.lab], lab.access) for lab in result.labs]
+    reports = class_wait_ready(built, timeout, on_round)
+    if json_output:
+        data = {**class_up_as_dict(result), "readiness": [readiness_as_dict(r) for r in reports]}
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        for report in reports:
+            typer.echo(report.summary())
+    waiting = [r for r in reports if not r.ready]
+    if waiting:
+        raise LabError(
+            f"{len(waiting)} of {len(reports)} labs not ready after {timeout:.0f} s of --wait "
+            f"({', '.join(r.lab for r in waiting)}); `coreos-lab verify --name "
+            f"{waiting[0].lab}` shows why. First: {waiting[0].summary()}"
         )

@@ -1,5 +1,6 @@
-"""Reading a class without changing it: every student's machines (`class ips`), and every
-lab this machine or the subscription knows (`coreos-lab list`).
+"""Reading a class without changing it: every student's machines (`class ips`), every lab
+this machine or the subscription knows (`coreos-lab list`), and whether the labs work
+(`class up --wait`).
 
 A class is read with one session per cloud and subscription, its labs side by side (a
 few list calls each, as `ips` makes); one lab's trouble is that lab's line, never an error
@@ -25,6 +26,7 @@ from coreos_lab.reports import MachineAccess, MachineInfo
 from coreos_lab.roles import machine_order
 from coreos_lab.settings import LabSettings
 from coreos_lab.tags import TAG_LAB, TAG_MANAGED_BY, TAG_MANAGED_BY_VALUE, TAG_STUDENT, check_ours
+from coreos_lab.verify.findings import LabReadiness
 
 # Side by side, not all at once: each lab costs four reads, and the subscription's read
 # bucket is shared with everything else the instructor runs.
@@ -179,3 +181,17 @@ def _lab_state(group: dict[str, Any], machines: tuple[MachineInfo, ...]) -> str:
         return "no machines"
     states = sorted({m.state for m in machines})
     return states[0] if len(states) == 1 else "mixed: " + ", ".join(states)
+
+
+def class_wait_ready(
+    labs: Sequence[tuple[LabSettings, MachineAccess | None]],
+    timeout: float,
+    on_round: Callable[[LabReadiness], None],
+) -> list[LabReadiness]:
+    """`class up --wait`: every lab verified in rounds, side by side, until each is ready or
+    ``timeout`` seconds have passed; the last report of each, in the labs' order."""
+    from coreos_lab.engine.read import wait_ready
+
+    return in_parallel(
+        labs, lambda lab: wait_ready(lab[0], timeout, on_round, access=lab[1]), limit=len(labs)
+    )

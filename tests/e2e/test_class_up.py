@@ -121,3 +121,17 @@ def test_class_up_spreads_labs_over_locations_as_quota_allows(lab: Lab) -> None:
     where = {row["lab"]: row["location"] for row in json.loads(listed.stdout)}
     assert where == {"lab-ann": "westeurope", "lab-ben": "westeurope", "lab-cal": "northeurope"}
     assert {row["student"] for row in json.loads(listed.stdout)} == {"ann", "ben", "cal"}
+
+
+def test_class_up_wait_verifies_every_lab_and_fails_when_one_is_not_ready(lab: Lab) -> None:
+    # The emulator's machines are addresses on loopback with no sshd: never ready.
+    roster = _roster(lab, ["ora", "pat"])
+    out = lab.run(
+        "class", "up", str(roster), "--cloud", "emulator", "--wait", "--wait-timeout", "2"
+    )
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert "lab-ora: 0 of 5 machines ready" in out.stdout
+    assert "Lab 'lab-pat' is not ready: 5 of 5 machines are not" in out.stdout
+    sentence = " ".join(out.stderr.split())
+    assert "2 of 2 labs not ready after 2 s of --wait (lab-ora, lab-pat)" in sentence
+    assert "coreos-lab verify --name lab-ora" in sentence and "Traceback" not in out.stderr
