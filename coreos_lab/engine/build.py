@@ -12,6 +12,7 @@ from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import Inventory, read_inventory
 from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.preflight import run_preflight
+from coreos_lab.azure.preflight.reads import SharedReads
 from coreos_lab.engine.common import DELETE_REQUESTED, known_hosts_path, lab_session, plan
 from coreos_lab.errors import Interrupted, LabError, UsageError
 from coreos_lab.events import EventSink, PhaseEvent, PlanEvent
@@ -187,15 +188,18 @@ def preflight(
     clients: Clients,
     lab_state: state.LabState,
     inventory: Inventory,
+    shared: SharedReads | None = None,
 ) -> ImageVersions:
     """Every check before the first write (a run that cannot finish should not start); the
-    image versions to build with."""
+    image versions to build with. ``shared``: reads a class's labs make once for all."""
     pinned = (
         ImageVersions(lab_state.etcd_image_version, lab_state.host_image_version)
         if lab_state.etcd_image_version and lab_state.host_image_version
         else None
     )
-    report = run_preflight(clients, settings, existing=inventory, pinned=pinned, sink=sink)
+    report = run_preflight(
+        clients, settings, existing=inventory, pinned=pinned, sink=sink, shared=shared
+    )
     report.raise_if_failed()
     assert report.images is not None
     return report.images

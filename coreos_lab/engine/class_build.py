@@ -30,6 +30,7 @@ from coreos_lab.azure.apply import (
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.azure.lab_machines import read_machines
+from coreos_lab.azure.preflight.reads import SharedReads
 from coreos_lab.class_results import ClassUpResult, StudentLabResult
 from coreos_lab.classroom import DEFAULT_PREFIX, StudentLab
 from coreos_lab.cluster import Token
@@ -202,16 +203,17 @@ def _before_writes(work: list[_Lab], sink: EventSink, clients: Clients, adopt: b
 def class_preflight(work: list[_Lab], sink: EventSink, clients: Clients) -> None:
     """The class's preflight, before any write: the one place it is called.
 
-    Today each lab's own preflight (what `up` checks), the labs at once; a preflight of the
-    whole class (quota summed over the labs) replaces it here.
+    Each lab's own preflight (what `up` checks), the labs at once, sharing the reads of
+    their region; the quota summed over the class was checked before (``_fits``).
     """
     sink(PhaseEvent("preflight", f"Checking {plural(len(work), 'lab')}"))
+    shared = SharedReads()  # a region's sizes, usages and images, read once for the class
 
     def check(w: _Lab) -> None:
         inventory = w.inventory
         assert inventory is not None
         w.images = _for_lab(
-            w, lambda: preflight(w.settings, w.sink, clients, w.lab_state, inventory)
+            w, lambda: preflight(w.settings, w.sink, clients, w.lab_state, inventory, shared)
         )
 
     _each(check, work)

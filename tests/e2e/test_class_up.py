@@ -32,6 +32,10 @@ def test_class_up_builds_every_lab_and_a_second_run_writes_nothing(lab: Lab) -> 
     assert result["throttled"] == 0
     groups = {r["path"].split("/")[4] for r in lab.writes() if r["method"] == "PUT"}
     assert groups == {f"cs-{s}" for s in STUDENTS}
+    # The region's VM sizes are read by the class's quota check and once for the four labs'
+    # preflights together, not once a lab.
+    log = lab.emulator.admin.requests_log()
+    assert len([r for r in log if r["path"].lower().endswith("/microsoft.compute/skus")]) == 2
 
     # Each is a lab: the lab commands find it by name, with its own key.
     ips = lab.run("ips", "--name", "cs-bob", "--cloud", "emulator", "--json")

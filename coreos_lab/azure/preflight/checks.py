@@ -105,7 +105,11 @@ def _bound(fn: Callable[..., str], key: str, value: str) -> Callable[[Context], 
 
 @check(SUBSCRIPTION, about=lambda ctx: f"subscription {ctx.clients.subscription_id}")
 def check_subscription(ctx: Context) -> str:
-    sub = ctx.clients.subscriptions.subscriptions.get(ctx.clients.subscription_id, **CALL_TIMEOUTS)
+    clients = ctx.clients
+    sub = ctx.shared.once(
+        "subscription",
+        lambda: clients.subscriptions.subscriptions.get(clients.subscription_id, **CALL_TIMEOUTS),
+    )
     state = str(getattr(sub.state, "value", sub.state) or "Enabled")
     name = f"'{sub.display_name}' ({sub.subscription_id})" if sub.display_name else sub.id
     if state.lower() != "enabled":
@@ -127,12 +131,16 @@ def check_location(ctx: Context) -> str:
             f"cannot move it; use --location {built_in}, or another --name for a lab in "
             f"{ctx.location}."
         )
-    names = sorted(
-        loc.name
-        for loc in ctx.clients.subscriptions.subscriptions.list_locations(
-            ctx.clients.subscription_id, **CALL_TIMEOUTS
-        )
-        if loc.name
+    clients = ctx.clients
+    names: list[str] = ctx.shared.once(
+        "locations",
+        lambda: sorted(
+            loc.name
+            for loc in clients.subscriptions.subscriptions.list_locations(
+                clients.subscription_id, **CALL_TIMEOUTS
+            )
+            if loc.name
+        ),
     )
     if ctx.location.lower() in (n.lower() for n in names):
         return f"Location {ctx.location} is available to the subscription."
@@ -315,7 +323,10 @@ def check_images(ctx: Context) -> str:
     if ctx.pinned is not None:
         keep = {**{r.name: ctx.pinned.of(r.name) for r in ROLES}, **keep}
     try:
-        available = list_versions(ctx.clients, ctx.settings, offer)
+        available = ctx.shared.once(
+            ("versions", ctx.location, ctx.settings.image_sku, offer),
+            lambda: list_versions(ctx.clients, ctx.settings, offer),
+        )
     except Exception as exc:
         if is_azure_error(exc) and getattr(exc, "status_code", None) == 404:
             raise CheckFailed(
@@ -340,7 +351,13 @@ def check_images(ctx: Context) -> str:
                 "finish the lab with the VMs it has, or rebuild it "
                 f"(`{lab_command('down', ctx.settings)}`, then up)."
             )
-    plans = ctx.pool.map(lambda v: image_plan(ctx.clients, ctx.settings, v, offer), needed)
+    plans = ctx.pool.map(
+        lambda v: ctx.shared.once(
+            ("plan", ctx.location, ctx.settings.image_sku, offer, v),
+            lambda: image_plan(ctx.clients, ctx.settings, v, offer),
+        ),
+        needed,
+    )
     for version, plan in zip(needed, plans, strict=True):
         if plan is not None:
             urn = image_urn(ctx.settings, version, offer)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import Inventory
-from coreos_lab.azure.preflight.reads import Sku, Usage
+from coreos_lab.azure.preflight.reads import SharedReads, Sku, Usage
 from coreos_lab.kinds import VM, Kind
 from coreos_lab.reports import ImageVersions
 from coreos_lab.roles import ROLES, Role
@@ -40,6 +40,7 @@ class Context:
     usages: Future[dict[str, Usage]]
     offer: str = FLATCAR_OFFER
     images: list[ImageVersions] = field(default_factory=list)
+    shared: SharedReads = field(default_factory=SharedReads)
 
     @property
     def location(self) -> str:

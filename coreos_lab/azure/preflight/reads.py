@@ -6,10 +6,15 @@ them, so the runner starts both reads up front and the checks wait on their futu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+import threading
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
 
 from coreos_lab.azure.clients import Clients
+
+T = TypeVar("T")
 
 # Per-request socket timeouts (seconds); the SKU list of a real region is a few MB.
 CALL_TIMEOUTS: dict[str, Any] = {"connection_timeout": 15, "read_timeout": 60}
@@ -76,3 +81,33 @@ def list_usages(clients: Clients, location: str) -> dict[str, Usage]:
         )
         for u in clients.compute.usage.list(location, **CALL_TIMEOUTS)
     }
+
+
+@dataclass
+class SharedReads:
+    """Reads made once however many preflights ask, at once or later: a region's VM sizes
+    and usages, its Flatcar versions and plans, the subscription and its locations.
+
+    `class up` checks every lab of a class before its first write, most of them in one
+    region; one SharedReads for them all reads each answer once instead of once a lab. A
+    single preflight gets its own. A failed read is not kept: the next caller reads again.
+    """
+
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _answers: dict[Hashable, Future[Any]] = field(default_factory=dict)
+
+    def once(self, key: Hashable, read: Callable[[], T]) -> T:
+        with self._lock:
+            future = self._answers.get(key)
+            first = future is None
+            if future is None:
+                future = self._answers[key] = Future()
+        if first:
+            try:
+                future.set_result(read())
+            except BaseException as exc:
+                with self._lock:
+                    del self._answers[key]
+                future.set_exception(exc)
+                raise
+        return cast(T, future.result())

@@ -17,7 +17,7 @@ from coreos_lab.azure.errors import describe, is_azure_error
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.azure.preflight.checks import Check, checks_for
 from coreos_lab.azure.preflight.context import CheckFailed, Context, NotChecked
-from coreos_lab.azure.preflight.reads import list_skus, list_usages
+from coreos_lab.azure.preflight.reads import SharedReads, list_skus, list_usages
 from coreos_lab.clouds import EMULATOR
 from coreos_lab.events import EventSink, PhaseEvent, discard
 from coreos_lab.reports import CheckResult, ImageVersions, Outcome, PreflightReport
@@ -70,15 +70,19 @@ def run_preflight(
     sink: EventSink = discard,
     deadline: float = DEADLINE,
     offer: str = FLATCAR_OFFER,
+    shared: SharedReads | None = None,
 ) -> PreflightReport:
     """Check, concurrently and without writing anything, that `up` can build ``settings``.
 
     ``existing`` is the lab's inventory when it exists: VMs already there need no quota, its
     storage account is not "taken", and its VMs' image versions are kept. ``pinned`` are the
     versions the lab's state file recorded; they win over 'latest'/'previous' too. ``offer``
-    exists for tests of the purchase-plan path; `up` always uses the CoreVM offer.
+    exists for tests of the purchase-plan path; `up` always uses the CoreVM offer. ``shared``
+    lets several preflights of one command (a class's labs) read what they share once.
     """
     began = time.monotonic()
+    location = settings.location
+    shared = shared or SharedReads()
     pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="preflight")
     try:
         ctx = Context(
@@ -87,9 +91,13 @@ def run_preflight(
             existing,
             pinned,
             pool,
-            skus=pool.submit(list_skus, clients, settings.location),
-            usages=pool.submit(list_usages, clients, settings.location),
+            # Read once per session: a class's labs share their region's answers.
+            skus=pool.submit(shared.once, ("skus", location), lambda: list_skus(clients, location)),
+            usages=pool.submit(
+                shared.once, ("usages", location), lambda: list_usages(clients, location)
+            ),
             offer=offer,
+            shared=shared,
         )
         checks = checks_for(ctx)
         sink(PhaseEvent("preflight", f"Checking {len(checks)} preconditions"))
