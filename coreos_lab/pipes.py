@@ -29,3 +29,31 @@ def discard_output(stream: TextIO) -> None:
             os.dup2(devnull, fd)
         finally:
             os.close(devnull)
+
+
+class Lines:
+    """Lines to ``stream``, for the plain views: once its reader has gone away, nothing more
+    is written (the stream points at /dev/null) and the command's work goes on."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.closed = False
+
+    def print(self, line: str) -> None:
+        if self.closed:
+            return
+        try:
+            print(line, file=self.stream, flush=True)
+        except OSError as exc:
+            if not is_closed_pipe(exc):
+                raise
+            self.closed = True
+            discard_output(self.stream)
+
+    def flush(self) -> None:
+        try:
+            self.stream.flush()
+        except OSError as exc:
+            if not is_closed_pipe(exc):
+                raise
+            discard_output(self.stream)

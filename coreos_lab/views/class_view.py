@@ -20,7 +20,7 @@ from rich.text import Text
 
 from coreos_lab.class_results import ClassUpResult
 from coreos_lab.events import Event, PhaseEvent, PlanEvent, ResourceEvent, Step
-from coreos_lab.pipes import discard_output, is_closed_pipe
+from coreos_lab.pipes import Lines
 from coreos_lab.views.machines_view import machines_as_list
 
 
@@ -168,26 +168,20 @@ class PlainClass(ClassBoard):
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__()
-        self.stream = stream
-        self.closed = False
+        self.out = Lines(stream)
 
     def __enter__(self) -> PlainClass:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
-            self.stream.flush()
-        except OSError as error:
-            if not is_closed_pipe(error):
-                raise
-            discard_output(self.stream)
+        self.out.flush()
 
     def __call__(self, event: Event) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(event.at))
         with self.lock:
             if isinstance(event, PhaseEvent) and not event.lab:
                 mark = ("done " if event.ok else "FAIL ") if event.done else "start"
-                self._print(f"{stamp} {mark} {event.message}")
+                self.out.print(f"{stamp} {mark} {event.message}")
                 return
             if not event.lab:
                 return
@@ -197,18 +191,7 @@ class PlainClass(ClassBoard):
                 line = f"{stamp} {event.lab:<24} {row.present}/{len(row.steps)} {row.state}"
                 if failed and isinstance(event, ResourceEvent):
                     line += f": {event.message}"
-                self._print(line)
-
-    def _print(self, line: str) -> None:
-        if self.closed:
-            return
-        try:
-            print(line, file=self.stream, flush=True)
-        except OSError as exc:
-            if not is_closed_pipe(exc):
-                raise
-            self.closed = True
-            discard_output(self.stream)
+                self.out.print(line)
 
 
 def class_up_as_dict(result: ClassUpResult) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import threading
 from typing import Any, TextIO
 
 from coreos_lab.events import Event, PhaseEvent, PlanEvent
+from coreos_lab.pipes import Lines
 
 
 def event_as_dict(event: Event) -> dict[str, Any]:
@@ -47,7 +48,7 @@ class JsonEvents:
     """An event sink writing JSON lines; ``result`` writes the last one."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
-        self.stream = stream or sys.stdout
+        self.out = Lines(stream or sys.stdout)  # `up --json-events | head` ends quietly
         self.lock = threading.Lock()
 
     def __enter__(self) -> JsonEvents:
@@ -58,7 +59,7 @@ class JsonEvents:
 
     def write(self, data: dict[str, Any]) -> None:
         with self.lock:
-            print(json.dumps(data), file=self.stream, flush=True)
+            self.out.print(json.dumps(data))
 
     def __call__(self, event: Event) -> None:
         self.write(event_as_dict(event))

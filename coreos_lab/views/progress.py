@@ -20,7 +20,7 @@ from rich.text import Text
 
 from coreos_lab.events import Event, PhaseEvent, PlanEvent, Step
 from coreos_lab.kinds import label_of
-from coreos_lab.pipes import discard_output, is_closed_pipe
+from coreos_lab.pipes import Lines
 
 _STYLES = {
     Step.WAITING: "dim",
@@ -166,22 +166,17 @@ class PlainProgress:
     """Timestamped lines, one per change of a resource's state: for logs and pipes."""
 
     def __init__(self, stream: TextIO) -> None:
-        self.stream = stream
+        # The reader may go away (`up | head`): then writing stops and the work goes on.
+        self.out = Lines(stream)
         self.lock = threading.Lock()
         self.last: dict[str, Step] = {}
         self.last_progress: dict[str, float] = {}
-        self.closed = False
 
     def __enter__(self) -> PlainProgress:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        try:
-            self.stream.flush()
-        except OSError as error:
-            if not is_closed_pipe(error):
-                raise
-            discard_output(self.stream)
+        self.out.flush()
 
     def __call__(self, event: Event) -> None:
         stamp = time.strftime("%H:%M:%S", time.localtime(event.at))
@@ -205,16 +200,7 @@ class PlainProgress:
                     line += f" ({event.elapsed:.1f}s)"
                 if event.message:
                     line += f": {event.message}"
-            if self.closed:
-                return
-            try:
-                print(line, file=self.stream, flush=True)
-            except OSError as exc:
-                if not is_closed_pipe(exc):
-                    raise
-                # The reader went away (`up | head`): stop writing, let the work go on.
-                self.closed = True
-                discard_output(self.stream)
+            self.out.print(line)
 
 
 class SilentProgress:

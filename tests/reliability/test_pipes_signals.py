@@ -53,6 +53,15 @@ def test_up_json_into_a_closed_pipe_exits_quietly(alice: User) -> None:
     assert len(alice.emulator.resources(alice.lab, "Microsoft.Compute/virtualMachines")) == 4
 
 
+def test_up_json_events_into_head_finishes_the_lab_quietly(alice: User) -> None:
+    # Events come from the engine's threads while the lab is built: the first write after
+    # head went away must neither stop the work nor print a traceback.
+    code, shown, err = _into_head(alice, 200, "up", "--json-events")
+    assert len(shown) == 200 and shown.startswith(b"{")
+    assert (code, err) == (0, ""), err
+    assert len(alice.emulator.resources(alice.lab, "Microsoft.Compute/virtualMachines")) == 4
+
+
 def test_plan_into_head_exits_quietly_and_touches_nothing(alice: User) -> None:
     code, shown, err = _into_head(alice, 100, "plan")
     assert (code, len(shown), err) == (0, 100, "")
