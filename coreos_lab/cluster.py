@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from enum import Enum
 
+from coreos_lab.boot.machine_config import ETCD_UNIT
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.hints import lab_command
-from coreos_lab.machine_config import ETCD_UNIT
 from coreos_lab.roles import ETCD
 from coreos_lab.settings import LabSettings
 

@@ -16,7 +16,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from coreos_lab import machine_config, provisioning, roles
+from coreos_lab import roles
+from coreos_lab.boot import formats as provisioning
+from coreos_lab.boot import machine_config
 from coreos_lab.kinds import NSG, RESOURCE_GROUP, STORAGE, VNET, Kind
 from coreos_lab.plan_machine import ADMIN_USER as ADMIN_USER
 from coreos_lab.plan_machine import PlannedMachine as PlannedMachine

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 import yaml
 
-from coreos_lab import cloudconfig, ignition, machine_config, provisioning
 from coreos_lab.azure.diff import Action, decide
-from coreos_lab.cloudconfig_schema import problems
+from coreos_lab.boot import cloudconfig, ignition, machine_config
+from coreos_lab.boot import formats as provisioning
+from coreos_lab.boot.cloudconfig_schema import problems
+from coreos_lab.boot.machine_config import EtcdBootstrap
 from coreos_lab.errors import LabError
 from coreos_lab.kinds import VM
-from coreos_lab.machine_config import EtcdBootstrap
 from coreos_lab.plan import PlanInputs, build_plan
 from coreos_lab.roles import ETCD
 from coreos_lab.settings import PROVISIONINGS, LabSettings

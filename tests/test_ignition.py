@@ -15,9 +15,9 @@ from typing import Any
 
 import pytest
 
-from coreos_lab import ignition
+from coreos_lab.boot import ignition
+from coreos_lab.boot.ignition import EtcdBootstrap
 from coreos_lab.errors import LabError
-from coreos_lab.ignition import EtcdBootstrap
 from coreos_lab.roles import ETCD
 from coreos_lab.settings import LabSettings
 

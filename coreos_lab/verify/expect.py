@@ -1,6 +1,6 @@
 """What each machine should show, from the same settings and machine config the plan used. Pure.
 
-The files are compared with what ``coreos_lab.machine_config`` gives the machine (the content
+The files are compared with what ``coreos_lab.boot.machine_config`` gives the machine (the content
 both Ignition and cloud-config write), so a change there changes what `verify` expects without
 a second copy of the lab's settings.
 """
@@ -11,8 +11,8 @@ import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from coreos_lab import machine_config
-from coreos_lab.machine_config import MachineConfig
+from coreos_lab.boot import machine_config
+from coreos_lab.boot.machine_config import MachineConfig
 from coreos_lab.roles import ETCD, HOST, ROLES
 from coreos_lab.settings import LabSettings
 

@@ -10,7 +10,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from coreos_lab.machine_config import CLIENT_PORT, DOCKER_UNIT, ETCD_UNIT, FLANNEL_UNIT, UPDATE_CONF
+from coreos_lab.boot.machine_config import (
+    CLIENT_PORT,
+    DOCKER_UNIT,
+    ETCD_UNIT,
+    FLANNEL_UNIT,
+    UPDATE_CONF,
+)
 from coreos_lab.roles import ETCD, role_named
 from coreos_lab.verify import causes, parse, probe
 from coreos_lab.verify import findings as f

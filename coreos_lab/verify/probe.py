@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coreos_lab.machine_config import (
+from coreos_lab.boot.machine_config import (
     CLIENT_PORT,
     DOCKER_UNIT,
     DROPIN,

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.tree import Tree
 
-from coreos_lab import provisioning
+from coreos_lab.boot import formats as provisioning
 from coreos_lab.costs import CostEstimate
 from coreos_lab.plan import LabPlan, Resource
 from coreos_lab.views.cost_view import cost_as_dict, render_cost

@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 import yaml
 
-from coreos_lab.cloudconfig_schema import problems
+from coreos_lab.boot.cloudconfig_schema import problems
+from coreos_lab.boot.formats import FORMATS
 from coreos_lab.kinds import VM
 from coreos_lab.plan import PlanInputs, build_plan
-from coreos_lab.provisioning import FORMATS
 from coreos_lab.settings import LabSettings
 
 from . import checks

@@ -1,8 +1,9 @@
 """Read back what the generated boot config gives ``etcd-member.service``, as systemd would.
 
 Nothing here repeats the lab's settings: they come from the config the plan puts in the custom
-data, Ignition (``coreos_lab.ignition``) or cloud-config (``coreos_lab.cloudconfig``), read
-the way each is applied on Flatcar: Ignition's ``systemd.units[].dropins`` and
+data, Ignition (``coreos_lab.boot.ignition``) or cloud-config
+(``coreos_lab.boot.cloudconfig``), read the way each is applied on Flatcar: Ignition's
+``systemd.units[].dropins`` and
 ``storage.files`` data URLs; coreos-cloudinit's ``coreos.units[].drop_ins``, ``write_files``
 and ``hostname`` (which it applies with ``hostnamectl set-hostname``, writing
 ``/etc/hostname``). What this module does know is the *Flatcar* side, the unit the drop-in

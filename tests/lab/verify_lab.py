@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coreos_lab import machine_config
+from coreos_lab.boot import machine_config
 from coreos_lab.kinds import VM
 from coreos_lab.plan import PlanInputs, build_plan
 from coreos_lab.reports import MachineAccess, MachineInfo

@@ -1,6 +1,6 @@
 """The choice of boot format (``--provisioning``): Ignition or cloud-config, one call for the plan.
 
-Both formats carry the same :class:`~coreos_lab.machine_config.MachineConfig`; the plan asks
+Both formats carry the same :class:`~coreos_lab.boot.machine_config.MachineConfig`; the plan asks
 here for a machine's ``osProfile.customData`` and never needs to know which one it got.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 import base64
 import binascii
 
-from coreos_lab import cloudconfig, ignition
-from coreos_lab.machine_config import MachineConfig
+from coreos_lab.boot import cloudconfig, ignition
+from coreos_lab.boot.machine_config import MachineConfig
 
 IGNITION = "ignition"
 CLOUD_CONFIG = "cloud-config"

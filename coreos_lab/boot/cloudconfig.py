@@ -1,7 +1,7 @@
 """``#cloud-config`` documents (coreos-cloudinit) for the lab's two roles, the 2016 lab's second
 template carried over to today's Flatcar.
 
-What each machine gets is said once in :mod:`coreos_lab.machine_config`; this module writes it
+What each machine gets is said once in :mod:`coreos_lab.boot.machine_config`; this module writes it
 the coreos-cloudinit way. On Azure, Flatcar's Ignition steps aside for a ``#cloud-config``
 custom data and ``oem-cloudinit.service`` applies it once the Azure agent has provisioned the
 VM, in the booted system (docs/cloud-config.md has the evidence). Hence what differs from the
@@ -30,9 +30,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from coreos_lab import cloudconfig_schema, machine_config
-from coreos_lab import custom_data as azure_custom_data
-from coreos_lab.machine_config import EtcdBootstrap, MachineConfig
+from coreos_lab.boot import cloudconfig_schema, machine_config
+from coreos_lab.boot import custom_data as azure_custom_data
+from coreos_lab.boot.machine_config import EtcdBootstrap, MachineConfig
 
 # coreos-cloudinit replaces these everywhere in the user data (initialize/env.go).
 SUBSTITUTED = ("$public_ipv4", "$private_ipv4", "$public_ipv6", "$private_ipv6")

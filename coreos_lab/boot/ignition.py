@@ -1,6 +1,6 @@
 """Ignition configs (spec 3.3.0) for the lab's two roles: etcd members and container hosts.
 
-What each machine gets is said once in :mod:`coreos_lab.machine_config`; this module writes it
+What each machine gets is said once in :mod:`coreos_lab.boot.machine_config`; this module writes it
 the Ignition way: files as ``data:`` URLs under ``storage.files``, the hostname as
 ``/etc/hostname``, units Flatcar ships changed through ``dropins``, ``enabled`` for the units
 that start at boot. Ignition applies all of it in the initramfs, before systemd starts them.
@@ -23,10 +23,10 @@ import json
 import urllib.parse
 from typing import Any
 
-from coreos_lab import custom_data as azure_custom_data
-from coreos_lab import machine_config
-from coreos_lab.custom_data import CUSTOM_DATA_LIMIT
-from coreos_lab.machine_config import EtcdBootstrap, MachineConfig
+from coreos_lab.boot import custom_data as azure_custom_data
+from coreos_lab.boot import machine_config
+from coreos_lab.boot.custom_data import CUSTOM_DATA_LIMIT
+from coreos_lab.boot.machine_config import EtcdBootstrap, MachineConfig
 
 __all__ = [
     "CUSTOM_DATA_LIMIT",
