@@ -19,8 +19,8 @@ from pathlib import Path
 from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.azure.preflight import run_preflight
 from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
-from coreos_lab.reports import PreflightReport
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.results import PreflightReport
+from coreos_lab.lab.settings import LabSettings
 
 RUNS = 5
 TARGET = 1.5

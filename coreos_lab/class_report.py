@@ -9,8 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from coreos_lab.classroom import StudentLab
-from coreos_lab.costs import CostEstimate
 from coreos_lab.errors import LabError
+from coreos_lab.lab.costs import CostEstimate
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from coreos_lab.reports import DownPreview, MachineAccess, MachineInfo
+from coreos_lab.lab.results import DownPreview, MachineAccess, MachineInfo
 
 
 @dataclass(frozen=True)

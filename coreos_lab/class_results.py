@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from coreos_lab.reports import MachineAccess
+from coreos_lab.lab.results import MachineAccess
 
 
 @dataclass

@@ -25,7 +25,7 @@ from coreos_lab.cli_options import settings_command
 from coreos_lab.cli_verify import Until, Wait, show_up, verify_command, wait_until_ready
 from coreos_lab.emulator.command import emulator as emulator_command
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 app = typer.Typer(
     name="coreos-lab",
@@ -145,8 +145,8 @@ def up(
     A second run of a finished lab writes nothing. Ctrl-C stops cleanly; run up
     again to continue.
     """
+    from coreos_lab.lab.ssh_from import WARNING, is_open_to_all
     from coreos_lab.lock import lab_lock
-    from coreos_lab.ssh_source import WARNING, is_open_to_all
 
     if is_open_to_all(settings.ssh_from):
         typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)

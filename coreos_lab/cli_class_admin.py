@@ -21,7 +21,7 @@ from coreos_lab.classroom import DEFAULT_PREFIX, StudentLab
 from coreos_lab.cli_class_options import PrefixOption, RosterArgument, read_class
 from coreos_lab.cli_options import settings_command
 from coreos_lab.errors import UsageError
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON for scripts instead of the rich view.")

@@ -20,7 +20,7 @@ from coreos_lab.cli_class_options import (
     read_class,
 )
 from coreos_lab.cli_options import settings_command
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 
 @settings_command

@@ -22,7 +22,7 @@ from coreos_lab.cli_class_options import (
 from coreos_lab.cli_options import settings_command
 from coreos_lab.cli_verify import Until, Wait
 from coreos_lab.errors import LabError
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -58,7 +58,7 @@ def class_up(
     `coreos-lab ips --name <prefix>-alice` shows it. A second run of a complete class
     writes nothing; Ctrl-C stops cleanly, and running the command again finishes.
     """
-    from coreos_lab.ssh_source import WARNING, is_open_to_all
+    from coreos_lab.lab.ssh_from import WARNING, is_open_to_all
 
     labs = read_class(roster, prefix, settings)
     if any(is_open_to_all(lab.settings.ssh_from) for lab in labs):

@@ -68,7 +68,7 @@ class LabCommand(TyperCommand):
     which_lab: tuple[str, ...] = WHICH_LAB
 
     def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        from coreos_lab.settings import SETTINGS_FIELDS
+        from coreos_lab.lab.settings import SETTINGS_FIELDS
 
         settings = {f.name for f in SETTINGS_FIELDS} | {"config"}
         arguments: list[tuple[str, str]] = []

@@ -13,7 +13,7 @@ from typing import Annotated
 import typer
 
 from coreos_lab.cli_options import settings_command
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 
 @settings_command

@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 
 from coreos_lab.errors import UsageError
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 JsonOption = Annotated[
     bool, typer.Option("--json", help="Print JSON for scripts: the lines and when they were read.")

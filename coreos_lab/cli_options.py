@@ -18,8 +18,8 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.settings import SETTINGS_FIELDS, LabSettings
-from coreos_lab.settings_sources import CONFIG_FILE, env_var, load_settings_and_sources
+from coreos_lab.lab.settings import SETTINGS_FIELDS, LabSettings
+from coreos_lab.lab.sources import CONFIG_FILE, env_var, load_settings_and_sources
 
 # Set by the CLI's --debug: a traceback instead of one sentence.
 debug = False

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from coreos_lab.errors import LabError
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 if TYPE_CHECKING:
-    from coreos_lab.reports import UpResult
+    from coreos_lab.lab.results import UpResult
     from coreos_lab.verify.findings import LabReadiness
 
 JsonOption = Annotated[

@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from coreos_lab.errors import DiscoveryError, UsageError
-from coreos_lab.hints import lab_command
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.hints import lab_command
+from coreos_lab.lab.settings import LabSettings
 from coreos_lab.state import LabState, save_state
 
 WAYS_OUT = "pass --discovery-url with a token you already have, or --bootstrap static"

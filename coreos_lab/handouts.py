@@ -24,8 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-from coreos_lab.plan import ADMIN_USER
-from coreos_lab.reports import MachineInfo
+from coreos_lab.lab.plan import ADMIN_USER
+from coreos_lab.lab.results import MachineInfo
 from coreos_lab.sshconfig import alias, config_block
 
 KEY_FILE = "ssh_key"  # the private key coreos-lab generated for the lab; .pub beside it

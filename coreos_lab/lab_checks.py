@@ -12,12 +12,12 @@ from typing import Any
 from coreos_lab import keys, state
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.errors import LabError
-from coreos_lab.events import EventSink, PhaseEvent
-from coreos_lab.hints import lab_command
-from coreos_lab.kinds import VM
-from coreos_lab.roles import ETCD
-from coreos_lab.settings import LabSettings
-from coreos_lab.tags import check_identity
+from coreos_lab.lab.events import EventSink, PhaseEvent
+from coreos_lab.lab.hints import lab_command
+from coreos_lab.lab.kinds import VM
+from coreos_lab.lab.roles import ETCD
+from coreos_lab.lab.settings import LabSettings
+from coreos_lab.lab.tags import check_identity
 
 
 def key_the_vms_trust(settings: LabSettings, sink: EventSink, inventory: Inventory) -> keys.SshKey:

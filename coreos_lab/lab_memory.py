@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from coreos_lab.clouds import EMULATOR
 from coreos_lab.errors import UsageError
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.clouds import EMULATOR
+from coreos_lab.lab.settings import LabSettings
 from coreos_lab.state import LabState
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from coreos_lab.errors import UsageError
-from coreos_lab.ssh_source import source_prefixes
+from coreos_lab.lab.ssh_from import source_prefixes
 
 COLUMNS = ("student", "ssh_from", "public_key", "location")
 MAX_STUDENTS = 200  # a class, not a fleet: the quota check and the live view are sized for it

@@ -19,9 +19,9 @@ from types import TracebackType
 
 from coreos_lab import __version__, state
 from coreos_lab.errors import LabError
-from coreos_lab.events import Event, EventSink, PhaseEvent, PlanEvent, Step
 from coreos_lab.files import make_private_dirs
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.events import Event, EventSink, PhaseEvent, PlanEvent, Step
+from coreos_lab.lab.settings import LabSettings
 
 LOG_FILE = "coreos-lab.log"
 _SHAPE = ("cloud", "location", "resource_group", "etcd", "hosts", "bootstrap", "ssh_from")

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.files import atomic_write
-from coreos_lab.plan import ADMIN_USER
-from coreos_lab.reports import MachineInfo
+from coreos_lab.lab.plan import ADMIN_USER
+from coreos_lab.lab.results import MachineInfo
 
 
 def ssh_options(key_path: str, known_hosts: Path) -> list[str]:

@@ -15,10 +15,10 @@ from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.azure.inventory import Inventory, read_inventory
 from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
 from coreos_lab.errors import LabError
-from coreos_lab.events import Event, ResourceEvent, Step
-from coreos_lab.kinds import NIC, NSG, VM, VNET
-from coreos_lab.plan import LabPlan, PlanInputs, build_plan
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.events import Event, ResourceEvent, Step
+from coreos_lab.lab.kinds import NIC, NSG, VM, VNET
+from coreos_lab.lab.plan import LabPlan, PlanInputs, build_plan
+from coreos_lab.lab.settings import LabSettings
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -14,8 +14,8 @@ from coreos_lab.class_quota import (
     labs_that_fit,
     spread,
 )
-from coreos_lab.costs import IP_KEY, PriceBook, estimate, lab_cost, money, vm_key
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.costs import IP_KEY, PriceBook, estimate, lab_cost, money, vm_key
+from coreos_lab.lab.settings import LabSettings
 
 BASV2 = "standardBasv2Family"
 DEFAULT_LAB = lab_need([(BASV2, 2)] * 5, 5)  # 3 etcd + 2 hosts, all B*_v2

@@ -17,12 +17,12 @@ from coreos_lab.boot import formats as provisioning
 from coreos_lab.boot.cloudconfig_schema import problems
 from coreos_lab.boot.machine_config import EtcdBootstrap
 from coreos_lab.errors import LabError
-from coreos_lab.kinds import VM
-from coreos_lab.plan import PlanInputs, build_plan
-from coreos_lab.roles import ETCD
-from coreos_lab.settings import PROVISIONINGS, LabSettings
-from coreos_lab.settings_sources import load_settings
-from coreos_lab.tags import TAG_CUSTOM_DATA
+from coreos_lab.lab.kinds import VM
+from coreos_lab.lab.plan import PlanInputs, build_plan
+from coreos_lab.lab.roles import ETCD
+from coreos_lab.lab.settings import PROVISIONINGS, LabSettings
+from coreos_lab.lab.sources import load_settings
+from coreos_lab.lab.tags import TAG_CUSTOM_DATA
 
 DISCOVERY = "https://discovery.etcd.io/0123456789abcdef0123456789abcdef"
 

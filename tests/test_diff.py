@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from coreos_lab.azure.diff import Action, decide, first_difference
-from coreos_lab.kinds import NSG, VM, VNET, ProvisioningState
-from coreos_lab.plan import PlanInputs, Resource, build_plan
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.kinds import NSG, VM, VNET, ProvisioningState
+from coreos_lab.lab.plan import PlanInputs, Resource, build_plan
+from coreos_lab.lab.settings import LabSettings
 
 PLAN = build_plan(
     LabSettings(ssh_from="203.0.113.7/32", bootstrap="static"),

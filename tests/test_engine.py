@@ -13,8 +13,8 @@ from coreos_lab import engine
 from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
 from coreos_lab.errors import LabError
-from coreos_lab.events import discard
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.events import discard
+from coreos_lab.lab.settings import LabSettings
 from coreos_lab.state import load_state
 
 pytestmark = pytest.mark.timeout(90)

@@ -18,8 +18,8 @@ import pytest
 from coreos_lab.boot import ignition
 from coreos_lab.boot.ignition import EtcdBootstrap
 from coreos_lab.errors import LabError
-from coreos_lab.roles import ETCD
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.roles import ETCD
+from coreos_lab.lab.settings import LabSettings
 
 VALIDATE = shutil.which("ignition-validate") or "/usr/bin/ignition-validate"
 DISCOVERY = "https://discovery.etcd.io/0123456789abcdef0123456789abcdef"

@@ -13,8 +13,8 @@ from coreos_lab.azure.images import (
     versions_in_inventory,
 )
 from coreos_lab.errors import LabError
-from coreos_lab.reports import ImageVersions
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.results import ImageVersions
+from coreos_lab.lab.settings import LabSettings
 
 OFFERED = ["4593.2.4", "4459.2.1", "4593.2.10", "4459.2.2", "4593.2.5"]
 

@@ -21,7 +21,7 @@ from coreos_lab.keys import (
     load_public_key,
     resolve_ssh_key,
 )
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 needs_ssh_keygen = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="no ssh-keygen")
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from coreos_lab.clouds import storage_suffix
-from coreos_lab.cluster import Token, built_size, check_etcd_size, token_for
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.hints import lab_command
+from coreos_lab.lab.clouds import storage_suffix
+from coreos_lab.lab.cluster import Token, built_size, check_etcd_size, token_for
+from coreos_lab.lab.hints import lab_command
+from coreos_lab.lab.settings import LabSettings
+from coreos_lab.lab.tags import TAG_LAB_ID, check_identity, lab_tags
 from coreos_lab.lab_memory import recall
-from coreos_lab.settings import LabSettings
 from coreos_lab.state import LabState
-from coreos_lab.tags import TAG_LAB_ID, check_identity, lab_tags
 
 SUB = "00000000-0000-4000-8000-000000000001"
 OTHER_SUB = "00000000-0000-4000-8000-000000000002"

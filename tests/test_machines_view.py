@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from coreos_lab.reports import MachineAccess, MachineInfo
+from coreos_lab.lab.results import MachineAccess, MachineInfo
 from coreos_lab.views.machines_view import render_machines, ssh_line
 
 ACCESS = MachineAccess(

@@ -6,13 +6,13 @@ import base64
 import json
 
 from coreos_lab.azure.diff import Action, decide, first_difference
-from coreos_lab.kinds import NIC, NSG, PUBLIC_IP, STORAGE, VM, VNET
-from coreos_lab.plan import (
+from coreos_lab.lab.kinds import NIC, NSG, PUBLIC_IP, STORAGE, VM, VNET
+from coreos_lab.lab.plan import (
     PlanInputs,
     build_plan,
 )
-from coreos_lab.settings_sources import load_settings
-from coreos_lab.tags import TAG_CUSTOM_DATA, TAG_LAB, TAG_MANAGED_BY
+from coreos_lab.lab.sources import load_settings
+from coreos_lab.lab.tags import TAG_CUSTOM_DATA, TAG_LAB, TAG_MANAGED_BY
 
 SUB = "11111111-2222-3333-4444-555555555555"
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHx0dGVzdGtleXRlc3RrZXl0ZXN0a2V5dGVzdGtleQ test"

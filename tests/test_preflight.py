@@ -32,9 +32,9 @@ from coreos_lab.emulator.client import (
     running_emulator,
 )
 from coreos_lab.errors import LabError
-from coreos_lab.events import Event, PhaseEvent
-from coreos_lab.reports import ImageVersions, Outcome, PreflightReport
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.events import Event, PhaseEvent
+from coreos_lab.lab.results import ImageVersions, Outcome, PreflightReport
+from coreos_lab.lab.settings import LabSettings
 from coreos_lab.views.preflight_view import preflight_as_dict, preflight_table, render_preflight
 
 pytestmark = pytest.mark.timeout(60)
@@ -384,8 +384,8 @@ def test_rerun_of_a_built_lab_keeps_its_versions(clients: Clients, admin: AdminC
 
     from coreos_lab.azure.apply import apply_plan
     from coreos_lab.azure.inventory import read_inventory
-    from coreos_lab.events import discard
-    from coreos_lab.plan import PlanInputs, build_plan
+    from coreos_lab.lab.events import discard
+    from coreos_lab.lab.plan import PlanInputs, build_plan
 
     settings = LabSettings(ssh_from="203.0.113.7/32", bootstrap="static", hosts=1)
     first = preflight(clients, settings)

@@ -12,8 +12,8 @@ from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.azure.preflight import SUBSCRIPTION, checks, run_preflight
 from coreos_lab.azure.preflight.context import CheckFailed, Context
 from coreos_lab.emulator.client import Connection, running_emulator
-from coreos_lab.reports import Outcome
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.results import Outcome
+from coreos_lab.lab.settings import LabSettings
 
 pytestmark = pytest.mark.timeout(60)
 

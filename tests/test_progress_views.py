@@ -6,8 +6,8 @@ import io
 
 from rich.console import Console
 
-from coreos_lab.events import PhaseEvent, PlanEvent, ResourceEvent, Step
-from coreos_lab.kinds import Kind
+from coreos_lab.lab.events import PhaseEvent, PlanEvent, ResourceEvent, Step
+from coreos_lab.lab.kinds import Kind
 from coreos_lab.views.progress import LiveProgress, PlainProgress
 
 KIND = next(iter(Kind))

@@ -8,8 +8,8 @@ import pytest
 
 from coreos_lab.classroom import class_labs, lab_name
 from coreos_lab.errors import UsageError
+from coreos_lab.lab.settings import LabSettings
 from coreos_lab.roster import parse_roster
-from coreos_lab.settings import LabSettings
 
 
 def test_roster_reads_students_and_optional_columns(tmp_path: Path) -> None:

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from coreos_lab.errors import UsageError
-from coreos_lab.roles import ETCD, HOST, storage_account_name
-from coreos_lab.settings import LabSettings
-from coreos_lab.settings_sources import load_settings
+from coreos_lab.lab.roles import ETCD, HOST, storage_account_name
+from coreos_lab.lab.settings import LabSettings
+from coreos_lab.lab.sources import load_settings
 
 
 def load(

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from coreos_lab.reports import MachineInfo
+from coreos_lab.lab.results import MachineInfo
 from coreos_lab.sshconfig import config_block, install_block, labs_in, written_alias
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 from coreos_lab.verify import causes, expect, judge, parse, probe
 from coreos_lab.verify.findings import Colour, LabReadiness
 from coreos_lab.verify.probe import Section

@@ -21,13 +21,13 @@ from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.diff import Action, decide
 from coreos_lab.azure.errors import describe, error_code
 from coreos_lab.azure.inventory import Inventory
-from coreos_lab.clouds import EMULATOR
 from coreos_lab.errors import Interrupted, LabError
-from coreos_lab.events import EventSink, ResourceEvent, Step
-from coreos_lab.hints import lab_command
-from coreos_lab.kinds import ProvisioningState
-from coreos_lab.plan import LabPlan, Resource
-from coreos_lab.reports import ApplyResult
+from coreos_lab.lab.clouds import EMULATOR
+from coreos_lab.lab.events import EventSink, ResourceEvent, Step
+from coreos_lab.lab.hints import lab_command
+from coreos_lab.lab.kinds import ProvisioningState
+from coreos_lab.lab.plan import LabPlan, Resource
+from coreos_lab.lab.results import ApplyResult
 
 # How long to wait for an operation someone else started (an interrupted `up`) to finish.
 WAIT_FOR_OTHERS = 900.0

@@ -16,7 +16,7 @@ from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.errors import is_azure_error
 from coreos_lab.azure.images import list_versions
 from coreos_lab.azure.preflight.reads import CALL_TIMEOUTS, Sku, Usage, list_skus, list_usages
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 
 @dataclass(frozen=True)

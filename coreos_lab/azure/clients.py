@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coreos_lab.clouds import AZURE_CLOUDS, EMULATOR
 from coreos_lab.errors import LabError, UsageError
+from coreos_lab.lab.clouds import AZURE_CLOUDS, EMULATOR
 
 if TYPE_CHECKING:
     from coreos_lab.azure.budget import Budget, PacedPolling

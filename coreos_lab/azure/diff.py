@@ -9,8 +9,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from coreos_lab.kinds import ProvisioningState
-from coreos_lab.plan import Resource
+from coreos_lab.lab.kinds import ProvisioningState
+from coreos_lab.lab.plan import Resource
 
 # ARM never returns these, so they cannot be compared (custom data is covered by a tag hash).
 _WRITE_ONLY = {("properties", "osProfile", "customData")}

@@ -12,11 +12,11 @@ from typing import Any
 
 from coreos_lab.azure.clients import Clients
 from coreos_lab.errors import LabError
-from coreos_lab.kinds import VM
-from coreos_lab.reports import ImageVersions
-from coreos_lab.roles import ETCD, HOST
-from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
-from coreos_lab.tags import TAG_ROLE
+from coreos_lab.lab.kinds import VM
+from coreos_lab.lab.results import ImageVersions
+from coreos_lab.lab.roles import ETCD, HOST
+from coreos_lab.lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
+from coreos_lab.lab.tags import TAG_ROLE
 
 
 def version_key(version: str) -> tuple[int, ...]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.operations import OPERATIONS, as_rest, get_group
-from coreos_lab.kinds import RESOURCE_GROUP, Kind
+from coreos_lab.lab.kinds import RESOURCE_GROUP, Kind
 
 
 @dataclass

@@ -11,10 +11,10 @@ from __future__ import annotations
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.operations import get_group
-from coreos_lab.reports import DownPreview
-from coreos_lab.roles import os_disk_name
-from coreos_lab.settings import LabSettings
-from coreos_lab.tags import TAG_LAB, check_ours
+from coreos_lab.lab.results import DownPreview
+from coreos_lab.lab.roles import os_disk_name
+from coreos_lab.lab.settings import LabSettings
+from coreos_lab.lab.tags import TAG_LAB, check_ours
 
 
 def read_contents(clients: Clients, settings: LabSettings) -> DownPreview:

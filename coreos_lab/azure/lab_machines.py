@@ -6,11 +6,11 @@ from typing import Any
 
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.operations import as_rest
-from coreos_lab.kinds import ProvisioningState
-from coreos_lab.reports import MachineInfo
-from coreos_lab.roles import machine_order
-from coreos_lab.settings import LabSettings
-from coreos_lab.tags import TAG_LAB, TAG_ROLE
+from coreos_lab.lab.kinds import ProvisioningState
+from coreos_lab.lab.results import MachineInfo
+from coreos_lab.lab.roles import machine_order
+from coreos_lab.lab.settings import LabSettings
+from coreos_lab.lab.tags import TAG_LAB, TAG_ROLE
 
 
 def _state(vm: dict[str, Any]) -> str:

@@ -1,6 +1,6 @@
 """The SDK operations for each kind of resource: read, list, and create-or-update.
 
-The one table here, a row per :class:`~coreos_lab.kinds.Kind`, is where a new resource kind
+The one table here, a row per :class:`~coreos_lab.lab.kinds.Kind`, is where a new resource kind
 is taught to the Azure layer.
 """
 
@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from coreos_lab.azure.clients import Clients
-from coreos_lab.kinds import NIC, NSG, PUBLIC_IP, RESOURCE_GROUP, STORAGE, VM, VNET, Kind
-from coreos_lab.plan import Resource
+from coreos_lab.lab.kinds import NIC, NSG, PUBLIC_IP, RESOURCE_GROUP, STORAGE, VM, VNET, Kind
+from coreos_lab.lab.plan import Resource
 
 
 def as_rest(model: Any) -> dict[str, Any]:

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from coreos_lab.azure.clients import Target
-from coreos_lab.clouds import EMULATOR
-from coreos_lab.costs import (
+from coreos_lab.lab.clouds import EMULATOR
+from coreos_lab.lab.costs import (
     IP_KEY,
     CostEstimate,
     PriceBook,
@@ -36,7 +36,7 @@ from coreos_lab.costs import (
     unavailable,
     vm_key,
 )
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 PUBLIC_ENDPOINT = "https://prices.azure.com"
 ENV_URL = "COREOS_LAB_PRICES_URL"

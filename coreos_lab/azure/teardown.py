@@ -7,9 +7,9 @@ import time
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.operations import get_group
 from coreos_lab.errors import LabError
-from coreos_lab.events import EventSink, ResourceEvent, Step
-from coreos_lab.kinds import RESOURCE_GROUP
-from coreos_lab.tags import check_ours
+from coreos_lab.lab.events import EventSink, ResourceEvent, Step
+from coreos_lab.lab.kinds import RESOURCE_GROUP
+from coreos_lab.lab.tags import check_ours
 
 
 def delete_lab(

@@ -1,7 +1,7 @@
 """The verbs of coreos-lab as a library, the one door from the CLI to the rest.
 
 plan, up, down, check, machines and ssh_target each take settings and return a result from
-coreos_lab.reports; the CLI only renders. Order inside `up` is what keeps a failed run cheap:
+coreos_lab.lab.results; the CLI only renders. Order inside `up` is what keeps a failed run cheap:
 everything local and every check comes before the first write to Azure (key, token,
 preflight, image versions), then the plan is applied as a DAG.
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-from coreos_lab import cluster, discovery, keys, lab_checks, lab_memory, state
+from coreos_lab import discovery, keys, lab_checks, lab_memory, state
 from coreos_lab.azure.apply import apply_plan
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import Inventory, read_inventory
@@ -15,17 +15,18 @@ from coreos_lab.azure.preflight import run_preflight
 from coreos_lab.azure.preflight.reads import SharedReads
 from coreos_lab.engine.common import DELETE_REQUESTED, known_hosts_path, lab_session, plan
 from coreos_lab.errors import Interrupted, LabError, UsageError
-from coreos_lab.events import EventSink, PhaseEvent, PlanEvent
-from coreos_lab.hints import lab_command
-from coreos_lab.kinds import ProvisioningState
-from coreos_lab.plan import LabPlan, PlanInputs, build_plan
-from coreos_lab.reports import (
+from coreos_lab.lab import cluster
+from coreos_lab.lab.events import EventSink, PhaseEvent, PlanEvent
+from coreos_lab.lab.hints import lab_command
+from coreos_lab.lab.kinds import ProvisioningState
+from coreos_lab.lab.plan import LabPlan, PlanInputs, build_plan
+from coreos_lab.lab.results import (
     ImageVersions,
     MachineAccess,
     UpResult,
 )
-from coreos_lab.settings import LabSettings
-from coreos_lab.tags import check_ours
+from coreos_lab.lab.settings import LabSettings
+from coreos_lab.lab.tags import check_ours
 from coreos_lab.wording import plural
 
 # ---- up ----------------------------------------------------------------------------------

@@ -33,7 +33,6 @@ from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.preflight.reads import SharedReads
 from coreos_lab.class_results import ClassUpResult, StudentLabResult
 from coreos_lab.classroom import DEFAULT_PREFIX, StudentLab
-from coreos_lab.cluster import Token
 from coreos_lab.engine.build import (
     preflight,
     read_lab,
@@ -43,11 +42,12 @@ from coreos_lab.engine.build import (
 from coreos_lab.engine.class_check import class_preflight as quota_preflight
 from coreos_lab.engine.common import known_hosts_path, lab_session, plan
 from coreos_lab.errors import Interrupted, LabError, UsageError
-from coreos_lab.events import Event, EventSink, PhaseEvent, PlanEvent
+from coreos_lab.lab.cluster import Token
+from coreos_lab.lab.events import Event, EventSink, PhaseEvent, PlanEvent
+from coreos_lab.lab.plan import LabPlan
+from coreos_lab.lab.results import ApplyResult, ImageVersions, MachineAccess
+from coreos_lab.lab.settings import LabSettings
 from coreos_lab.lock import lab_lock
-from coreos_lab.plan import LabPlan
-from coreos_lab.reports import ApplyResult, ImageVersions, MachineAccess
-from coreos_lab.settings import LabSettings
 from coreos_lab.wording import plural
 
 # Labs read, checked or listed at once before and after the apply: each step waits mostly on

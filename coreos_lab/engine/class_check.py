@@ -29,10 +29,10 @@ from coreos_lab.class_quota import (
 )
 from coreos_lab.class_report import ClassReport, RegionReport, UsageRow
 from coreos_lab.classroom import StudentLab
-from coreos_lab.clouds import EMULATOR
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.roles import ROLES
-from coreos_lab.settings import FLATCAR_OFFER, LabSettings
+from coreos_lab.lab.clouds import EMULATOR
+from coreos_lab.lab.roles import ROLES
+from coreos_lab.lab.settings import FLATCAR_OFFER, LabSettings
 
 _LABELS = {n.lower(): n for n in PUBLIC_IPS}  # when Azure does not report them
 REQUEST_QUOTA = "request more quota (Azure portal > Quotas > Compute, or az quota create)"

@@ -22,10 +22,16 @@ from coreos_lab.class_reports import ClassLabMachines, KnownLab
 from coreos_lab.classroom import StudentLab
 from coreos_lab.engine.common import known_hosts_path, lab_session
 from coreos_lab.errors import LabError
-from coreos_lab.reports import MachineAccess, MachineInfo
-from coreos_lab.roles import machine_order
-from coreos_lab.settings import LabSettings
-from coreos_lab.tags import TAG_LAB, TAG_MANAGED_BY, TAG_MANAGED_BY_VALUE, TAG_STUDENT, check_ours
+from coreos_lab.lab.results import MachineAccess, MachineInfo
+from coreos_lab.lab.roles import machine_order
+from coreos_lab.lab.settings import LabSettings
+from coreos_lab.lab.tags import (
+    TAG_LAB,
+    TAG_MANAGED_BY,
+    TAG_MANAGED_BY_VALUE,
+    TAG_STUDENT,
+    check_ours,
+)
 from coreos_lab.verify.findings import LabReadiness
 
 # Side by side, not all at once: each lab costs four reads, and the subscription's read

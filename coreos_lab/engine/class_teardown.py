@@ -19,8 +19,8 @@ from coreos_lab.engine.class_read import by_session, in_parallel
 from coreos_lab.engine.common import lab_session
 from coreos_lab.engine.teardown import down
 from coreos_lab.errors import LabError
-from coreos_lab.events import EventSink
-from coreos_lab.hints import lab_command
+from coreos_lab.lab.events import EventSink
+from coreos_lab.lab.hints import lab_command
 
 # Deleting a group is one long-running operation that ARM works on by itself; the threads
 # only poll it, so a class's labs are deleted all at once up to this many.

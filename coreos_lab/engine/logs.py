@@ -17,8 +17,8 @@ from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.engine.common import lab_session
 from coreos_lab.engine.read import machines
 from coreos_lab.errors import LabError
-from coreos_lab.hints import lab_command
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.hints import lab_command
+from coreos_lab.lab.settings import LabSettings
 
 FOLLOW_INTERVAL = 2.0  # seconds between two reads of the log under --follow
 

@@ -16,17 +16,17 @@ from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.preflight import run_preflight
 from coreos_lab.azure.prices import estimate_cost, service_of
-from coreos_lab.costs import CostEstimate
 from coreos_lab.engine.common import known_hosts_path, lab_session
 from coreos_lab.errors import LabError
 from coreos_lab.files import make_private_dirs
-from coreos_lab.hints import lab_command
-from coreos_lab.reports import (
+from coreos_lab.lab.costs import CostEstimate
+from coreos_lab.lab.hints import lab_command
+from coreos_lab.lab.results import (
     MachineAccess,
     PreflightReport,
 )
-from coreos_lab.settings import LabSettings
-from coreos_lab.tags import check_ours
+from coreos_lab.lab.settings import LabSettings
+from coreos_lab.lab.tags import check_ours
 
 if TYPE_CHECKING:
     from coreos_lab.verify.findings import LabReadiness

@@ -9,14 +9,14 @@ from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.teardown import delete_lab
 from coreos_lab.engine.common import DELETE_REQUESTED, lab_session
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.events import EventSink
-from coreos_lab.hints import lab_command
-from coreos_lab.reports import (
+from coreos_lab.lab.events import EventSink
+from coreos_lab.lab.hints import lab_command
+from coreos_lab.lab.results import (
     DownPreview,
     DownResult,
 )
-from coreos_lab.settings import LabSettings
-from coreos_lab.tags import check_ours
+from coreos_lab.lab.settings import LabSettings
+from coreos_lab.lab.tags import check_ours
 
 # ---- down --------------------------------------------------------------------------------
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from coreos_lab.boot import machine_config
 from coreos_lab.boot.machine_config import MachineConfig
-from coreos_lab.roles import ETCD, HOST, ROLES
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.roles import ETCD, HOST, ROLES
+from coreos_lab.lab.settings import LabSettings
 
 HOLD_LINE = "SERVER=disabled"
 UNKNOWN_TOKEN = "https://discovery.invalid/token-not-recorded"

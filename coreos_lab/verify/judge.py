@@ -17,7 +17,7 @@ from coreos_lab.boot.machine_config import (
     FLANNEL_UNIT,
     UPDATE_CONF,
 )
-from coreos_lab.roles import ETCD, role_named
+from coreos_lab.lab.roles import ETCD, role_named
 from coreos_lab.verify import causes, parse, probe
 from coreos_lab.verify import findings as f
 from coreos_lab.verify.expect import DISCOVERY_LINE, HOLD_LINE, UNKNOWN_TOKEN, Expected

@@ -24,7 +24,7 @@ from coreos_lab.boot.machine_config import (
     FLANNEL_UNIT,
     UPDATE_CONF,
 )
-from coreos_lab.roles import ETCD
+from coreos_lab.lab.roles import ETCD
 
 MARK = "@@coreos-lab "
 RC_MARK = "@@coreos-lab-rc "

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from coreos_lab import state
 from coreos_lab.files import make_private_dirs
-from coreos_lab.reports import MachineAccess
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.results import MachineAccess
+from coreos_lab.lab.settings import LabSettings
 from coreos_lab.verify import expect, judge, probe, reach, ssh_runner
 from coreos_lab.verify.findings import LabReadiness
 

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from coreos_lab.plan import ADMIN_USER
+from coreos_lab.lab.plan import ADMIN_USER
 from coreos_lab.sshconfig import ssh_options
 from coreos_lab.verify.reach import CONNECT_TIMEOUT
 

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from coreos_lab.costs import NOT_PRICED, NOT_PRICED_PARTS, CostEstimate, money
+from coreos_lab.lab.costs import NOT_PRICED, NOT_PRICED_PARTS, CostEstimate, money
 
 
 def _round(value: float | None) -> float | None:

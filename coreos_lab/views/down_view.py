@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from coreos_lab.reports import DownPreview
+from coreos_lab.lab.results import DownPreview
 from coreos_lab.wording import plural
 
 

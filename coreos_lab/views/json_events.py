@@ -10,7 +10,7 @@ import sys
 import threading
 from typing import Any, TextIO
 
-from coreos_lab.events import Event, PhaseEvent, PlanEvent
+from coreos_lab.lab.events import Event, PhaseEvent, PlanEvent
 from coreos_lab.pipes import Lines
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 
 from coreos_lab.guide import guide_location
-from coreos_lab.reports import DownResult, UpResult
+from coreos_lab.lab.results import DownResult, UpResult
 from coreos_lab.views.machines_view import machines_as_list, render_machines
 
 

@@ -16,7 +16,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from coreos_lab.reports import MachineAccess, MachineInfo
+from coreos_lab.lab.results import MachineAccess, MachineInfo
 from coreos_lab.sshconfig import ssh_command
 from coreos_lab.wording import plural
 

@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.tree import Tree
 
 from coreos_lab.boot import formats as provisioning
-from coreos_lab.costs import CostEstimate
-from coreos_lab.plan import LabPlan, Resource
+from coreos_lab.lab.costs import CostEstimate
+from coreos_lab.lab.plan import LabPlan, Resource
 from coreos_lab.views.cost_view import cost_as_dict, render_cost
 
 

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from coreos_lab.reports import Outcome, PreflightReport
+from coreos_lab.lab.results import Outcome, PreflightReport
 from coreos_lab.views.cost_view import cost_as_dict, render_cost
 
 _STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "bold red", Outcome.SKIPPED: "yellow"}

@@ -18,8 +18,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from coreos_lab.events import Event, PhaseEvent, PlanEvent, Step
-from coreos_lab.kinds import label_of
+from coreos_lab.lab.events import Event, PhaseEvent, PlanEvent, Step
+from coreos_lab.lab.kinds import label_of
 from coreos_lab.pipes import Lines
 
 _STYLES = {

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from coreos_lab.plan import TAG_CUSTOM_DATA
+from coreos_lab.lab.plan import TAG_CUSTOM_DATA
 from tests.e2e.conftest import Lab
 
 

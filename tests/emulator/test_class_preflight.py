@@ -13,8 +13,8 @@ from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.classroom import StudentLab, class_labs
 from coreos_lab.emulator.client import AdminClient, Connection
 from coreos_lab.errors import LabError
+from coreos_lab.lab.settings import LabSettings
 from coreos_lab.roster import parse_roster
-from coreos_lab.settings import LabSettings
 from tests.emulator import lab as arm
 
 

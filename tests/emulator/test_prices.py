@@ -12,7 +12,7 @@ import pytest
 
 from coreos_lab.azure.prices import PriceService, PricesUnavailable, estimate_cost, query
 from coreos_lab.emulator.client import AdminClient, Connection
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 
 def _service(conn: Connection) -> PriceService:

@@ -25,9 +25,9 @@ import yaml
 
 from coreos_lab.boot.cloudconfig_schema import problems
 from coreos_lab.boot.formats import FORMATS
-from coreos_lab.kinds import VM
-from coreos_lab.plan import PlanInputs, build_plan
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.kinds import VM
+from coreos_lab.lab.plan import PlanInputs, build_plan
+from coreos_lab.lab.settings import LabSettings
 
 from . import checks
 from .cluster import EtcdLab

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 from coreos_lab.verify.findings import Colour, LabReadiness
 from coreos_lab.verify.session import verify_access
 from coreos_lab.views.verify_view import plain_lines, readiness_as_dict

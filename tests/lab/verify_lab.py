@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from coreos_lab.boot import machine_config
-from coreos_lab.kinds import VM
-from coreos_lab.plan import PlanInputs, build_plan
-from coreos_lab.reports import MachineAccess, MachineInfo
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.kinds import VM
+from coreos_lab.lab.plan import PlanInputs, build_plan
+from coreos_lab.lab.results import MachineAccess, MachineInfo
+from coreos_lab.lab.settings import LabSettings
 from coreos_lab.verify.probe import DROPIN_PATH
 
 from . import checks

@@ -27,10 +27,10 @@ from coreos_lab.azure.images import (
 from coreos_lab.azure.preflight.context import CheckFailed, Context, NotChecked
 from coreos_lab.azure.preflight.reads import CALL_TIMEOUTS, Sku, Usage
 from coreos_lab.errors import LabError
-from coreos_lab.hints import lab_command
-from coreos_lab.kinds import STORAGE
-from coreos_lab.roles import ROLES, storage_account_name
-from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
+from coreos_lab.lab.hints import lab_command
+from coreos_lab.lab.kinds import STORAGE
+from coreos_lab.lab.roles import ROLES, storage_account_name
+from coreos_lab.lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
 
 SUBSCRIPTION = "subscription"
 LOCATION = "location"

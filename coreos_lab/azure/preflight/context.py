@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.azure.preflight.reads import SharedReads, Sku, Usage
-from coreos_lab.kinds import VM, Kind
-from coreos_lab.reports import ImageVersions
-from coreos_lab.roles import ROLES, Role
-from coreos_lab.settings import FLATCAR_OFFER, LabSettings
+from coreos_lab.lab.kinds import VM, Kind
+from coreos_lab.lab.results import ImageVersions
+from coreos_lab.lab.roles import ROLES, Role
+from coreos_lab.lab.settings import FLATCAR_OFFER, LabSettings
 
 
 class CheckFailed(Exception):

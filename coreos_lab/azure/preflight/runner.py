@@ -18,10 +18,10 @@ from coreos_lab.azure.inventory import Inventory
 from coreos_lab.azure.preflight.checks import Check, checks_for
 from coreos_lab.azure.preflight.context import CheckFailed, Context, NotChecked
 from coreos_lab.azure.preflight.reads import SharedReads, list_skus, list_usages
-from coreos_lab.clouds import EMULATOR
-from coreos_lab.events import EventSink, PhaseEvent, discard
-from coreos_lab.reports import CheckResult, ImageVersions, Outcome, PreflightReport
-from coreos_lab.settings import FLATCAR_OFFER, LabSettings
+from coreos_lab.lab.clouds import EMULATOR
+from coreos_lab.lab.events import EventSink, PhaseEvent, discard
+from coreos_lab.lab.results import CheckResult, ImageVersions, Outcome, PreflightReport
+from coreos_lab.lab.settings import FLATCAR_OFFER, LabSettings
 
 # Every call is bounded: a check that has not answered by then fails with a sentence.
 DEADLINE = 120.0

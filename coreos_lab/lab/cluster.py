@@ -14,9 +14,9 @@ from enum import Enum
 
 from coreos_lab.boot.machine_config import ETCD_UNIT
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.hints import lab_command
-from coreos_lab.roles import ETCD
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.hints import lab_command
+from coreos_lab.lab.roles import ETCD
+from coreos_lab.lab.settings import LabSettings
 
 
 class Token(Enum):

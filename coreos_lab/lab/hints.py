@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shlex
 
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 _DEFAULT = LabSettings()
 

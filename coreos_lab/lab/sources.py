@@ -2,7 +2,7 @@
 
 Precedence, highest first: command-line flags, ``COREOS_LAB_*`` environment variables,
 ``coreos-lab.toml`` (in the working directory, or the file ``--config`` names), then the
-defaults of :class:`~coreos_lab.settings.LabSettings`. A value that fails is named by where it
+defaults of :class:`~coreos_lab.lab.settings.LabSettings`. A value that fails is named by where it
 came from (the variable, the file's setting), not by a flag the user never typed.
 
 Pure: reading the environment and the TOML file is left to :func:`load_settings`' caller,
@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from coreos_lab.clouds import EMULATOR
 from coreos_lab.errors import UsageError
-from coreos_lab.settings import SETTINGS_FIELDS, LabSettings, validate
+from coreos_lab.lab.clouds import EMULATOR
+from coreos_lab.lab.settings import SETTINGS_FIELDS, LabSettings, validate
 
 ENV_PREFIX = "COREOS_LAB_"
 CONFIG_FILE = "coreos-lab.toml"

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from coreos_lab.kinds import Kind
+from coreos_lab.lab.kinds import Kind
 
 
 class Step(StrEnum):

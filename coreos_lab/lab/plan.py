@@ -16,20 +16,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from coreos_lab import roles
 from coreos_lab.boot import formats as provisioning
 from coreos_lab.boot import machine_config
-from coreos_lab.kinds import NSG, RESOURCE_GROUP, STORAGE, VNET, Kind
-from coreos_lab.plan_machine import ADMIN_USER as ADMIN_USER
-from coreos_lab.plan_machine import PlannedMachine as PlannedMachine
-from coreos_lab.plan_machine import machine_resources
-from coreos_lab.plan_resource import Resource as Resource
-from coreos_lab.plan_resource import ResourceIds
-from coreos_lab.roles import ETCD, HOST, ROLES
-from coreos_lab.settings import LabSettings, ssh_source_prefixes
-from coreos_lab.ssh_source import TAG_SSH_OPEN, TAG_SSH_OPEN_VALUE, is_open_to_all
-from coreos_lab.tags import TAG_CUSTOM_DATA as TAG_CUSTOM_DATA
-from coreos_lab.tags import lab_tags
+from coreos_lab.lab import roles
+from coreos_lab.lab.kinds import NSG, RESOURCE_GROUP, STORAGE, VNET, Kind
+from coreos_lab.lab.machine_resources import ADMIN_USER as ADMIN_USER
+from coreos_lab.lab.machine_resources import PlannedMachine as PlannedMachine
+from coreos_lab.lab.machine_resources import machine_resources
+from coreos_lab.lab.resource import Resource as Resource
+from coreos_lab.lab.resource import ResourceIds
+from coreos_lab.lab.roles import ETCD, HOST, ROLES
+from coreos_lab.lab.settings import LabSettings, ssh_source_prefixes
+from coreos_lab.lab.ssh_from import TAG_SSH_OPEN, TAG_SSH_OPEN_VALUE, is_open_to_all
+from coreos_lab.lab.tags import TAG_CUSTOM_DATA as TAG_CUSTOM_DATA
+from coreos_lab.lab.tags import lab_tags
 
 PLACEHOLDER_KEY = "<ssh key: generated or read by up>"
 PLACEHOLDER_SUBSCRIPTION = "00000000-0000-0000-0000-000000000000"

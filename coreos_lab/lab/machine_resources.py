@@ -8,13 +8,13 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from coreos_lab import roles
-from coreos_lab.clouds import storage_suffix
-from coreos_lab.kinds import NIC, NSG, PUBLIC_IP, RESOURCE_GROUP, STORAGE, VM, VNET
-from coreos_lab.plan_resource import Resource, ResourceIds
-from coreos_lab.roles import Role
-from coreos_lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
-from coreos_lab.tags import TAG_CUSTOM_DATA, lab_tags
+from coreos_lab.lab import roles
+from coreos_lab.lab.clouds import storage_suffix
+from coreos_lab.lab.kinds import NIC, NSG, PUBLIC_IP, RESOURCE_GROUP, STORAGE, VM, VNET
+from coreos_lab.lab.resource import Resource, ResourceIds
+from coreos_lab.lab.roles import Role
+from coreos_lab.lab.settings import FLATCAR_OFFER, FLATCAR_PUBLISHER, LabSettings
+from coreos_lab.lab.tags import TAG_CUSTOM_DATA, lab_tags
 
 ADMIN_USER = "core"
 

@@ -2,7 +2,7 @@
 
 Each field's metadata carries its flag and its help text, so the CLI builds the options of
 ``plan`` and ``up`` from this one table and they cannot drift apart. Where the values come
-from (flags, environment, TOML) is :mod:`coreos_lab.settings_sources`.
+from (flags, environment, TOML) is :mod:`coreos_lab.lab.sources`.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from coreos_lab.clouds import CLOUD_NAMES, EMULATOR
 from coreos_lab.errors import UsageError
-from coreos_lab.ssh_source import source_prefixes
+from coreos_lab.lab.clouds import CLOUD_NAMES, EMULATOR
+from coreos_lab.lab.ssh_from import source_prefixes
 
 ETCD_SIZES = (3, 5, 7)
 BOOTSTRAPS = ("discovery", "static")

@@ -14,7 +14,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.settings import LabSettings
 
 
 @dataclass(frozen=True)

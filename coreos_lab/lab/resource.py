@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from coreos_lab.kinds import VNET, Kind
+from coreos_lab.lab.kinds import VNET, Kind
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from coreos_lab.roles import ROLES
-from coreos_lab.settings import LabSettings
+from coreos_lab.lab.roles import ROLES
+from coreos_lab.lab.settings import LabSettings
 
 PUBLIC_IP = "Standard static public IP"
 NOT_PRICED_PARTS = (

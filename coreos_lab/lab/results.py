@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from coreos_lab.costs import CostEstimate
 from coreos_lab.errors import LabError
-from coreos_lab.events import Step
-from coreos_lab.plan import LabPlan
-from coreos_lab.roles import ETCD
+from coreos_lab.lab.costs import CostEstimate
+from coreos_lab.lab.events import Step
+from coreos_lab.lab.plan import LabPlan
+from coreos_lab.lab.roles import ETCD
 
 # ---- image versions ----------------------------------------------------------------------
 

@@ -1,0 +1,1 @@
+"""What a lab is: its settings, clouds, resource kinds, roles, plan and results (pure)."""
