@@ -26,9 +26,9 @@ from pathlib import Path
 from typing import Any
 
 from coreos_lab.emulator.client import AdminClient, cli_env, running_emulator
-from coreos_lab.keys import ensure_keypair
 from coreos_lab.lab.plan import PlanInputs, build_plan
 from coreos_lab.lab.sources import load_settings
+from coreos_lab.local.keys import ensure_keypair
 
 BIN = Path(sys.executable).parent / "coreos-lab"
 

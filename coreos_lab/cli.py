@@ -146,7 +146,7 @@ def up(
     again to continue.
     """
     from coreos_lab.lab.ssh_from import WARNING, is_open_to_all
-    from coreos_lab.lock import lab_lock
+    from coreos_lab.local.lock import lab_lock
 
     if is_open_to_all(settings.ssh_from):
         typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
@@ -164,7 +164,7 @@ def _up(
     adopt: bool,
 ) -> None:
     from coreos_lab import engine
-    from coreos_lab.runlog import RunLog
+    from coreos_lab.local.runlog import RunLog
     from coreos_lab.views.json_events import JsonEvents
     from coreos_lab.views.lab_view import up_as_dict
 
@@ -238,8 +238,8 @@ def down(
             "everything in it)?",
             abort=True,
         )
-    from coreos_lab.lock import lab_lock
-    from coreos_lab.runlog import RunLog
+    from coreos_lab.local.lock import lab_lock
+    from coreos_lab.local.runlog import RunLog
 
     with (
         lab_lock(settings.name, "down"),

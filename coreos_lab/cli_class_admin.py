@@ -143,10 +143,10 @@ def class_handouts(
     log in from Linux, macOS or Windows, the first steps of the lab). Plus roster.html with
     every lab. Every lab must be built first.
     """
-    from coreos_lab import state
     from coreos_lab.engine.class_read import class_machines
     from coreos_lab.handout_files import read_key, write_handouts
     from coreos_lab.handouts import Handout
+    from coreos_lab.local import state
 
     entries = class_machines(class_labs(roster, prefix, settings))
     unready = [e for e in entries if not e.access]

@@ -64,8 +64,8 @@ _MAX_ROSTER_BYTES = 1 << 20
 
 def read_class(roster_path: Path, prefix: str, settings: LabSettings) -> list[StudentLab]:
     """Every student's lab, from the roster file and the class's settings; one sentence if not."""
-    from coreos_lab.files import read_small_file
-    from coreos_lab.state import state_dir
+    from coreos_lab.local.files import read_small_file
+    from coreos_lab.local.state import state_dir
 
     try:
         data = read_small_file(roster_path, _MAX_ROSTER_BYTES)

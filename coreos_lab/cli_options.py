@@ -105,7 +105,7 @@ def read_settings(flags: dict[str, Any], config: Path | None) -> tuple[LabSettin
         config = candidate if candidate.is_file() else None
     text: str | None = None
     if config is not None:
-        from coreos_lab.files import read_small_file
+        from coreos_lab.local.files import read_small_file
 
         try:
             # Not read_text: /dev/zero never ends and a FIFO waits for a writer.

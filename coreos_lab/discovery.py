@@ -24,7 +24,7 @@ from typing import NoReturn
 from coreos_lab.errors import DiscoveryError, UsageError
 from coreos_lab.lab.hints import lab_command
 from coreos_lab.lab.settings import LabSettings
-from coreos_lab.state import LabState, save_state
+from coreos_lab.local.state import LabState, save_state
 
 WAYS_OUT = "pass --discovery-url with a token you already have, or --bootstrap static"
 _MAX_ANSWER_BYTES = 4096  # a token URL is under 100 bytes; anything much longer is not one
@@ -95,7 +95,7 @@ def discovery_url_for(
 
     Order: ``--discovery-url``; else the token stored in the lab's state (no request); else
     a new token from the service. ``state`` is updated and saved (under ``base``, default
-    :func:`~coreos_lab.state.state_dir`) whenever the token it records changes. Only for
+    :func:`~coreos_lab.local.state.state_dir`) whenever the token it records changes. Only for
     ``--bootstrap discovery``: a static cluster needs no token. ``renew``: the stored
     token's cluster is gone, so a new one is requested.
     """

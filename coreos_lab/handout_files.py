@@ -13,8 +13,8 @@ from pathlib import Path
 
 from coreos_lab import handouts as text
 from coreos_lab.errors import LabError
-from coreos_lab.files import atomic_write, make_private_dirs, read_small_file
 from coreos_lab.handouts import Handout
+from coreos_lab.local.files import atomic_write, make_private_dirs, read_small_file
 
 _MAX_KEY_BYTES = 64 * 1024
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from coreos_lab import keys, state
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.errors import LabError
 from coreos_lab.lab.events import EventSink, PhaseEvent
@@ -18,6 +17,7 @@ from coreos_lab.lab.kinds import VM
 from coreos_lab.lab.roles import ETCD
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.lab.tags import check_identity
+from coreos_lab.local import keys, state
 
 
 def key_the_vms_trust(settings: LabSettings, sink: EventSink, inventory: Inventory) -> keys.SshKey:

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.files import atomic_write
 from coreos_lab.lab.plan import ADMIN_USER
 from coreos_lab.lab.results import MachineInfo
+from coreos_lab.local.files import atomic_write
 
 
 def ssh_options(key_path: str, known_hosts: Path) -> list[str]:

@@ -21,7 +21,7 @@ import pytest
 from coreos_lab.discovery import discovery_url_for, request_token
 from coreos_lab.errors import DiscoveryError, UsageError
 from coreos_lab.lab.settings import LabSettings
-from coreos_lab.state import LabState, load_state, state_path
+from coreos_lab.local.state import LabState, load_state, state_path
 
 TOKEN_URL = re.compile(r"^http://127\.0\.0\.1:\d+/[0-9a-f]{32}$")
 

@@ -15,7 +15,7 @@ from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
 from coreos_lab.errors import LabError
 from coreos_lab.lab.events import discard
 from coreos_lab.lab.settings import LabSettings
-from coreos_lab.state import load_state
+from coreos_lab.local.state import load_state
 
 pytestmark = pytest.mark.timeout(90)
 

@@ -1,4 +1,4 @@
-"""Whole files and bounded reads (coreos_lab/files.py) and the per-lab lock (lock.py)."""
+"""Whole files and bounded reads (coreos_lab/local/files.py) and the per-lab lock (lock.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from coreos_lab.files import NotARegularFile, atomic_write, read_small_file
-from coreos_lab.lock import LabBusy, lab_lock, lock_path
+from coreos_lab.local.files import NotARegularFile, atomic_write, read_small_file
+from coreos_lab.local.lock import LabBusy, lab_lock, lock_path
 
 
 def test_atomic_write_replaces_whole_with_the_mode_asked_and_no_temp_left(tmp_path: Path) -> None:

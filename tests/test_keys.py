@@ -14,14 +14,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from coreos_lab.errors import KeyFileError
-from coreos_lab.keys import (
+from coreos_lab.lab.settings import LabSettings
+from coreos_lab.local.keys import (
     SshKey,
     ensure_keypair,
     key_fingerprint,
     load_public_key,
     resolve_ssh_key,
 )
-from coreos_lab.lab.settings import LabSettings
 
 needs_ssh_keygen = pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="no ssh-keygen")
 

@@ -14,8 +14,8 @@ from coreos_lab.lab.cluster import Token, built_size, check_etcd_size, token_for
 from coreos_lab.lab.hints import lab_command
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.lab.tags import TAG_LAB_ID, check_identity, lab_tags
-from coreos_lab.lab_memory import recall
-from coreos_lab.state import LabState
+from coreos_lab.local.memory import recall
+from coreos_lab.local.state import LabState
 
 SUB = "00000000-0000-4000-8000-000000000001"
 OTHER_SUB = "00000000-0000-4000-8000-000000000002"

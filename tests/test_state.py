@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.state import (
+from coreos_lab.local.state import (
     LabState,
     load_state,
     remove_state,

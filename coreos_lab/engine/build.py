@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
-from coreos_lab import discovery, keys, lab_checks, lab_memory, state
+from coreos_lab import discovery, lab_checks
 from coreos_lab.azure.apply import apply_plan
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import Inventory, read_inventory
@@ -27,6 +27,8 @@ from coreos_lab.lab.results import (
 )
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.lab.tags import check_ours
+from coreos_lab.local import keys, state
+from coreos_lab.local import memory as lab_memory
 from coreos_lab.wording import plural
 
 # ---- up ----------------------------------------------------------------------------------

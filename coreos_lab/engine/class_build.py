@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
-from coreos_lab import keys, state
 from coreos_lab.azure.apply import (
     LabsInterrupted,
     LabWork,
@@ -47,7 +46,8 @@ from coreos_lab.lab.events import Event, EventSink, PhaseEvent, PlanEvent
 from coreos_lab.lab.plan import LabPlan
 from coreos_lab.lab.results import ApplyResult, ImageVersions, MachineAccess
 from coreos_lab.lab.settings import LabSettings
-from coreos_lab.lock import lab_lock
+from coreos_lab.local import keys, state
+from coreos_lab.local.lock import lab_lock
 from coreos_lab.wording import plural
 
 # Labs read, checked or listed at once before and after the apply: each step waits mostly on

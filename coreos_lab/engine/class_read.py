@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any, TypeVar
 
-from coreos_lab import keys, lab_checks, state
+from coreos_lab import lab_checks
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.lab_machines import machine_of, read_machines
 from coreos_lab.azure.operations import as_rest, get_group
@@ -32,6 +32,7 @@ from coreos_lab.lab.tags import (
     TAG_STUDENT,
     check_ours,
 )
+from coreos_lab.local import keys, state
 from coreos_lab.verify.findings import LabReadiness
 
 # Side by side, not all at once: each lab costs four reads, and the subscription's read

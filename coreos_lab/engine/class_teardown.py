@@ -67,8 +67,8 @@ def class_down(
 
 
 def _down(lab: StudentLab, sink: EventSink) -> ClassLabDown:
-    from coreos_lab.lock import lab_lock
-    from coreos_lab.runlog import RunLog
+    from coreos_lab.local.lock import lab_lock
+    from coreos_lab.local.runlog import RunLog
 
     settings = lab.settings
     entry = ClassLabDown(lab.student.name, lab.name, again=lab_command("down", settings))

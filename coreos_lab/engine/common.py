@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from coreos_lab import keys, state
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
 from coreos_lab.lab.clouds import EMULATOR
 from coreos_lab.lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.lab.settings import LabSettings
+from coreos_lab.local import keys, state
 
 KNOWN_HOSTS = "known_hosts"
 

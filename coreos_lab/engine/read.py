@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coreos_lab import keys, lab_checks, sshconfig, state
+from coreos_lab import lab_checks, sshconfig
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import read_inventory
 from coreos_lab.azure.lab_machines import read_machines
@@ -18,7 +18,6 @@ from coreos_lab.azure.preflight import run_preflight
 from coreos_lab.azure.prices import estimate_cost, service_of
 from coreos_lab.engine.common import known_hosts_path, lab_session
 from coreos_lab.errors import LabError
-from coreos_lab.files import make_private_dirs
 from coreos_lab.lab.costs import CostEstimate
 from coreos_lab.lab.hints import lab_command
 from coreos_lab.lab.results import (
@@ -27,6 +26,8 @@ from coreos_lab.lab.results import (
 )
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.lab.tags import check_ours
+from coreos_lab.local import keys, state
+from coreos_lab.local.files import make_private_dirs
 
 if TYPE_CHECKING:
     from coreos_lab.verify.findings import LabReadiness

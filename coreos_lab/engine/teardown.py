@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coreos_lab import keys, lab_checks, lab_memory, state
+from coreos_lab import lab_checks
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.lab_contents import read_contents
 from coreos_lab.azure.operations import get_group
@@ -17,6 +17,8 @@ from coreos_lab.lab.results import (
 )
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.lab.tags import check_ours
+from coreos_lab.local import keys, state
+from coreos_lab.local import memory as lab_memory
 
 # ---- down --------------------------------------------------------------------------------
 

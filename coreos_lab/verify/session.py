@@ -10,10 +10,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from coreos_lab import state
-from coreos_lab.files import make_private_dirs
 from coreos_lab.lab.results import MachineAccess
 from coreos_lab.lab.settings import LabSettings
+from coreos_lab.local import state
+from coreos_lab.local.files import make_private_dirs
 from coreos_lab.verify import expect, judge, probe, reach, ssh_runner
 from coreos_lab.verify.findings import LabReadiness
 

@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from coreos_lab.state import LabState, save_state
+from coreos_lab.local.state import LabState, save_state
 from tests.e2e.class_fixture import build_class, write_roster
 from tests.e2e.conftest import Lab
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.files import atomic_write, make_private_dirs
+from coreos_lab.local.files import atomic_write, make_private_dirs
 
 STATE_DIR_ENV = "COREOS_LAB_STATE_DIR"
 STATE_FILE = "state.json"

@@ -17,11 +17,12 @@ import time
 from pathlib import Path
 from types import TracebackType
 
-from coreos_lab import __version__, state
+from coreos_lab import __version__
 from coreos_lab.errors import LabError
-from coreos_lab.files import make_private_dirs
 from coreos_lab.lab.events import Event, EventSink, PhaseEvent, PlanEvent, Step
 from coreos_lab.lab.settings import LabSettings
+from coreos_lab.local import state
+from coreos_lab.local.files import make_private_dirs
 
 LOG_FILE = "coreos-lab.log"
 _SHAPE = ("cloud", "location", "resource_group", "etcd", "hosts", "bootstrap", "ssh_from")

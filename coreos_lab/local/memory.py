@@ -17,7 +17,7 @@ from typing import Any
 from coreos_lab.errors import UsageError
 from coreos_lab.lab.clouds import EMULATOR
 from coreos_lab.lab.settings import LabSettings
-from coreos_lab.state import LabState
+from coreos_lab.local.state import LabState
 
 
 def key_paths(settings: LabSettings) -> tuple[str, str | None]:

@@ -17,8 +17,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from coreos_lab.errors import LabError
-from coreos_lab.files import make_private_dirs
-from coreos_lab.state import state_path
+from coreos_lab.local.files import make_private_dirs
+from coreos_lab.local.state import state_path
 
 LOCK_FILE = "lock"
 

@@ -23,8 +23,8 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.asymmetric.types import PrivateKeyTypes, PublicKeyTypes
 
 from coreos_lab.errors import KeyFileError, LabError, UsageError
-from coreos_lab.files import atomic_write, make_private_dirs, read_small_file
 from coreos_lab.lab.settings import KEY_TYPES, LabSettings
+from coreos_lab.local.files import atomic_write, make_private_dirs, read_small_file
 
 RSA_BITS = 4096
 RSA_MIN_BITS = 2048  # Azure refuses shorter RSA keys for Linux VMs

@@ -1,0 +1,1 @@
+"""What this machine keeps for a lab: its state, keys, lock, run log and files."""
