@@ -304,7 +304,8 @@ def ssh(
     import shlex
     import shutil
 
-    from coreos_lab import engine, ssh_session
+    from coreos_lab import engine
+    from coreos_lab.ssh import session as ssh_session
 
     argv = ssh_session.with_timeout(
         engine.ssh_target(settings, machine, command or (), adopt=adopt)
@@ -348,7 +349,7 @@ def ssh_config(
 
     written = engine.ssh_config(settings, write=write, adopt=adopt)
     if write:
-        from coreos_lab.sshconfig import written_alias
+        from coreos_lab.ssh.config_file import written_alias
 
         alias = written_alias(Path(written), settings.name, "host0")
         _console().print(f"Wrote lab '{settings.name}' to {written}; try `ssh {alias}`.")

@@ -26,7 +26,7 @@ from html import escape
 
 from coreos_lab.lab.plan import ADMIN_USER
 from coreos_lab.lab.results import MachineInfo
-from coreos_lab.sshconfig import alias, config_block
+from coreos_lab.ssh.config import alias, config_block
 
 KEY_FILE = "ssh_key"  # the private key coreos-lab generated for the lab; .pub beside it
 CONFIG_FILE = "ssh_config"

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from coreos_lab.lab.results import MachineInfo
-from coreos_lab.sshconfig import config_block, install_block, labs_in, written_alias
+from coreos_lab.ssh.config import config_block, labs_in
+from coreos_lab.ssh.config_file import install_block, written_alias
 
 
 def _machines(n: int) -> list[MachineInfo]:

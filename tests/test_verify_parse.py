@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 
 from coreos_lab.lab.settings import LabSettings
+from coreos_lab.ssh.failures import SshContext, ssh_failure
 from coreos_lab.verify import causes, expect, judge, parse, probe
 from coreos_lab.verify.findings import Colour, LabReadiness
 from coreos_lab.verify.probe import Section
-from coreos_lab.verify.reach import SshContext, ssh_failure
 
 # https://github.com/alexlance/userd/pull/10 (a Flatcar LTS machine, `cat /etc/os-release`).
 OS_RELEASE_LTS = """NAME="Flatcar Container Linux by Kinvolk"

@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from coreos_lab import sshconfig
 from coreos_lab.azure.boot_log import SerialLog, boot_diagnostics_on
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.engine.common import lab_session
@@ -19,6 +18,7 @@ from coreos_lab.engine.read import machines
 from coreos_lab.errors import LabError
 from coreos_lab.lab.hints import lab_command
 from coreos_lab.lab.settings import LabSettings
+from coreos_lab.ssh import config as sshconfig
 
 FOLLOW_INTERVAL = 2.0  # seconds between two reads of the log under --follow
 

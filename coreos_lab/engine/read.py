@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coreos_lab import lab_checks, sshconfig
+from coreos_lab import lab_checks
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import read_inventory
 from coreos_lab.azure.lab_machines import read_machines
@@ -28,6 +28,8 @@ from coreos_lab.lab.settings import LabSettings
 from coreos_lab.lab.tags import check_ours
 from coreos_lab.local import keys, state
 from coreos_lab.local.files import make_private_dirs
+from coreos_lab.ssh import config as sshconfig
+from coreos_lab.ssh import config_file
 
 if TYPE_CHECKING:
     from coreos_lab.verify.findings import LabReadiness
@@ -90,7 +92,7 @@ def ssh_config(
     )
     if not write:
         return block
-    path = sshconfig.install_block(Path("~/.ssh/config").expanduser(), settings.name, block)
+    path = config_file.install_block(Path("~/.ssh/config").expanduser(), settings.name, block)
     return str(path)
 
 

@@ -18,12 +18,12 @@ from coreos_lab.boot.machine_config import (
     UPDATE_CONF,
 )
 from coreos_lab.lab.roles import ETCD, role_named
+from coreos_lab.ssh.failures import SshContext, ssh_failure
 from coreos_lab.verify import causes, parse, probe
 from coreos_lab.verify import findings as f
 from coreos_lab.verify.expect import DISCOVERY_LINE, HOLD_LINE, UNKNOWN_TOKEN, Expected
 from coreos_lab.verify.findings import Colour, Finding, LabReadiness, MachineReadiness
 from coreos_lab.verify.probe import Section
-from coreos_lab.verify.reach import SshContext, ssh_failure
 
 
 @dataclass(frozen=True)

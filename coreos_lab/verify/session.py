@@ -14,7 +14,9 @@ from coreos_lab.lab.results import MachineAccess
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.local import state
 from coreos_lab.local.files import make_private_dirs
-from coreos_lab.verify import expect, judge, probe, reach, ssh_runner
+from coreos_lab.ssh import failures as reach
+from coreos_lab.ssh import runner as ssh_runner
+from coreos_lab.verify import expect, judge, probe
 from coreos_lab.verify.findings import LabReadiness
 
 

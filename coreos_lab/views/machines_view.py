@@ -17,7 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from coreos_lab.lab.results import MachineAccess, MachineInfo
-from coreos_lab.sshconfig import ssh_command
+from coreos_lab.ssh.config import ssh_command
 from coreos_lab.wording import plural
 
 _COLUMNS = ("role", "name", "public IP", "private IP", "state")

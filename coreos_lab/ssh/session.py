@@ -15,9 +15,7 @@ import sys
 from collections.abc import Sequence
 
 from coreos_lab.errors import LabError
-
-CONNECT_TIMEOUT = 10  # seconds; a booted VM answers in well under one
-SSH_FAILED = 255
+from coreos_lab.ssh.failures import CONNECT_TIMEOUT, SSH_FAILED, likely_causes
 
 
 class SshFailed(LabError):
@@ -35,24 +33,6 @@ def destination(argv: Sequence[str], command: Sequence[str]) -> tuple[str, str]:
     """(user, address) of an ssh command line whose remote command is ``command``."""
     user, _, address = argv[len(argv) - len(command) - 1].partition("@")
     return user, address
-
-
-def likely_causes(machine: str, address: str, ssh_from: str, emulated: bool) -> str:
-    """One sentence: what keeps ssh from reaching a lab machine, most likely first."""
-    allowed = f"--ssh-from {ssh_from}" if ssh_from else "the lab's --ssh-from"
-    causes = [
-        f"your address is not in {allowed} (run `curl -4s https://ifconfig.me` to see it, "
-        "and `coreos-lab up --ssh-from` with it to let it in)",
-        "the VM is still booting (try again in a minute)",
-    ]
-    if emulated:
-        causes.insert(
-            0,
-            "the lab is in the emulator, whose machines are addresses on this computer "
-            "with no sshd behind them",
-        )
-    listed = ", ".join(causes[:-1]) + f", or {causes[-1]}"
-    return f"ssh could not reach {machine} at {address}; likely {listed}."
 
 
 def run_ssh(

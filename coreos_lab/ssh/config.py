@@ -1,4 +1,4 @@
-"""How to reach the lab's machines with OpenSSH: the command line and a config block. Pure.
+"""How to reach the lab's machines with OpenSSH: the one command line and a config block. Pure.
 
 Host keys: the first connection to each machine records its key in a known_hosts file of the
 lab's own (``accept-new``: trust on first use, refuse a changed key afterwards). A file per lab
@@ -12,13 +12,13 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from coreos_lab.errors import LabError, UsageError
+from coreos_lab.errors import UsageError
 from coreos_lab.lab.plan import ADMIN_USER
 from coreos_lab.lab.results import MachineInfo
-from coreos_lab.local.files import atomic_write
 
 
 def ssh_options(key_path: str, known_hosts: Path) -> list[str]:
+    """The options every ssh of a lab takes: its key alone, its own known_hosts, TOFU."""
     return [
         "-i",
         key_path,
@@ -62,10 +62,23 @@ def ssh_command(
         raise UsageError(
             f"{machine.name} has no public IP yet ({machine.state}); run `{up}` to finish the lab."
         )
+    return ssh_argv(machine.public_ip, key_path, known_hosts, command=command)
+
+
+def ssh_argv(
+    address: str,
+    key_path: str,
+    known_hosts: Path,
+    *,
+    options: Sequence[str] = (),
+    command: Sequence[str] = (),
+) -> list[str]:
+    """The ssh command line to a lab machine, for `coreos-lab ssh` and `verify` alike."""
     return [
         "ssh",
         *ssh_options(key_path, known_hosts),
-        f"{ADMIN_USER}@{machine.public_ip}",
+        *options,
+        f"{ADMIN_USER}@{address}",
         *command,
     ]
 
@@ -174,32 +187,3 @@ def merge_block(text: str, lab: str, block: str) -> str:
         for each in labs:
             merged = _prefix_hosts(merged, each)
     return merged
-
-
-def install_block(path: Path, lab: str, block: str) -> Path:
-    """Put this lab's block into the ssh config at ``path``, whole or not at all.
-
-    A symlinked config (dotfile managers) is updated where it points, so the link stays.
-    """
-    target = path.resolve() if path.is_symlink() else path
-    try:
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        old = target.read_bytes().decode("utf-8", "surrogateescape") if target.exists() else ""
-        text = merge_block(old, lab, block)
-        atomic_write(target, text.encode("utf-8", "surrogateescape"), 0o600)
-    except OSError as exc:
-        reason = (exc.strerror or str(exc)).lower()
-        raise LabError(
-            f"Cannot write {target} ({reason}); it was left as it was, so print the block "
-            "with `coreos-lab ssh-config` and add it by hand."
-        ) from None
-    return target
-
-
-def written_alias(path: Path, lab: str, machine: str) -> str:
-    """The alias ``machine`` of ``lab`` has in the config at ``path`` after install_block."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        text = ""
-    return alias(lab, machine, prefixed=len(labs_in(text)) > 1)

@@ -1,4 +1,4 @@
-"""Why ssh could not run the probe on a machine, in one sentence, from what ssh printed. Pure.
+"""Why ssh failed, in one sentence, from its exit status and what it printed. Pure.
 
 OpenSSH exits with 255 when the connection or the login fails and prints one of a few
 messages (ssh(1), EXIT STATUS; the texts are OpenSSH's own, e.g. "Connection timed out",
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SSH_FAILED = 255
-CONNECT_TIMEOUT = 10  # seconds, ssh's ConnectTimeout
+SSH_FAILED = 255  # ssh(1): "255 if an error occurred"
+CONNECT_TIMEOUT = 10  # seconds, ssh's ConnectTimeout; a booted VM answers in well under one
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,21 @@ def ssh_failure(
         return "the connection closed before login: sshd is still starting, or it refused us."
     last = stderr.strip().splitlines()[-1] if stderr.strip() else "no message"
     return f"ssh failed: {last}"
+
+
+def likely_causes(machine: str, address: str, ssh_from: str, emulated: bool) -> str:
+    """One sentence: what keeps ssh from reaching a lab machine, most likely first."""
+    allowed = f"--ssh-from {ssh_from}" if ssh_from else "the lab's --ssh-from"
+    causes = [
+        f"your address is not in {allowed} (run `curl -4s https://ifconfig.me` to see it, "
+        "and `coreos-lab up --ssh-from` with it to let it in)",
+        "the VM is still booting (try again in a minute)",
+    ]
+    if emulated:
+        causes.insert(
+            0,
+            "the lab is in the emulator, whose machines are addresses on this computer "
+            "with no sshd behind them",
+        )
+    listed = ", ".join(causes[:-1]) + f", or {causes[-1]}"
+    return f"ssh could not reach {machine} at {address}; likely {listed}."

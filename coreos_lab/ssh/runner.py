@@ -14,9 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from coreos_lab.lab.plan import ADMIN_USER
-from coreos_lab.sshconfig import ssh_options
-from coreos_lab.verify.reach import CONNECT_TIMEOUT
+from coreos_lab.ssh.config import ssh_argv as lab_ssh_argv
+from coreos_lab.ssh.failures import CONNECT_TIMEOUT
 
 # Connect, log in and run the probe; its curls have 3 s each, most return at once.
 RUN_TIMEOUT = 45.0
@@ -40,9 +39,8 @@ class RunResult:
 
 
 def ssh_argv(address: str, key_path: str, known_hosts: Path, port: int = 22) -> list[str]:
-    return [
-        "ssh",
-        *ssh_options(key_path, known_hosts),
+    """`coreos-lab ssh`'s command line, never prompting and bounded in time, running a script."""
+    options = [
         "-o", "BatchMode=yes",
         "-o", "PasswordAuthentication=no",
         "-o", f"ConnectTimeout={CONNECT_TIMEOUT}",
@@ -50,9 +48,8 @@ def ssh_argv(address: str, key_path: str, known_hosts: Path, port: int = 22) -> 
         "-o", "ServerAliveCountMax=2",
         "-o", "LogLevel=ERROR",
         "-p", str(port),
-        f"{ADMIN_USER}@{address}",
-        "sh -s",
     ]  # fmt: skip
+    return lab_ssh_argv(address, key_path, known_hosts, options=options, command=["sh -s"])
 
 
 def run_all(

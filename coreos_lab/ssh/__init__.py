@@ -1,0 +1,1 @@
+"""OpenSSH: the command line, config blocks, running it, and why it failed."""
