@@ -17,7 +17,7 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-from coreos_lab.classroom import DEFAULT_PREFIX, StudentLab
+from coreos_lab.classroom.labs import DEFAULT_PREFIX, StudentLab
 from coreos_lab.cli_class_options import PrefixOption, RosterArgument, read_class
 from coreos_lab.cli_options import settings_command
 from coreos_lab.errors import UsageError
@@ -143,9 +143,9 @@ def class_handouts(
     log in from Linux, macOS or Windows, the first steps of the lab). Plus roster.html with
     every lab. Every lab must be built first.
     """
+    from coreos_lab.classroom.handout_files import read_key, write_handouts
+    from coreos_lab.classroom.handouts import Handout
     from coreos_lab.engine.class_read import class_machines
-    from coreos_lab.handout_files import read_key, write_handouts
-    from coreos_lab.handouts import Handout
     from coreos_lab.local import state
 
     entries = class_machines(class_labs(roster, prefix, settings))

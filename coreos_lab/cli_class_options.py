@@ -9,10 +9,10 @@ from typing import Annotated
 
 import typer
 
-from coreos_lab.classroom import DEFAULT_PREFIX, StudentLab, class_labs
+from coreos_lab.classroom.labs import DEFAULT_PREFIX, StudentLab, class_labs
+from coreos_lab.classroom.roster import parse_roster
 from coreos_lab.errors import UsageError
 from coreos_lab.lab.settings import LabSettings
-from coreos_lab.roster import parse_roster
 
 RosterArgument = Annotated[
     Path,

@@ -27,8 +27,8 @@ from coreos_lab.lab.settings import LabSettings
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from coreos_lab.class_results import ClassUpResult
-    from coreos_lab.classroom import StudentLab
+    from coreos_lab.classroom.labs import StudentLab
+    from coreos_lab.classroom.results import ClassUpResult
     from coreos_lab.verify.findings import LabReadiness
 
 

@@ -6,7 +6,7 @@ import dataclasses
 
 import pytest
 
-from coreos_lab.class_quota import (
+from coreos_lab.classroom.quota import (
     Need,
     Room,
     candidates,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 
-from coreos_lab.class_results import ClassUpResult, StudentLabResult
+from coreos_lab.classroom.results import ClassUpResult, StudentLabResult
 from coreos_lab.lab.events import PhaseEvent, PlanEvent, ResourceEvent, Step
 from coreos_lab.lab.kinds import NSG, RESOURCE_GROUP
 from coreos_lab.views.class_view import PlainClass, class_up_as_dict

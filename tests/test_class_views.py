@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from coreos_lab.class_reports import ClassLabMachines
+from coreos_lab.classroom.results import ClassLabMachines
 from coreos_lab.lab.results import MachineAccess, MachineInfo
 from coreos_lab.views.class_machines_view import render_class_machines
 

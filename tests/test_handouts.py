@@ -13,8 +13,8 @@ from subprocess import PIPE
 
 import pytest
 
-from coreos_lab.handout_files import write_handouts
-from coreos_lab.handouts import Handout, roster_sheet, ssh_config_text, student_sheet
+from coreos_lab.classroom.handout_files import write_handouts
+from coreos_lab.classroom.handouts import Handout, roster_sheet, ssh_config_text, student_sheet
 from coreos_lab.lab.results import MachineInfo
 from tests.local_user import core_user
 

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from coreos_lab.classroom import class_labs, lab_name
+from coreos_lab.classroom.labs import class_labs, lab_name
+from coreos_lab.classroom.roster import parse_roster
 from coreos_lab.errors import UsageError
 from coreos_lab.lab.settings import LabSettings
-from coreos_lab.roster import parse_roster
 
 
 def test_roster_reads_students_and_optional_columns(tmp_path: Path) -> None:

@@ -30,8 +30,8 @@ from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.preflight.reads import SharedReads
-from coreos_lab.class_results import ClassUpResult, StudentLabResult
-from coreos_lab.classroom import DEFAULT_PREFIX, StudentLab
+from coreos_lab.classroom.labs import DEFAULT_PREFIX, StudentLab
+from coreos_lab.classroom.results import ClassUpResult, StudentLabResult
 from coreos_lab.engine.build import (
     preflight,
     read_lab,

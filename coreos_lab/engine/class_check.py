@@ -17,7 +17,8 @@ from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
 from coreos_lab.azure.images import lab_versions
 from coreos_lab.azure.prices import DEADLINE, estimate_cost, service_of
-from coreos_lab.class_quota import (
+from coreos_lab.classroom.labs import StudentLab
+from coreos_lab.classroom.quota import (
     PUBLIC_IPS,
     REGIONAL,
     Need,
@@ -27,8 +28,7 @@ from coreos_lab.class_quota import (
     lab_need,
     spread,
 )
-from coreos_lab.class_report import ClassReport, RegionReport, UsageRow
-from coreos_lab.classroom import StudentLab
+from coreos_lab.classroom.results import ClassReport, RegionReport, UsageRow
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.lab.clouds import EMULATOR
 from coreos_lab.lab.roles import ROLES

@@ -18,11 +18,11 @@ from coreos_lab import lab_checks
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.lab_machines import machine_of, read_machines
 from coreos_lab.azure.operations import as_rest, get_group
-from coreos_lab.class_reports import ClassLabMachines, KnownLab
-from coreos_lab.classroom import StudentLab
+from coreos_lab.classroom.labs import StudentLab
+from coreos_lab.classroom.results import ClassLabMachines
 from coreos_lab.engine.common import known_hosts_path, lab_session
 from coreos_lab.errors import LabError
-from coreos_lab.lab.results import MachineAccess, MachineInfo
+from coreos_lab.lab.results import KnownLab, MachineAccess, MachineInfo
 from coreos_lab.lab.roles import machine_order
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.lab.tags import (

@@ -13,8 +13,8 @@ from dataclasses import replace
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.lab_contents import read_contents
 from coreos_lab.azure.operations import get_group
-from coreos_lab.class_reports import ClassDownResult, ClassLabDown, ClassLabPreview
-from coreos_lab.classroom import StudentLab
+from coreos_lab.classroom.labs import StudentLab
+from coreos_lab.classroom.results import ClassDownResult, ClassLabDown, ClassLabPreview
 from coreos_lab.engine.class_read import by_session, in_parallel
 from coreos_lab.engine.common import lab_session
 from coreos_lab.engine.teardown import down

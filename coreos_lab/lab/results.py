@@ -152,3 +152,19 @@ class DownResult:
     state_removed: bool
     key_removed: list[str]
     key_kept: str | None = None  # why --delete-key left the key alone
+
+
+@dataclass(frozen=True)
+class KnownLab:
+    """A lab `coreos-lab list` shows: known to this machine, to Azure, or to both."""
+
+    lab: str
+    local: bool  # this machine keeps state for it
+    in_azure: bool  # a resource group tagged as coreos-lab's lab of that name exists
+    student: str | None = None
+    resource_group: str | None = None
+    location: str | None = None
+    machines: tuple[MachineInfo, ...] = ()
+    created: str | None = None  # ISO time of its oldest VM, the lab's age
+    state: str = ""  # one word: running, stopped, deleting, no machines, not in Azure
+    elsewhere: str | None = None  # the local state's cloud/subscription when not the one listed

@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from coreos_lab.class_report import ClassReport
+from coreos_lab.classroom.results import ClassReport
 from coreos_lab.views.cost_view import cost_as_dict, render_cost
 
 

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from coreos_lab.class_reports import ClassDownResult, ClassLabMachines, ClassLabPreview
+from coreos_lab.classroom.results import ClassDownResult, ClassLabMachines, ClassLabPreview
 from coreos_lab.views.down_view import render_preview
 from coreos_lab.views.machines_view import machines_as_list, ssh_line
 from coreos_lab.wording import plural

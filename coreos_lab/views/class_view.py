@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
-from coreos_lab.class_results import ClassUpResult
+from coreos_lab.classroom.results import ClassUpResult
 from coreos_lab.lab.events import Event, PhaseEvent, PlanEvent, ResourceEvent, Step
 from coreos_lab.pipes import Lines
 from coreos_lab.views.machines_view import machines_as_list

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from coreos_lab.class_reports import KnownLab
+from coreos_lab.lab.results import KnownLab
 from coreos_lab.wording import plural
 
 

@@ -2,7 +2,7 @@
 
 The labs are built by `class up`, as an instructor builds them: each is the lab
 `up --name <prefix>-<student>` would build with that student's settings
-(coreos_lab/classroom.py), with its own key in <state dir>/keys/<lab>.
+(coreos_lab/classroom/labs.py), with its own key in <state dir>/keys/<lab>.
 """
 
 from __future__ import annotations

@@ -10,11 +10,11 @@ import pytest
 
 from coreos_lab import engine
 from coreos_lab.azure.clients import Clients, emulator_target
-from coreos_lab.classroom import StudentLab, class_labs
+from coreos_lab.classroom.labs import StudentLab, class_labs
+from coreos_lab.classroom.roster import parse_roster
 from coreos_lab.emulator.client import AdminClient, Connection
 from coreos_lab.errors import LabError
 from coreos_lab.lab.settings import LabSettings
-from coreos_lab.roster import parse_roster
 from tests.emulator import lab as arm
 
 

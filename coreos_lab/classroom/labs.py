@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from coreos_lab.classroom.roster import Roster, Student
 from coreos_lab.errors import UsageError
 from coreos_lab.lab.settings import LabSettings, validate
-from coreos_lab.roster import Roster, Student
 
 DEFAULT_PREFIX = "lab"
 _PREFIX = re.compile(r"^[a-z][a-z0-9-]{0,14}$")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from coreos_lab import handouts as text
+from coreos_lab.classroom import handouts as text
+from coreos_lab.classroom.handouts import Handout
 from coreos_lab.errors import LabError
-from coreos_lab.handouts import Handout
 from coreos_lab.local.files import atomic_write, make_private_dirs, read_small_file
 
 _MAX_KEY_BYTES = 64 * 1024

@@ -1,0 +1,1 @@
+"""The class as data: its roster, its students' labs, its quota, results and handouts."""
