@@ -47,7 +47,7 @@ def _console() -> Console:
     """A rich console, imported on use: rich costs start-up time that --help need not pay."""
     from rich.console import Console
 
-    from coreos_lab.pipes import discard_output
+    from coreos_lab.views.pipes import discard_output
 
     class _Console(Console):
         def on_broken_pipe(self) -> None:
@@ -103,7 +103,7 @@ def plan(settings: LabSettings, json_output: JsonOption = False) -> None:
     public Azure Retail Prices API (no sign-in; a note if it does not answer in 5 s).
     """
     from coreos_lab import engine
-    from coreos_lab.views.plan_view import plan_as_dict, render_plan
+    from coreos_lab.views.plan import plan_as_dict, render_plan
 
     lab_plan = engine.plan(settings)
     cost = engine.plan_cost(settings)
@@ -166,7 +166,7 @@ def _up(
     from coreos_lab import engine
     from coreos_lab.local.runlog import RunLog
     from coreos_lab.views.json_events import JsonEvents
-    from coreos_lab.views.lab_view import up_as_dict
+    from coreos_lab.views.up import up_as_dict
 
     view = JsonEvents() if json_events else _progress(json_output, f"Lab {settings.name}")
     with RunLog(settings, "up") as log, view as progress:
@@ -189,7 +189,7 @@ def ips(settings: LabSettings, json_output: JsonOption = False, adopt: AdoptOpti
     Costs the same few list calls however many machines the lab has.
     """
     from coreos_lab import engine
-    from coreos_lab.views.machines_view import machines_as_list, render_machines
+    from coreos_lab.views.ips import machines_as_list, render_machines
 
     access = engine.machines(settings, adopt=adopt)
     if json_output:
@@ -224,8 +224,7 @@ def down(
     log (coreos-lab.log in the lab's state folder).
     """
     from coreos_lab import engine
-    from coreos_lab.views.down_view import preview_as_dict, render_preview
-    from coreos_lab.views.lab_view import down_as_dict, render_down
+    from coreos_lab.views.down import down_as_dict, preview_as_dict, render_down, render_preview
 
     if not yes and not sys.stdin.isatty():
         raise UsageError("down needs --yes when it cannot ask for confirmation.")
@@ -267,7 +266,7 @@ def check(settings: LabSettings, json_output: JsonOption = False) -> None:
     same checks before its first write. Also shows the lab's estimated price per hour.
     """
     from coreos_lab import engine
-    from coreos_lab.views.preflight_view import preflight_as_dict, render_preflight
+    from coreos_lab.views.check import preflight_as_dict, render_preflight
 
     report = engine.check(settings)
     if json_output:

@@ -66,7 +66,7 @@ def class_ips(
     others are shown all the same. Piped, one plain line per machine.
     """
     from coreos_lab.engine.class_read import class_machines
-    from coreos_lab.views import class_machines_view as view
+    from coreos_lab.views.classroom import machines as view
 
     entries = class_machines(class_labs(roster, prefix, settings))
     if json_output:
@@ -96,7 +96,7 @@ def class_down(
 
     from coreos_lab.engine.class_teardown import class_down as delete_class
     from coreos_lab.engine.class_teardown import class_down_preview
-    from coreos_lab.views import class_machines_view as view
+    from coreos_lab.views.classroom import machines as view
 
     if not yes and not sys.stdin.isatty():
         raise UsageError("class down needs --yes when it cannot ask for confirmation.")

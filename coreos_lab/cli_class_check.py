@@ -44,13 +44,13 @@ def class_check(
     labs = read_class(roster, prefix, settings)
     report = engine.class_check(labs, locations=wanted)
     if json_output:
-        from coreos_lab.views.class_check_view import class_check_as_dict
+        from coreos_lab.views.classroom.check import class_check_as_dict
 
         typer.echo(json.dumps(class_check_as_dict(report), indent=2))
     else:
         from rich.console import Console
 
-        from coreos_lab.views.class_check_view import render_class_check
+        from coreos_lab.views.classroom.check import render_class_check
 
         render_class_check(report, Console() if sys.stdout.isatty() else Console(width=200))
     if not report.ok:

@@ -79,7 +79,7 @@ def _run(
     wait: bool,
 ) -> ClassUpResult:
     from coreos_lab import engine
-    from coreos_lab.views.class_view import (
+    from coreos_lab.views.classroom.up import (
         LiveClass,
         PlainClass,
         class_up_as_dict,
@@ -122,8 +122,8 @@ def _run(
 def _wait(labs: list[StudentLab], result: ClassUpResult, json_output: bool, timeout: float) -> None:
     """`class up --wait`: verify every lab until each is ready; non-zero if one is not."""
     from coreos_lab.engine.class_read import class_wait_ready
-    from coreos_lab.views.class_view import class_up_as_dict
-    from coreos_lab.views.verify_view import readiness_as_dict
+    from coreos_lab.views.classroom.up import class_up_as_dict
+    from coreos_lab.views.verify import readiness_as_dict
 
     stream = sys.stderr if json_output else sys.stdout
     seen: dict[str, int] = {}

@@ -29,7 +29,7 @@ def list_labs(
     the lab's age (its oldest VM). Two list calls however many labs there are.
     """
     from coreos_lab.engine.class_read import known_labs
-    from coreos_lab.views import list_view
+    from coreos_lab.views import list_labs as list_view
 
     labs = known_labs(settings)
     if json_output:

@@ -135,7 +135,7 @@ def errors() -> Iterator[None]:
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except OSError as exc:
-        from coreos_lab.pipes import discard_output, is_closed_pipe
+        from coreos_lab.views.pipes import discard_output, is_closed_pipe
 
         if not is_closed_pipe(exc) or debug:
             _unexpected(exc)
@@ -160,7 +160,7 @@ def _unexpected(exc: Exception) -> NoReturn:
 
 def _print_error(message: str, kind: str = "LabError", exit_code: int = 1) -> None:
     if json_errors:
-        from coreos_lab.views.error_view import error_json
+        from coreos_lab.views.errors import error_json
 
         typer.echo(error_json(message, kind, exit_code))
         return

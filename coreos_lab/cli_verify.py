@@ -42,7 +42,7 @@ def verify_command(settings: LabSettings, json_output: JsonOption = False) -> No
     hold, and locksmith's reboot lock. Exits 0 only when the lab is ready.
     """
     from coreos_lab import engine
-    from coreos_lab.views.verify_view import readiness_as_dict
+    from coreos_lab.views.verify import readiness_as_dict
 
     report = engine.verify(settings)
     if json_output:
@@ -57,7 +57,7 @@ def show_up(
     settings: LabSettings, result: UpResult, json_output: bool, *, wait: bool, timeout: float
 ) -> None:
     """What `up` prints when Azure's part is done; with --wait, then the rounds of verify."""
-    from coreos_lab.views.lab_view import render_up, up_as_dict
+    from coreos_lab.views.up import render_up, up_as_dict
 
     if not wait:
         if json_output:
@@ -75,8 +75,8 @@ def wait_until_ready(
 ) -> None:
     """`up --wait`: verify in rounds until the lab is ready; a non-zero exit on timeout."""
     from coreos_lab import engine
-    from coreos_lab.views.lab_view import up_as_dict
-    from coreos_lab.views.verify_view import LiveReadiness, PlainReadiness, readiness_as_dict
+    from coreos_lab.views.up import up_as_dict
+    from coreos_lab.views.verify import LiveReadiness, PlainReadiness, readiness_as_dict
 
     view: Any
     if json_output:
@@ -97,7 +97,7 @@ def wait_until_ready(
 
 
 def show_readiness(report: LabReadiness) -> None:
-    from coreos_lab.views.verify_view import render_plain, render_readiness
+    from coreos_lab.views.verify import render_plain, render_readiness
 
     if sys.stdout.isatty():
         render_readiness(report, _console())

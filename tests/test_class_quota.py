@@ -113,7 +113,7 @@ def test_a_lab_s_price_is_its_vms_and_public_ips_and_a_missing_price_is_named() 
 def test_a_partly_priced_class_is_shown_as_a_lower_bound_naming_what_is_missing() -> None:
     from rich.console import Console
 
-    from coreos_lab.views.cost_view import cost_as_dict, render_cost
+    from coreos_lab.views.cost import cost_as_dict, render_cost
 
     book = PriceBook(
         {(vm_key(s), "westeurope"): 0.01 for s in ("Standard_B2ats_v2", "Standard_B2als_v2")}

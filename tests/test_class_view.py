@@ -8,7 +8,7 @@ import io
 from coreos_lab.classroom.results import ClassUpResult, StudentLabResult
 from coreos_lab.lab.events import PhaseEvent, PlanEvent, ResourceEvent, Step
 from coreos_lab.lab.kinds import NSG, RESOURCE_GROUP
-from coreos_lab.views.class_view import PlainClass, class_up_as_dict
+from coreos_lab.views.classroom.up import PlainClass, class_up_as_dict
 
 PLAN = ((f"{RESOURCE_GROUP}/cs-a", RESOURCE_GROUP, "cs-a"), (f"{NSG}/cs-a-nsg", NSG, "cs-a-nsg"))
 

@@ -8,7 +8,7 @@ from rich.console import Console
 
 from coreos_lab.classroom.results import ClassLabMachines
 from coreos_lab.lab.results import MachineAccess, MachineInfo
-from coreos_lab.views.class_machines_view import render_class_machines
+from coreos_lab.views.classroom.machines import render_class_machines
 
 
 def test_narrow_terminal_puts_named_ssh_lines_below_and_reasons_last() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from coreos_lab.engine.class_read import merge_known
 from coreos_lab.lab.tags import TAG_LAB, TAG_MANAGED_BY, TAG_ROLE, TAG_STUDENT
 from coreos_lab.local.state import LabState
-from coreos_lab.views.list_view import age, machines_summary, where
+from coreos_lab.views.list_labs import age, machines_summary, where
 
 
 def _group(lab: str, state: str = "Succeeded", **tags: str) -> dict[str, Any]:

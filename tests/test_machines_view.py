@@ -9,7 +9,7 @@ import pytest
 from rich.console import Console
 
 from coreos_lab.lab.results import MachineAccess, MachineInfo
-from coreos_lab.views.machines_view import render_machines, ssh_line
+from coreos_lab.views.ips import render_machines, ssh_line
 
 ACCESS = MachineAccess(
     (

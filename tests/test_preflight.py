@@ -35,7 +35,7 @@ from coreos_lab.errors import LabError
 from coreos_lab.lab.events import Event, PhaseEvent
 from coreos_lab.lab.results import ImageVersions, Outcome, PreflightReport
 from coreos_lab.lab.settings import LabSettings
-from coreos_lab.views.preflight_view import preflight_as_dict, preflight_table, render_preflight
+from coreos_lab.views.check import preflight_as_dict, preflight_table, render_preflight
 
 pytestmark = pytest.mark.timeout(60)
 

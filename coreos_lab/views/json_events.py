@@ -11,7 +11,7 @@ import threading
 from typing import Any, TextIO
 
 from coreos_lab.lab.events import Event, PhaseEvent, PlanEvent
-from coreos_lab.pipes import Lines
+from coreos_lab.views.pipes import Lines
 
 
 def event_as_dict(event: Event) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from coreos_lab.lab.events import Event, PhaseEvent, PlanEvent, Step
 from coreos_lab.lab.kinds import label_of
-from coreos_lab.pipes import Lines
+from coreos_lab.views.pipes import Lines
 
 _STYLES = {
     Step.WAITING: "dim",

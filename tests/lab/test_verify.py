@@ -18,7 +18,7 @@ import pytest
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.verify.findings import Colour, LabReadiness
 from coreos_lab.verify.session import verify_access
-from coreos_lab.views.verify_view import plain_lines, readiness_as_dict
+from coreos_lab.views.verify import plain_lines, readiness_as_dict
 from tests.local_user import core_user
 
 from .cluster import Binaries

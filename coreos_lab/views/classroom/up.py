@@ -20,8 +20,8 @@ from rich.text import Text
 
 from coreos_lab.classroom.results import ClassUpResult
 from coreos_lab.lab.events import Event, PhaseEvent, PlanEvent, ResourceEvent, Step
-from coreos_lab.pipes import Lines
-from coreos_lab.views.machines_view import machines_as_list
+from coreos_lab.views.ips import machines_as_list
+from coreos_lab.views.pipes import Lines
 
 
 @dataclass

@@ -11,7 +11,7 @@ from rich.tree import Tree
 from coreos_lab.boot import formats as provisioning
 from coreos_lab.lab.costs import CostEstimate
 from coreos_lab.lab.plan import LabPlan, Resource
-from coreos_lab.views.cost_view import cost_as_dict, render_cost
+from coreos_lab.views.cost import cost_as_dict, render_cost
 
 
 def _redacted_body(resource: Resource) -> dict[str, Any]:

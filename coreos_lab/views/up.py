@@ -1,15 +1,14 @@
-"""What `up` and `down` print at the end: a few lines for people, a dict for --json."""
+"""What `up` prints at the end: a few lines for people, a dict for --json."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from rich.console import Console
 
-from coreos_lab.guide import guide_location
-from coreos_lab.lab.results import DownResult, UpResult
-from coreos_lab.views.machines_view import machines_as_list, render_machines
+from coreos_lab.lab.results import UpResult
+from coreos_lab.views.guide import guide_location
+from coreos_lab.views.ips import machines_as_list, render_machines
 
 
 def up_as_dict(result: UpResult) -> dict[str, Any]:
@@ -47,23 +46,3 @@ def render_next_step(result: UpResult, console: Console) -> None:
         f"container host; the exercises are in the lab guide, {guide_location()}.",
         highlight=False,
     )
-
-
-def down_as_dict(result: DownResult) -> dict[str, Any]:
-    return dataclasses.asdict(result)
-
-
-def render_down(result: DownResult, lab: str, resource_group: str, console: Console) -> None:
-    if not result.deleted:
-        console.print(f"There is no lab '{lab}' to delete; nothing was done.")
-    elif not result.waited:
-        console.print(
-            f"Azure is deleting resource group {resource_group}; "
-            "run `coreos-lab down` again to wait for it."
-        )
-    else:
-        console.print(f"[bold green]Lab {lab} deleted.[/bold green]")
-    for path in result.key_removed:
-        console.print(f"removed {path}")
-    if result.key_kept:
-        console.print(f"SSH key kept: {result.key_kept}.")

@@ -10,5 +10,5 @@ GUIDE = "docs/lab.md"
 def guide_location() -> str:
     """The guide's path in this checkout when there is one (an editable install), else where
     to find it in coreos-lab's sources."""
-    candidate = Path(__file__).resolve().parent.parent / GUIDE
+    candidate = Path(__file__).resolve().parents[2] / GUIDE
     return str(candidate) if candidate.is_file() else f"{GUIDE} in coreos-lab's sources"

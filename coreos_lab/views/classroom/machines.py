@@ -16,8 +16,8 @@ from rich.table import Table
 from rich.text import Text
 
 from coreos_lab.classroom.results import ClassDownResult, ClassLabMachines, ClassLabPreview
-from coreos_lab.views.down_view import render_preview
-from coreos_lab.views.machines_view import machines_as_list, ssh_line
+from coreos_lab.views.down import render_preview
+from coreos_lab.views.ips import machines_as_list, ssh_line
 from coreos_lab.wording import plural
 
 

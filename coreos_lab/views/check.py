@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from coreos_lab.lab.results import Outcome, PreflightReport
-from coreos_lab.views.cost_view import cost_as_dict, render_cost
+from coreos_lab.views.cost import cost_as_dict, render_cost
 
 _STYLE = {Outcome.PASSED: "green", Outcome.FAILED: "bold red", Outcome.SKIPPED: "yellow"}
 _MARK = {Outcome.PASSED: "✓ passed", Outcome.FAILED: "✗ failed", Outcome.SKIPPED: "- skipped"}

@@ -1,4 +1,4 @@
-"""What `down` shows before it asks and in its --yes output: what it is about to delete."""
+"""What `down` shows: what it is about to delete before it asks, and how the deletion ended."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 
-from coreos_lab.lab.results import DownPreview
+from coreos_lab.lab.results import DownPreview, DownResult
 from coreos_lab.wording import plural
 
 
@@ -36,3 +36,23 @@ def render_preview(preview: DownPreview, lab: str, console: Console) -> None:
         )
         for item in preview.foreign:
             console.print(f"  {escape(item)}", highlight=False)
+
+
+def down_as_dict(result: DownResult) -> dict[str, Any]:
+    return dataclasses.asdict(result)
+
+
+def render_down(result: DownResult, lab: str, resource_group: str, console: Console) -> None:
+    if not result.deleted:
+        console.print(f"There is no lab '{lab}' to delete; nothing was done.")
+    elif not result.waited:
+        console.print(
+            f"Azure is deleting resource group {resource_group}; "
+            "run `coreos-lab down` again to wait for it."
+        )
+    else:
+        console.print(f"[bold green]Lab {lab} deleted.[/bold green]")
+    for path in result.key_removed:
+        console.print(f"removed {path}")
+    if result.key_kept:
+        console.print(f"SSH key kept: {result.key_kept}.")

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from coreos_lab.classroom.results import ClassReport
-from coreos_lab.views.cost_view import cost_as_dict, render_cost
+from coreos_lab.views.cost import cost_as_dict, render_cost
 
 
 def class_check_as_dict(report: ClassReport) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""What the class commands print: the live class build, the class's machines, its quota."""
