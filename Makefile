@@ -37,7 +37,7 @@ demo: install  ## emulator, then up, ips and down against it: the main job witho
 
 help-text: install  ## re-render coreos_lab/help.txt, the top-level help launcher.py prints
 	COLUMNS=80 $(BIN)/python -c 'import sys; sys.argv = ["coreos-lab", "--help"]; \
-	from coreos_lab.cli import main; main()' > coreos_lab/help.txt
+	from coreos_lab.cli.app import main; main()' > coreos_lab/help.txt
 
 clean:
 	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache

@@ -5,7 +5,7 @@ and click alone costs more than Python's own start-up (bench/cli_startup.py meas
 So the top-level help is rendered once, by click itself, into ``help.txt`` beside this
 module (``make help-text``), and printed from there when click would print exactly that
 text: the same arguments, a terminal at least as wide as click's 80-column limit, no shell
-completion request. Everything else goes to :func:`coreos_lab.cli.main`.
+completion request. Everything else goes to :func:`coreos_lab.cli.app.main`.
 tests/test_cli_startup.py checks the file against click's rendering, so it cannot go stale.
 """
 
@@ -62,7 +62,7 @@ def main() -> None:
             # Without arguments click prints the help on stderr and exits 2, as a usage error.
             sys.stderr.write(text)
             sys.exit(2)
-    from coreos_lab.cli import main as cli_main
+    from coreos_lab.cli.app import main as cli_main
 
     cli_main()
 

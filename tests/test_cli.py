@@ -42,7 +42,7 @@ COMMANDS = [
 def test_help_lists_exactly_the_commands(tmp_path: Path) -> None:
     from typer.main import get_command
 
-    from coreos_lab.cli import app
+    from coreos_lab.cli.app import app
 
     assert sorted(get_command(app).commands) == COMMANDS  # type: ignore[attr-defined]
     out = run(["--help"], tmp_path)
@@ -63,7 +63,7 @@ def test_plan_help_explains_every_option_with_its_default(tmp_path: Path) -> Non
 def test_help_imports_neither_the_azure_sdk_nor_rich(args: list[str]) -> None:
     code = (
         "import sys\n"
-        "from coreos_lab.cli import app\n"
+        "from coreos_lab.cli.app import app\n"
         "try:\n"
         f"    app({args!r})\n"
         "except SystemExit:\n"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from coreos_lab.cli_logs import printable
+from coreos_lab.cli.logs import printable
 
 
 def test_escape_sequences_and_control_characters_are_taken_out() -> None:

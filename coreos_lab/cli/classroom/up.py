@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from coreos_lab.cli_class_options import (
+from coreos_lab.cli.classroom.options import (
     DEFAULT_PREFIX,
     LocationsOption,
     PrefixOption,
@@ -19,8 +19,8 @@ from coreos_lab.cli_class_options import (
     parse_locations,
     read_class,
 )
-from coreos_lab.cli_options import settings_command
-from coreos_lab.cli_verify import Until, Wait
+from coreos_lab.cli.options import settings_command
+from coreos_lab.cli.verify import Until, Wait
 from coreos_lab.errors import LabError
 from coreos_lab.lab.settings import LabSettings
 

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from coreos_lab.cli_options import settings_command
+from coreos_lab.cli.options import settings_command
 from coreos_lab.lab.settings import LabSettings
 
 

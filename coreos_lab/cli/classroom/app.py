@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import typer
 
-from coreos_lab import cli_class_admin as admin
-from coreos_lab.cli_class_check import class_check
-from coreos_lab.cli_class_up import class_up
-from coreos_lab.cli_help import LabCommand
+from coreos_lab.cli.classroom import admin
+from coreos_lab.cli.classroom.check import class_check
+from coreos_lab.cli.classroom.up import class_up
+from coreos_lab.cli.help import LabCommand
 
 class_app = typer.Typer(
     name="class",

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 from coreos_lab.classroom.labs import DEFAULT_PREFIX, StudentLab
-from coreos_lab.cli_class_options import PrefixOption, RosterArgument, read_class
-from coreos_lab.cli_options import settings_command
+from coreos_lab.cli.classroom.options import PrefixOption, RosterArgument, read_class
+from coreos_lab.cli.options import settings_command
 from coreos_lab.errors import UsageError
 from coreos_lab.lab.settings import LabSettings
 

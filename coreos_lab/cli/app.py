@@ -16,13 +16,14 @@ import typer
 if TYPE_CHECKING:
     from rich.console import Console
 
-from coreos_lab import __version__, cli_options
-from coreos_lab.cli_class import class_app
-from coreos_lab.cli_help import FindingCommand, LabCommand
-from coreos_lab.cli_list import list_labs
-from coreos_lab.cli_logs import logs_command
-from coreos_lab.cli_options import settings_command
-from coreos_lab.cli_verify import Until, Wait, show_up, verify_command, wait_until_ready
+from coreos_lab import __version__
+from coreos_lab.cli import options as cli_options
+from coreos_lab.cli.classroom.app import class_app
+from coreos_lab.cli.help import FindingCommand, LabCommand
+from coreos_lab.cli.list_labs import list_labs
+from coreos_lab.cli.logs import logs_command
+from coreos_lab.cli.options import settings_command
+from coreos_lab.cli.verify import Until, Wait, show_up, verify_command, wait_until_ready
 from coreos_lab.emulator.command import emulator as emulator_command
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.lab.settings import LabSettings

@@ -1,0 +1,1 @@
+"""What you type: the typer commands; each parses, calls the engine, hands a view the result."""

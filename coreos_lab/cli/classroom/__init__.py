@@ -1,0 +1,1 @@
+"""The class commands: class up, check, ips, down and handouts over a roster."""
