@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from coreos_lab.engine.class_read import merge_known
+from coreos_lab.engine.list_labs import merge_known
 from coreos_lab.lab.tags import TAG_LAB, TAG_MANAGED_BY, TAG_ROLE, TAG_STUDENT
 from coreos_lab.local.state import LabState
 from coreos_lab.views.list_labs import age, machines_summary, where

@@ -28,7 +28,7 @@ def list_labs(
     For each: its student (a class lab), where it is known, its machines, their state and
     the lab's age (its oldest VM). Two list calls however many labs there are.
     """
-    from coreos_lab.engine.class_read import known_labs
+    from coreos_lab.engine.list_labs import known_labs
     from coreos_lab.views import list_labs as list_view
 
     labs = known_labs(settings)

@@ -9,10 +9,9 @@ Each verb takes an optional ``clients``: tests pass clients of an emulator they 
 otherwise they are built from ``--cloud`` and closed at the end.
 """
 
-from coreos_lab.engine.build import remembered, up
-from coreos_lab.engine.class_build import class_command, class_up
-from coreos_lab.engine.class_check import class_check, class_preflight
-from coreos_lab.engine.common import KNOWN_HOSTS, known_hosts_path, peek_plan_inputs, plan
+from coreos_lab.engine.classroom.check import class_check, require_room
+from coreos_lab.engine.classroom.up import class_command, class_up
+from coreos_lab.engine.down import down, down_preview
 from coreos_lab.engine.logs import BootLog, boot_log, follow_boot_log
 from coreos_lab.engine.read import (
     check,
@@ -23,7 +22,8 @@ from coreos_lab.engine.read import (
     verify,
     wait_ready,
 )
-from coreos_lab.engine.teardown import down, down_preview
+from coreos_lab.engine.session import KNOWN_HOSTS, known_hosts_path, peek_plan_inputs, plan
+from coreos_lab.engine.up import remembered, up
 
 __all__ = [
     "KNOWN_HOSTS",
@@ -32,7 +32,6 @@ __all__ = [
     "check",
     "class_check",
     "class_command",
-    "class_preflight",
     "class_up",
     "down",
     "down_preview",
@@ -43,6 +42,7 @@ __all__ = [
     "plan",
     "plan_cost",
     "remembered",
+    "require_room",
     "ssh_config",
     "ssh_target",
     "up",

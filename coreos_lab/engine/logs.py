@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from coreos_lab.azure.boot_log import SerialLog, boot_diagnostics_on
 from coreos_lab.azure.clients import Clients, connect
-from coreos_lab.engine.common import lab_session
 from coreos_lab.engine.read import machines
+from coreos_lab.engine.session import lab_session
 from coreos_lab.errors import LabError
 from coreos_lab.lab.hints import lab_command
 from coreos_lab.lab.settings import LabSettings

@@ -9,14 +9,14 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from coreos_lab import lab_checks
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import read_inventory
 from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.preflight import run_preflight
 from coreos_lab.azure.prices import estimate_cost, service_of
-from coreos_lab.engine.common import known_hosts_path, lab_session
+from coreos_lab.engine import lab_checks
+from coreos_lab.engine.session import known_hosts_path, lab_session
 from coreos_lab.errors import LabError
 from coreos_lab.lab.costs import CostEstimate
 from coreos_lab.lab.hints import lab_command

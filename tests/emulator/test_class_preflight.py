@@ -1,4 +1,4 @@
-"""engine.class_preflight in process, through the real SDK clients to the emulator: what
+"""engine.require_room in process, through the real SDK clients to the emulator: what
 `class up` calls before its first write. And the network usages it reads for public IPs."""
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ def test_it_raises_when_the_class_does_not_fit_and_places_labs_when_spread(
     clients = Clients(emulator_target(connection), retry_total=1)
     labs = _labs(tmp_path, "alice", "bob")
     with pytest.raises(LabError, match=r"Only 1 of 2 labs fit .* 5 free, 10 per lab"):
-        engine.class_preflight(labs, clients=clients)
-    report = engine.class_preflight(labs, locations=["westeurope", "northeurope"], clients=clients)
+        engine.require_room(labs, clients=clients)
+    report = engine.require_room(labs, locations=["westeurope", "northeurope"], clients=clients)
     assert [lab.settings.location for lab in report.labs] == ["westeurope", "northeurope"]
     assert clients.compute.usage.list("westeurope"), "the caller's clients stay open"
     clients.close()

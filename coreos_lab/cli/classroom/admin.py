@@ -65,7 +65,7 @@ def class_ips(
     A student whose lab does not exist (not built yet, or deleted) is shown as such; the
     others are shown all the same. Piped, one plain line per machine.
     """
-    from coreos_lab.engine.class_read import class_machines
+    from coreos_lab.engine.classroom.read import class_machines
     from coreos_lab.views.classroom import machines as view
 
     entries = class_machines(class_labs(roster, prefix, settings))
@@ -94,8 +94,8 @@ def class_down(
     """
     import shlex
 
-    from coreos_lab.engine.class_teardown import class_down as delete_class
-    from coreos_lab.engine.class_teardown import class_down_preview
+    from coreos_lab.engine.classroom.down import class_down as delete_class
+    from coreos_lab.engine.classroom.down import class_down_preview
     from coreos_lab.views.classroom import machines as view
 
     if not yes and not sys.stdin.isatty():
@@ -145,7 +145,7 @@ def class_handouts(
     """
     from coreos_lab.classroom.handout_files import read_key, write_handouts
     from coreos_lab.classroom.handouts import Handout
-    from coreos_lab.engine.class_read import class_machines
+    from coreos_lab.engine.classroom.read import class_machines
     from coreos_lab.local import state
 
     entries = class_machines(class_labs(roster, prefix, settings))

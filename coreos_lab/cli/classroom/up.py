@@ -121,7 +121,7 @@ def _run(
 
 def _wait(labs: list[StudentLab], result: ClassUpResult, json_output: bool, timeout: float) -> None:
     """`class up --wait`: verify every lab until each is ready; non-zero if one is not."""
-    from coreos_lab.engine.class_read import class_wait_ready
+    from coreos_lab.engine.classroom.read import class_wait_ready
     from coreos_lab.views.classroom.up import class_up_as_dict
     from coreos_lab.views.verify import readiness_as_dict
 

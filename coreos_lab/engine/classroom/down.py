@@ -15,9 +15,9 @@ from coreos_lab.azure.lab_contents import read_contents
 from coreos_lab.azure.operations import get_group
 from coreos_lab.classroom.labs import StudentLab
 from coreos_lab.classroom.results import ClassDownResult, ClassLabDown, ClassLabPreview
-from coreos_lab.engine.class_read import by_session, in_parallel
-from coreos_lab.engine.common import lab_session
-from coreos_lab.engine.teardown import down
+from coreos_lab.engine.classroom.fanout import by_session, in_parallel
+from coreos_lab.engine.down import down
+from coreos_lab.engine.session import lab_session
 from coreos_lab.errors import LabError
 from coreos_lab.lab.events import EventSink
 from coreos_lab.lab.hints import lab_command

@@ -32,14 +32,14 @@ from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.preflight.reads import SharedReads
 from coreos_lab.classroom.labs import DEFAULT_PREFIX, StudentLab
 from coreos_lab.classroom.results import ClassUpResult, StudentLabResult
-from coreos_lab.engine.build import (
+from coreos_lab.engine.classroom.check import require_room
+from coreos_lab.engine.session import known_hosts_path, lab_session, plan
+from coreos_lab.engine.up import (
     preflight,
     read_lab,
     record_and_plan,
     request_token,
 )
-from coreos_lab.engine.class_check import class_preflight as quota_preflight
-from coreos_lab.engine.common import known_hosts_path, lab_session, plan
 from coreos_lab.errors import Interrupted, LabError, UsageError
 from coreos_lab.lab.cluster import Token
 from coreos_lab.lab.events import Event, EventSink, PhaseEvent, PlanEvent
@@ -134,7 +134,7 @@ def _fits(
     lab by lab; the labs as placed (a lab without a roster location may move region)."""
     sink(PhaseEvent("quota", f"Checking the quota of {plural(len(labs), 'lab')}"))
     try:
-        report = quota_preflight(labs, locations=locations, clients=clients)
+        report = require_room(labs, locations=locations, clients=clients)
     except LabError:
         sink(PhaseEvent("quota", "the class does not fit", done=True, ok=False))
         raise
@@ -193,14 +193,14 @@ def _before_writes(work: list[_Lab], sink: EventSink, clients: Clients, adopt: b
 
     _each(read, work)
     sink(PhaseEvent("inventory", f"{plural(len(work), 'lab')} read", done=True))
-    class_preflight(work, sink, clients)
+    labs_preflight(work, sink, clients)
     for w in work:
         w.discovery_url, _ = _for_lab(
             w, partial(request_token, w.settings, w.sink, w.lab_state, w.token)
         )
 
 
-def class_preflight(work: list[_Lab], sink: EventSink, clients: Clients) -> None:
+def labs_preflight(work: list[_Lab], sink: EventSink, clients: Clients) -> None:
     """The class's preflight, before any write: the one place it is called.
 
     Each lab's own preflight (what `up` checks), the labs at once, sharing the reads of

@@ -2,7 +2,7 @@
 
 ``class_check`` reads (never writes) each region the class may use: its VM sizes, its
 quotas (regional and per-family vCPUs, public IPs), its Flatcar images; it places each lab
-(class_quota.spread) and prices the class. ``class_preflight`` is the same and raises
+(class_quota.spread) and prices the class. ``require_room`` is the same and raises
 LabError when the class cannot be built, which is what `class up` calls before its first write.
 """
 
@@ -240,7 +240,7 @@ def class_check(
     )
 
 
-def class_preflight(
+def require_room(
     labs: Sequence[StudentLab],
     *,
     locations: Sequence[str] = (),

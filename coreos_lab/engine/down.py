@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from coreos_lab import lab_checks
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.lab_contents import read_contents
 from coreos_lab.azure.operations import get_group
 from coreos_lab.azure.teardown import delete_lab
-from coreos_lab.engine.common import DELETE_REQUESTED, lab_session
+from coreos_lab.engine import lab_checks
+from coreos_lab.engine.session import DELETE_REQUESTED, lab_session
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.lab.events import EventSink
 from coreos_lab.lab.hints import lab_command
