@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from coreos_lab.azure.apply import LabWork, apply_labs, apply_plan
 from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.azure.inventory import Inventory, read_inventory
 from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
+from coreos_lab.engine.dag import LabWork, apply_labs, apply_plan
 from coreos_lab.errors import LabError
 from coreos_lab.lab.events import Event, ResourceEvent, Step
 from coreos_lab.lab.kinds import NIC, NSG, VM, VNET

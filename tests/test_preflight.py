@@ -382,8 +382,8 @@ def test_rerun_of_a_built_lab_keeps_its_versions(clients: Clients, admin: AdminC
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import ed25519
 
-    from coreos_lab.azure.apply import apply_plan
     from coreos_lab.azure.inventory import read_inventory
+    from coreos_lab.engine.dag import apply_plan
     from coreos_lab.lab.events import discard
     from coreos_lab.lab.plan import PlanInputs, build_plan
 

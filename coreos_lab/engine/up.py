@@ -7,13 +7,13 @@ import time
 from collections.abc import Mapping
 
 from coreos_lab import discovery
-from coreos_lab.azure.apply import apply_plan
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import Inventory, read_inventory
 from coreos_lab.azure.lab_machines import read_machines
 from coreos_lab.azure.preflight import run_preflight
 from coreos_lab.azure.preflight.reads import SharedReads
 from coreos_lab.engine import lab_checks
+from coreos_lab.engine.dag import apply_plan
 from coreos_lab.engine.session import DELETE_REQUESTED, known_hosts_path, lab_session, plan
 from coreos_lab.errors import Interrupted, LabError, UsageError
 from coreos_lab.lab import cluster

@@ -4,7 +4,7 @@ Each student's lab is what `up --name <prefix>-<student>` builds (the same key, 
 versions, state, tags and identity; engine/build.py's steps, lab by lab), so every lab
 command works on it with --name. What differs is the order: every lab is read and checked
 before anything is written to Azure, and then all the labs' resources are applied as one DAG
-(azure/apply.py), so a student's VM waits only for its own NIC and storage account.
+(engine/dag.py), so a student's VM waits only for its own NIC and storage account.
 """
 
 from __future__ import annotations
@@ -19,13 +19,6 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TypeVar
 
-from coreos_lab.azure.apply import (
-    LabsInterrupted,
-    LabWork,
-    apply_labs,
-    failed_sentence,
-    interrupted_sentence,
-)
 from coreos_lab.azure.clients import Clients
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.azure.lab_machines import read_machines
@@ -33,6 +26,13 @@ from coreos_lab.azure.preflight.reads import SharedReads
 from coreos_lab.classroom.labs import DEFAULT_PREFIX, StudentLab
 from coreos_lab.classroom.results import ClassUpResult, StudentLabResult
 from coreos_lab.engine.classroom.check import require_room
+from coreos_lab.engine.dag import (
+    LabsInterrupted,
+    LabWork,
+    apply_labs,
+    failed_sentence,
+    interrupted_sentence,
+)
 from coreos_lab.engine.session import known_hosts_path, lab_session, plan
 from coreos_lab.engine.up import (
     preflight,

@@ -1,11 +1,12 @@
-"""Apply plans: start every resource whose dependencies are done, write only the difference.
+"""The parallel DAG: start every resource whose dependencies are done, across many labs.
 
 One DAG for every lab of a run (a class is many labs): a resource waits only for its own
-dependencies, never for another lab's. Each resource in flight has its own daemon thread that
-blocks on the SDK's poller; threads are cheap next to ARM's pace, so the bound on concurrency
-is ARM's, kept by the client-side budget (budget.py) that every request and poll goes
-through, not a small pool. The main thread only schedules and forwards events, so Ctrl-C is
-handled at once and stops scheduling without waiting for Azure.
+dependencies, never for another lab's. Each resource in flight has its own daemon thread
+that blocks in its step; threads are cheap next to ARM's pace, so the bound on concurrency
+is the cloud's (the client-side budget every request goes through), not a small pool. The
+main thread only schedules and forwards events, so Ctrl-C is handled at once and stops
+scheduling without waiting for the cloud. The step, what brings one resource to its planned
+state, is the cloud's (azure/converge.py); this module knows nothing of Azure.
 """
 
 from __future__ import annotations
@@ -13,37 +14,40 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
-from coreos_lab.azure import operations
 from coreos_lab.azure.clients import Clients
-from coreos_lab.azure.diff import Action, decide
-from coreos_lab.azure.errors import describe, error_code
+from coreos_lab.azure.converge import Converger
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.errors import Interrupted, LabError
-from coreos_lab.lab.clouds import EMULATOR
 from coreos_lab.lab.events import EventSink, ResourceEvent, Step
 from coreos_lab.lab.hints import lab_command
-from coreos_lab.lab.kinds import ProvisioningState
 from coreos_lab.lab.plan import LabPlan, Resource
 from coreos_lab.lab.results import ApplyResult
 
-# How long to wait for an operation someone else started (an interrupted `up`) to finish.
-WAIT_FOR_OTHERS = 900.0
-_CONFLICT_RETRIES = 5
-# Resources in flight at once. Each is a thread blocked on ARM; the pace of requests is the
-# budget's. High enough that a class of 30 labs (570 resources) never waits for a slot.
+# Resources in flight at once. Each is a thread blocked on the cloud; the pace of requests is
+# the budget's. High enough that a class of 30 labs (570 resources) never waits for a slot.
 CONCURRENCY = 1024
 
+StepFn = Callable[[int, Resource], tuple[Step, str, bool]]
+"""A resource of lab ``i`` brought to its planned state: (how it ended, a message, wrote?)."""
 
-def label(resource: Resource) -> str:
-    return f"{resource.kind.label} {resource.name}"
+
+class DagLab(Protocol):
+    """One lab of a run: its plan and its name in events ("" when the run is one lab)."""
+
+    @property
+    def plan(self) -> LabPlan: ...
+
+    @property
+    def lab(self) -> str: ...
 
 
 @dataclass(frozen=True)
 class LabWork:
-    """One lab of a run: its plan, what its group holds now, and its name in events."""
+    """One lab of an Azure run: its plan, what its group holds now, its name in events."""
 
     plan: LabPlan
     inventory: Inventory
@@ -59,6 +63,11 @@ class _Outcome:
     wrote: bool = False
 
 
+def _outcome(i: int, r: Resource, step: StepFn) -> _Outcome:
+    done, message, wrote = step(i, r)
+    return _Outcome(i, r.key, done, message, wrote)
+
+
 class LabsInterrupted(Interrupted):
     """Ctrl-C during an apply: per lab, where each resource stood, and what was in flight."""
 
@@ -68,99 +77,24 @@ class LabsInterrupted(Interrupted):
         self.in_flight = in_flight
 
 
-class _Worker:
-    """Brings one lab's resources to their planned state, emitting events as it goes."""
-
-    def __init__(self, clients: Clients, index: int, work: LabWork, sink: EventSink) -> None:
-        self.clients = clients
-        self.index = index
-        self.lab = work.lab
-        self.resource_group = work.plan.settings.resource_group
-        self.inventory = work.inventory
-        self.sink = sink
-        self.started: dict[str, float] = {}
-
-    def emit(self, r: Resource, step: Step, message: str = "") -> None:
-        elapsed = time.monotonic() - self.started.get(r.key, time.monotonic())
-        self.sink(ResourceEvent(r.key, r.kind, r.name, step, elapsed, message, lab=self.lab))
-
-    def run(self, r: Resource) -> _Outcome:
-        self.started[r.key] = time.monotonic()
-        try:
-            step, message, wrote = self._converge(r)
-            return _Outcome(self.index, r.key, step, message, wrote)
-        except Exception as exc:
-            if isinstance(exc, LabError):
-                message = str(exc)
-            else:
-                target = self.clients.target
-                message = describe(
-                    exc, label(r), target.endpoint, emulator=target.cloud == EMULATOR
-                )
-            self.emit(r, Step.FAILED, message)
-            return _Outcome(self.index, r.key, Step.FAILED, message)
-
-    def _converge(self, r: Resource) -> tuple[Step, str, bool]:
-        actual = self.inventory.get(r.key)
-        action, why = decide(r, actual)
-        deadline = time.monotonic() + WAIT_FOR_OTHERS
-        while action is Action.WAIT:
-            # An operation from an interrupted run is still going: let it finish, then decide.
-            self.emit(r, Step.CHECKING, why)
-            if time.monotonic() > deadline:
-                raise LabError(f"{label(r)} stayed in {why} for {WAIT_FOR_OTHERS:.0f} s")
-            time.sleep(self.clients.target.polling_interval * 5)
-            actual = operations.get(self.clients, self.resource_group, r.kind, r.name)
-            action, why = decide(r, actual)
-        if action is Action.KEEP:
-            self.emit(r, Step.EXISTS, why)
-            return Step.EXISTS, "", False
-        if action is Action.DRIFT:
-            self.emit(r, Step.DRIFTED, why)
-            return Step.DRIFTED, why, False
-        self.emit(r, Step.CREATING if action is Action.CREATE else Step.UPDATING, why)
-        self._put(r)
-        self.emit(r, Step.DONE)
-        return Step.DONE, "", True
-
-    def _put(self, r: Resource) -> None:
-        for attempt in range(_CONFLICT_RETRIES):
-            try:
-                answer = operations.put(self.clients, self.resource_group, r)
-            except Exception as exc:
-                # A conflicting operation (an interrupted run's) ends by itself; others do not.
-                if (
-                    error_code(exc) != "AnotherOperationInProgress"
-                    or attempt == _CONFLICT_RETRIES - 1
-                ):
-                    raise
-                time.sleep(self.clients.target.polling_interval * 10 * (attempt + 1))
-                continue
-            state = ProvisioningState.of(answer)
-            if state.failed:
-                raise LabError(f"{label(r)} ended in provisioning state {state}")
-            return
-
-
-def apply_labs(
-    clients: Clients,
-    labs: Sequence[LabWork],
+def schedule(
+    labs: Sequence[DagLab],
+    step: StepFn,
     sink: EventSink,
     *,
     concurrency: int = CONCURRENCY,
 ) -> list[ApplyResult]:
-    """Converge every lab on its plan, as one DAG; a result per lab, in order.
+    """Run ``step`` on every resource of every lab, as one DAG; a result per lab, in order.
 
-    A failed resource skips what depends on it and nothing else: its lab's result names it
-    (``failures``), the other labs go on. Ctrl-C raises LabsInterrupted with where each lab
-    stood.
+    A resource starts once its dependencies have finished; a failed one skips what depends
+    on it and nothing else: its lab's result names it (``failures``), the other labs go on.
+    Ctrl-C raises LabsInterrupted with where each lab stood.
     """
     for work in labs:
         if not work.plan.complete:
             raise LabError(
                 f"The plan is incomplete ({work.plan.unknowns[0]}); this is a bug in up."
             )
-    workers = [_Worker(clients, i, work, sink) for i, work in enumerate(labs)]
     by_key = [work.plan.by_key() for work in labs]
     results = [ApplyResult() for _ in labs]
     began = time.monotonic()
@@ -183,7 +117,7 @@ def apply_labs(
     def start(i: int, r: Resource) -> None:
         def body() -> None:
             with slots:
-                outcomes.put(workers[i].run(r))
+                outcomes.put(_outcome(i, r, step))
 
         running.add((i, r.key))
         threading.Thread(target=body, name=f"apply {i} {r.key}", daemon=True).start()
@@ -246,6 +180,20 @@ def apply_labs(
             in_flight[i].append(by_key[i][key].name)
         raise LabsInterrupted(results=results, in_flight=[sorted(f) for f in in_flight]) from None
     return results
+
+
+def apply_labs(
+    clients: Clients,
+    labs: Sequence[LabWork],
+    sink: EventSink,
+    *,
+    concurrency: int = CONCURRENCY,
+) -> list[ApplyResult]:
+    """Converge every lab on its plan in Azure, as one DAG; a result per lab, in order."""
+    convergers = [
+        Converger(clients, w.plan.settings.resource_group, w.inventory, sink, w.lab) for w in labs
+    ]
+    return schedule(labs, lambda i, r: convergers[i].run(r), sink, concurrency=concurrency)
 
 
 def apply_plan(
