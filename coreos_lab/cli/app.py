@@ -6,7 +6,6 @@ stays fast; commands import them when they run.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -22,8 +21,15 @@ from coreos_lab.cli.classroom.app import class_app
 from coreos_lab.cli.help import FindingCommand, LabCommand
 from coreos_lab.cli.list_labs import list_labs
 from coreos_lab.cli.logs import logs_command
-from coreos_lab.cli.options import settings_command
-from coreos_lab.cli.verify import Until, Wait, show_up, verify_command, wait_until_ready
+from coreos_lab.cli.options import (
+    AdoptOption,
+    JsonOption,
+    Until,
+    Wait,
+    YesOption,
+    settings_command,
+)
+from coreos_lab.cli.verify import show_up, verify_command, wait_until_ready
 from coreos_lab.emulator.command import emulator as emulator_command
 from coreos_lab.errors import LabError, UsageError
 from coreos_lab.lab.settings import LabSettings
@@ -45,18 +51,16 @@ app = typer.Typer(
 
 
 def _console() -> Console:
-    """A rich console, imported on use: rich costs start-up time that --help need not pay."""
-    from rich.console import Console
+    """The console of views/output.py, imported on use: --help need not pay for rich."""
+    from coreos_lab.views import output
 
-    from coreos_lab.views.pipes import discard_output
+    return output.console()
 
-    class _Console(Console):
-        def on_broken_pipe(self) -> None:
-            # rich would exit 1; a reader that went away (`| head`) changes no exit status.
-            discard_output(sys.stdout)
 
-    # Into a pipe or a log, long lines (SSH commands) read better whole than wrapped at 80.
-    return _Console() if sys.stdout.isatty() else _Console(width=200)
+def _print_json(data: Any) -> None:
+    from coreos_lab.views import output
+
+    output.print_json(data)
 
 
 def _version(value: bool) -> None:
@@ -82,18 +86,6 @@ def _main(
 
 # ---- commands ----------------------------------------------------------------------------
 
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print JSON for scripts instead of the rich view.")
-]
-AdoptOption = Annotated[
-    bool,
-    typer.Option(
-        "--adopt",
-        help="Take over a lab another machine or user built (or whose local state was lost): "
-        "records its lab id here; changes nothing in Azure by itself.",
-    ),
-]
-
 
 @settings_command
 def plan(settings: LabSettings, json_output: JsonOption = False) -> None:
@@ -109,7 +101,7 @@ def plan(settings: LabSettings, json_output: JsonOption = False) -> None:
     lab_plan = engine.plan(settings)
     cost = engine.plan_cost(settings)
     if json_output:
-        typer.echo(json.dumps(plan_as_dict(lab_plan, cost), indent=2))
+        _print_json(plan_as_dict(lab_plan, cost))
     else:
         render_plan(lab_plan, _console(), cost)
 
@@ -118,11 +110,9 @@ app.command("plan", cls=LabCommand)(plan)
 
 
 def _progress(json_output: bool, title: str) -> Any:
-    from coreos_lab.views.progress import LiveProgress, PlainProgress, SilentProgress
+    from coreos_lab.views import output
 
-    if json_output:
-        return SilentProgress()
-    return LiveProgress(_console(), title) if sys.stdout.isatty() else PlainProgress(sys.stdout)
+    return output.progress(json_output, title)
 
 
 @settings_command
@@ -194,7 +184,7 @@ def ips(settings: LabSettings, json_output: JsonOption = False, adopt: AdoptOpti
 
     access = engine.machines(settings, adopt=adopt)
     if json_output:
-        typer.echo(json.dumps(machines_as_list(access), indent=2))
+        _print_json(machines_as_list(access))
     else:
         render_machines(access, _console())
 
@@ -205,7 +195,7 @@ app.command("ips", cls=FindingCommand)(ips)
 @settings_command
 def down(
     settings: LabSettings,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: YesOption = False,
     no_wait: Annotated[
         bool, typer.Option("--no-wait", help="Return once Azure accepted the deletion.")
     ] = False,
@@ -250,7 +240,7 @@ def down(
             settings, log.tee(progress), wait=not no_wait, delete_key=delete_key, adopt=adopt
         )
     if json_output:
-        typer.echo(json.dumps({**down_as_dict(result), **preview_as_dict(preview)}, indent=2))
+        _print_json({**down_as_dict(result), **preview_as_dict(preview)})
     else:
         render_down(result, settings.name, settings.resource_group, _console())
 
@@ -271,7 +261,7 @@ def check(settings: LabSettings, json_output: JsonOption = False) -> None:
 
     report = engine.check(settings)
     if json_output:
-        typer.echo(json.dumps(preflight_as_dict(report), indent=2))
+        _print_json(preflight_as_dict(report))
     else:
         render_preflight(report, _console())
     if not report.ok:

@@ -6,22 +6,16 @@ Azure (built by another machine, or this machine's state lost) is marked as such
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import Annotated
 
-import typer
-
-from coreos_lab.cli.options import settings_command
+from coreos_lab.cli.options import JsonOption, settings_command
 from coreos_lab.lab.settings import LabSettings
 
 
 @settings_command
 def list_labs(
     settings: LabSettings,
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print JSON for scripts instead of the rich view.")
-    ] = False,
+    json_output: JsonOption = False,
 ) -> None:
     """List every lab: those this machine keeps state for and those in the subscription.
 
@@ -30,13 +24,13 @@ def list_labs(
     """
     from coreos_lab.engine.list_labs import known_labs
     from coreos_lab.views import list_labs as list_view
+    from coreos_lab.views import output
 
     labs = known_labs(settings)
-    if json_output:
-        typer.echo(json.dumps(list_view.labs_as_list(labs), indent=2))
-    elif sys.stdout.isatty():
-        from rich.console import Console
-
-        list_view.render_list(labs, Console())
+    chosen = output.mode(json_output)
+    if chosen is output.Mode.JSON:
+        output.print_json(list_view.labs_as_list(labs))
+    elif chosen is output.Mode.LIVE:
+        list_view.render_list(labs, output.console())
     else:
         list_view.render_list_plain(labs, sys.stdout)

@@ -7,7 +7,6 @@ out, since a machine that misbehaves may print anything.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from datetime import UTC, datetime
@@ -15,12 +14,10 @@ from typing import Annotated
 
 import typer
 
+from coreos_lab.cli.options import AdoptOption, JsonOption
 from coreos_lab.errors import UsageError
 from coreos_lab.lab.settings import LabSettings
 
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print JSON for scripts: the lines and when they were read.")
-]
 # CSI (colours, cursor moves), OSC (window titles) and other escapes, then control characters
 ESCAPES = re.compile(
     r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]"
@@ -43,14 +40,7 @@ def logs_command(
         typer.Option("--follow", "-f", help="Keep printing what the console adds, until Ctrl-C."),
     ] = False,
     json_output: JsonOption = False,
-    adopt: Annotated[
-        bool,
-        typer.Option(
-            "--adopt",
-            help="Take over a lab another machine or user built (or whose local state was "
-            "lost): records its lab id here; changes nothing in Azure by itself.",
-        ),
-    ] = False,
+    adopt: AdoptOption = False,
     interval: Annotated[
         float,
         typer.Option("--interval", min=0.1, hidden=True, help="Seconds between reads (--follow)."),
@@ -63,6 +53,7 @@ def logs_command(
     its first line says so.
     """
     from coreos_lab import engine
+    from coreos_lab.views import output
 
     if follow and json_output:
         raise UsageError("--json prints the log once; drop --follow or --json.")
@@ -84,7 +75,7 @@ def logs_command(
             "read_at": datetime.fromtimestamp(log.read_at, UTC).isoformat(timespec="seconds"),
             "lines": text.splitlines(),
         }
-        typer.echo(json.dumps(data, indent=2))
+        output.print_json(data)
         return
     if not text:
         typer.echo(f"{log.machine} has written nothing to its console yet.", err=True)

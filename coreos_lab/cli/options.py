@@ -21,6 +21,31 @@ from coreos_lab.errors import LabError, UsageError
 from coreos_lab.lab.settings import SETTINGS_FIELDS, LabSettings
 from coreos_lab.lab.sources import CONFIG_FILE, env_var, load_settings_and_sources
 
+# The options several commands take, each defined once.
+JsonOption = Annotated[
+    bool,
+    typer.Option("--json", help="Print JSON for scripts (a failure too) instead of the view."),
+]
+AdoptOption = Annotated[
+    bool,
+    typer.Option(
+        "--adopt",
+        help="Take over a lab another machine or user built (or whose local state was lost): "
+        "records its lab id here; changes nothing in Azure by itself.",
+    ),
+]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+Wait = Annotated[
+    bool,
+    typer.Option("--wait", help="After Azure's part, wait until `verify` passes (or the timeout)."),
+]
+Until = Annotated[
+    float,
+    typer.Option(
+        "--wait-timeout", min=1.0, help="Seconds --wait waits at most.", metavar="SECONDS"
+    ),
+]
+
 # Set by the CLI's --debug: a traceback instead of one sentence.
 debug = False
 json_errors = False  # set by a command run with --json: errors go to stdout as JSON

@@ -6,32 +6,18 @@ engine or rich until a command runs.
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
+from coreos_lab.cli.options import JsonOption
 from coreos_lab.errors import LabError
 from coreos_lab.lab.settings import LabSettings
 
 if TYPE_CHECKING:
     from coreos_lab.lab.results import UpResult
     from coreos_lab.verify.findings import LabReadiness
-
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print JSON for scripts instead of the rich view.")
-]
-Wait = Annotated[
-    bool,
-    typer.Option("--wait", help="After Azure's part, wait until `verify` passes (or the timeout)."),
-]
-Until = Annotated[
-    float,
-    typer.Option(
-        "--wait-timeout", min=1.0, help="Seconds --wait waits at most.", metavar="SECONDS"
-    ),
-]
 
 
 def verify_command(settings: LabSettings, json_output: JsonOption = False) -> None:
@@ -42,11 +28,12 @@ def verify_command(settings: LabSettings, json_output: JsonOption = False) -> No
     hold, and locksmith's reboot lock. Exits 0 only when the lab is ready.
     """
     from coreos_lab import engine
+    from coreos_lab.views import output
     from coreos_lab.views.verify import readiness_as_dict
 
     report = engine.verify(settings)
     if json_output:
-        typer.echo(json.dumps(readiness_as_dict(report), indent=2))
+        output.print_json(readiness_as_dict(report))
     else:
         show_readiness(report)
     if not report.ready:
@@ -57,16 +44,17 @@ def show_up(
     settings: LabSettings, result: UpResult, json_output: bool, *, wait: bool, timeout: float
 ) -> None:
     """What `up` prints when Azure's part is done; with --wait, then the rounds of verify."""
+    from coreos_lab.views import output
     from coreos_lab.views.up import render_up, up_as_dict
 
     if not wait:
         if json_output:
-            typer.echo(json.dumps(up_as_dict(result), indent=2))
+            output.print_json(up_as_dict(result))
         else:
-            render_up(result, _console())
+            render_up(result, output.console())
         return
     if not json_output:
-        render_up(result, _console())
+        render_up(result, output.console())
     wait_until_ready(settings, result, json_output, timeout)
 
 
@@ -75,21 +63,23 @@ def wait_until_ready(
 ) -> None:
     """`up --wait`: verify in rounds until the lab is ready; a non-zero exit on timeout."""
     from coreos_lab import engine
+    from coreos_lab.views import output
     from coreos_lab.views.up import up_as_dict
     from coreos_lab.views.verify import LiveReadiness, PlainReadiness, readiness_as_dict
 
     view: Any
-    if json_output:
+    chosen = output.mode(json_output)
+    if chosen is output.Mode.JSON:
         view = PlainReadiness(sys.stderr)
-    elif sys.stdout.isatty():
-        view = LiveReadiness(_console(), timeout)
+    elif chosen is output.Mode.LIVE:
+        view = LiveReadiness(output.console(), timeout)
     else:
         view = PlainReadiness(sys.stdout)
     with view:
         report = engine.wait_ready(settings, timeout, view, access=result.access)
     if json_output:
         data = {**up_as_dict(result), "readiness": readiness_as_dict(report)}
-        typer.echo(json.dumps(data, indent=2))
+        output.print_json(data)
     else:
         show_readiness(report)
     if not report.ready:
@@ -97,15 +87,10 @@ def wait_until_ready(
 
 
 def show_readiness(report: LabReadiness) -> None:
+    from coreos_lab.views import output
     from coreos_lab.views.verify import render_plain, render_readiness
 
-    if sys.stdout.isatty():
-        render_readiness(report, _console())
+    if output.mode() is output.Mode.LIVE:
+        render_readiness(report, output.console())
     else:
         render_plain(report, sys.stdout)
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console()

@@ -1,4 +1,4 @@
-"""A closed output pipe never hangs or half-builds (issue 10, item 7); signals stop cleanly.
+"""A closed output pipe never hangs, half-builds or changes an exit status; signals stop cleanly.
 
 Every pipe here is a real pipe between two processes: coreos-lab and head(1).
 """
@@ -75,6 +75,25 @@ def test_ips_and_down_into_head_exit_quietly(alice: User) -> None:
     code, shown, err = _into_head(alice, 5, "down", "--yes")
     assert (code, err) == (0, "")
     assert alice.emulator.group(alice.lab) is None and not alice.state_file().exists()
+
+
+def test_the_class_commands_into_head_exit_as_ips_does(alice: User) -> None:
+    """Every class command whose reader went away exits 0 and quietly, as `ips | head` does:
+    rich's own closed-pipe rule (exit 1) never decides a class command's status."""
+    roster = alice.home / "roster.csv"
+    roster.write_text("student\nann\nbea\n")
+    prefix = alice.lab
+    cls = ("--prefix", prefix)
+    for args in (
+        ("class", "check", str(roster), *cls),
+        ("class", "up", str(roster), *cls),
+        ("class", "ips", str(roster), *cls),
+        ("class", "ips", str(roster), *cls, "--json"),
+        ("class", "down", str(roster), *cls, "--yes"),
+    ):
+        code, shown, err = _into_head(alice, 1, *args)
+        assert (code, len(shown), err) == (0, 1, ""), (args, code, err)
+    assert alice.emulator.group(f"{prefix}-ann") is None, "class down still did its work"
 
 
 def test_ctrl_c_during_the_apply_stops_cleanly_and_releases_the_lab(alice: User) -> None:

@@ -7,25 +7,20 @@ key, cloud and subscription as any lab does; these commands read it that way.
 from __future__ import annotations
 
 import dataclasses
-import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    pass
 
 from coreos_lab.classroom.labs import DEFAULT_PREFIX, StudentLab
 from coreos_lab.cli.classroom.options import PrefixOption, RosterArgument, read_class
-from coreos_lab.cli.options import settings_command
+from coreos_lab.cli.options import JsonOption, YesOption, settings_command
 from coreos_lab.errors import UsageError
 from coreos_lab.lab.settings import LabSettings
-
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print JSON for scripts instead of the rich view.")
-]
 
 
 def class_labs(roster: Path, prefix: str, settings: LabSettings) -> list[StudentLab]:
@@ -36,21 +31,6 @@ def class_labs(roster: Path, prefix: str, settings: LabSettings) -> list[Student
         dataclasses.replace(lab, settings=engine.remembered(lab.settings, {}))
         for lab in read_class(roster, prefix, settings)
     ]
-
-
-def _console() -> Console:
-    """As cli.py's: long lines (ssh commands) whole into a pipe or a log."""
-    from rich.console import Console
-
-    return Console() if sys.stdout.isatty() else Console(width=200)
-
-
-def _progress(json_output: bool, title: str) -> Any:
-    from coreos_lab.views.progress import LiveProgress, PlainProgress, SilentProgress
-
-    if json_output:
-        return SilentProgress()
-    return LiveProgress(_console(), title) if sys.stdout.isatty() else PlainProgress(sys.stdout)
 
 
 @settings_command
@@ -66,13 +46,15 @@ def class_ips(
     others are shown all the same. Piped, one plain line per machine.
     """
     from coreos_lab.engine.classroom.read import class_machines
+    from coreos_lab.views import output
     from coreos_lab.views.classroom import machines as view
 
     entries = class_machines(class_labs(roster, prefix, settings))
-    if json_output:
-        typer.echo(json.dumps(view.class_machines_as_list(entries), indent=2))
-    elif sys.stdout.isatty():
-        view.render_class_machines(entries, _console())
+    chosen = output.mode(json_output)
+    if chosen is output.Mode.JSON:
+        output.print_json(view.class_machines_as_list(entries))
+    elif chosen is output.Mode.LIVE:
+        view.render_class_machines(entries, output.console())
     else:
         view.render_class_plain(entries, sys.stdout)
 
@@ -82,7 +64,7 @@ def class_down(
     settings: LabSettings,
     roster: RosterArgument,
     prefix: PrefixOption = DEFAULT_PREFIX,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: YesOption = False,
     json_output: JsonOption = False,
 ) -> None:
     """Delete every student's lab (its resource group and everything in it), side by side.
@@ -96,13 +78,14 @@ def class_down(
 
     from coreos_lab.engine.classroom.down import class_down as delete_class
     from coreos_lab.engine.classroom.down import class_down_preview
+    from coreos_lab.views import output
     from coreos_lab.views.classroom import machines as view
 
     if not yes and not sys.stdin.isatty():
         raise UsageError("class down needs --yes when it cannot ask for confirmation.")
     labs = class_labs(roster, prefix, settings)
     preview = class_down_preview(labs)
-    console = _console()
+    console = output.console()
     if not json_output:
         view.render_class_preview(preview, console)
     doomed = view.to_delete(preview)
@@ -111,14 +94,11 @@ def class_down(
             f"Delete {len(doomed)} labs' resource groups and everything in them?", abort=True
         )
     again = shlex.join(["coreos-lab", "class", "down", str(roster), "--prefix", prefix, "--yes"])
-    with _progress(json_output, f"Deleting the class ({len(labs)} labs)") as progress:
+    with output.progress(json_output, f"Deleting the class ({len(labs)} labs)") as progress:
         result = delete_class(labs, progress)
     if json_output:
-        typer.echo(
-            json.dumps(
-                {**view.class_down_as_dict(result), "preview": view.class_preview_as_list(preview)},
-                indent=2,
-            )
+        output.print_json(
+            {**view.class_down_as_dict(result), "preview": view.class_preview_as_list(preview)}
         )
     else:
         view.render_class_down(result, again, console)

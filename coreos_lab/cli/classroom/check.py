@@ -5,10 +5,6 @@ Registered by cli_class.py. Nothing here imports the engine, the SDKs or rich un
 
 from __future__ import annotations
 
-import json
-import sys
-from typing import Annotated
-
 import typer
 
 from coreos_lab.cli.classroom.options import (
@@ -19,7 +15,7 @@ from coreos_lab.cli.classroom.options import (
     parse_locations,
     read_class,
 )
-from coreos_lab.cli.options import settings_command
+from coreos_lab.cli.options import JsonOption, settings_command
 from coreos_lab.lab.settings import LabSettings
 
 
@@ -29,9 +25,7 @@ def class_check(
     roster: RosterArgument,
     prefix: PrefixOption = DEFAULT_PREFIX,
     locations: LocationsOption = "",
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print JSON for scripts instead of the tables.")
-    ] = False,
+    json_output: JsonOption = False,
 ) -> None:
     """Check, without writing anything, that the whole class fits: each region's vCPU
     quota (regional and per family) and public IPs for N labs, its VM sizes and Flatcar
@@ -39,6 +33,7 @@ def class_check(
     fit, saying how many labs do and what to do.
     """
     from coreos_lab import engine
+    from coreos_lab.views import output
 
     wanted = parse_locations(locations)
     labs = read_class(roster, prefix, settings)
@@ -46,12 +41,10 @@ def class_check(
     if json_output:
         from coreos_lab.views.classroom.check import class_check_as_dict
 
-        typer.echo(json.dumps(class_check_as_dict(report), indent=2))
+        output.print_json(class_check_as_dict(report))
     else:
-        from rich.console import Console
-
         from coreos_lab.views.classroom.check import render_class_check
 
-        render_class_check(report, Console() if sys.stdout.isatty() else Console(width=200))
+        render_class_check(report, output.console())
     if not report.ok:
         raise typer.Exit(1)

@@ -5,9 +5,8 @@ Like cli.py, nothing here imports the engine, the SDKs or rich until the command
 
 from __future__ import annotations
 
-import json
 import sys
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -19,8 +18,7 @@ from coreos_lab.cli.classroom.options import (
     parse_locations,
     read_class,
 )
-from coreos_lab.cli.options import settings_command
-from coreos_lab.cli.verify import Until, Wait
+from coreos_lab.cli.options import AdoptOption, JsonOption, Until, Wait, settings_command
 from coreos_lab.errors import LabError
 from coreos_lab.lab.settings import LabSettings
 
@@ -38,16 +36,8 @@ def class_up(
     roster: RosterArgument,
     prefix: PrefixOption = DEFAULT_PREFIX,
     locations: LocationsOption = "",
-    json_output: Annotated[
-        bool, typer.Option("--json", help="Print JSON for scripts instead of the live view.")
-    ] = False,
-    adopt: Annotated[
-        bool,
-        typer.Option(
-            "--adopt",
-            help="Take over labs another machine built (or whose local state was lost).",
-        ),
-    ] = False,
+    json_output: JsonOption = False,
+    adopt: AdoptOption = False,
     wait: Wait = False,
     wait_timeout: Until = 600.0,
 ) -> None:
@@ -79,6 +69,7 @@ def _run(
     wait: bool,
 ) -> ClassUpResult:
     from coreos_lab import engine
+    from coreos_lab.views import output
     from coreos_lab.views.classroom.up import (
         LiveClass,
         PlainClass,
@@ -91,23 +82,20 @@ def _run(
     if locations:
         again += f" --locations {','.join(locations)}"
     view: LiveClass | PlainClass | SilentProgress
-    if json_output:
+    chosen = output.mode(json_output)
+    if chosen is output.Mode.JSON:
         view = SilentProgress()
-    elif sys.stdout.isatty():
-        from rich.console import Console
-
-        view = LiveClass(Console(), f"Class of {len(labs)}")
+    elif chosen is output.Mode.LIVE:
+        view = LiveClass(output.console(), f"Class of {len(labs)}")
     else:
         view = PlainClass(sys.stdout)
     with view as progress:
         result = engine.class_up(labs, progress, again=again, locations=locations, adopt=adopt)
     if json_output:
         if not (wait and not result.failed):  # with --wait, the JSON comes after the wait
-            typer.echo(json.dumps(class_up_as_dict(result), indent=2))
+            output.print_json(class_up_as_dict(result))
     else:
-        from rich.console import Console
-
-        render_class_up(result, Console() if sys.stdout.isatty() else Console(width=200))
+        render_class_up(result, output.console())
     if result.failed and json_output:
         raise typer.Exit(1)  # the JSON above says which labs and why
     if result.failed:
@@ -122,6 +110,7 @@ def _run(
 def _wait(labs: list[StudentLab], result: ClassUpResult, json_output: bool, timeout: float) -> None:
     """`class up --wait`: verify every lab until each is ready; non-zero if one is not."""
     from coreos_lab.engine.classroom.read import class_wait_ready
+    from coreos_lab.views import output
     from coreos_lab.views.classroom.up import class_up_as_dict
     from coreos_lab.views.verify import readiness_as_dict
 
@@ -140,7 +129,7 @@ def _wait(labs: list[StudentLab], result: ClassUpResult, json_output: bool, time
     reports = class_wait_ready(built, timeout, on_round)
     if json_output:
         data = {**class_up_as_dict(result), "readiness": [readiness_as_dict(r) for r in reports]}
-        typer.echo(json.dumps(data, indent=2))
+        output.print_json(data)
     else:
         for report in reports:
             typer.echo(report.summary())
