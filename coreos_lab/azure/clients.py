@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.lab.clouds import AZURE_CLOUDS, EMULATOR
+from coreos_lab.lab.clouds import EMULATOR, Cloud, cloud_of
 
 if TYPE_CHECKING:
     from coreos_lab.azure.budget import Budget, PacedPolling
@@ -47,11 +47,17 @@ class Target:
     polling_interval: float = POLLING_INTERVAL
     cloud_setting: Any = None
 
+    @property
+    def row(self) -> Cloud:
+        """The cloud's row, which answers what differs between clouds."""
+        return cloud_of(self.cloud)
+
 
 def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None = None) -> Target:
     """The target for ``--cloud``: the emulator's connection file, or a real cloud."""
     environ = dict(os.environ) if environ is None else environ
-    if cloud == EMULATOR:
+    spec = cloud_of(cloud)
+    if spec.sdk_name is None:
         from coreos_lab.emulator.client import EmulatorError, load_connection
 
         try:
@@ -67,7 +73,6 @@ def resolve_target(cloud: str, subscription: str, environ: dict[str, str] | None
     from azure.core import AzureClouds
     from azure.mgmt.core.tools import get_arm_endpoints
 
-    spec = AZURE_CLOUDS[cloud]
     cloud_setting = getattr(AzureClouds, spec.sdk_name)
     endpoints = get_arm_endpoints(cloud_setting)
     subscription_id = subscription or environ.get("AZURE_SUBSCRIPTION_ID") or _cli_subscription()
@@ -94,7 +99,7 @@ def emulator_target(conn: Connection) -> Target:
     from coreos_lab.emulator.client import CREDENTIAL_SCOPE
 
     return Target(
-        cloud="emulator",
+        cloud=EMULATOR,
         endpoint=conn.endpoint,
         scope=CREDENTIAL_SCOPE,
         subscription_id=conn.subscription_id,
@@ -145,8 +150,8 @@ class Clients:
             # azure-core stops after 3 retries on a status (429, 5xx) by default; a busy
             # subscription can answer 429 more often than that within one up.
             "retry_status": retry_total,
-            "retry_backoff_factor": 0.5 if target.cloud != "emulator" else 0.05,
-            "retry_backoff_max": 30 if target.cloud != "emulator" else 1,
+            "retry_backoff_factor": target.row.retry_backoff,
+            "retry_backoff_max": target.row.retry_backoff_max,
         }
         if target.cloud_setting is not None:
             self._kwargs["cloud_setting"] = target.cloud_setting

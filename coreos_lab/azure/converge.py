@@ -13,7 +13,6 @@ from coreos_lab.azure.diff import Action, decide
 from coreos_lab.azure.errors import describe, error_code
 from coreos_lab.azure.inventory import Inventory
 from coreos_lab.errors import LabError
-from coreos_lab.lab.clouds import EMULATOR
 from coreos_lab.lab.events import EventSink, ResourceEvent, Step
 from coreos_lab.lab.kinds import ProvisioningState
 from coreos_lab.lab.plan import Resource
@@ -59,9 +58,7 @@ class Converger:
                 message = str(exc)
             else:
                 target = self.clients.target
-                message = describe(
-                    exc, label(r), target.endpoint, emulator=target.cloud == EMULATOR
-                )
+                message = describe(exc, label(r), target.endpoint, cloud=target.row)
             self.emit(r, Step.FAILED, message)
             return Step.FAILED, message, False
 

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from coreos_lab.errors import LabError
+from coreos_lab.lab.clouds import Cloud
 
 _ADVICE = {
     "QuotaExceeded": "request more vCPU quota for the region, pick a smaller VM size, "
@@ -55,11 +56,10 @@ def error_message(exc: BaseException) -> str:
 _AUTH_CODES = ("InvalidAuthenticationToken", "AuthenticationFailed")
 
 
-def describe(exc: BaseException, what: str, endpoint: str = "", *, emulator: bool = False) -> str:
-    """One sentence for a failed call on ``what`` (e.g. "virtual machine host1").
-
-    ``emulator``: the call went to the local emulator, where 'az login' cannot help.
-    """
+def describe(
+    exc: BaseException, what: str, endpoint: str = "", *, cloud: Cloud | None = None
+) -> str:
+    """One sentence for a failed call on ``what`` (e.g. "virtual machine host1") in ``cloud``."""
     from azure.core.exceptions import (
         ClientAuthenticationError,
         ServiceRequestError,
@@ -77,12 +77,9 @@ def describe(exc: BaseException, what: str, endpoint: str = "", *, emulator: boo
             f"for {what} ({error_message(exc)}); check the network and run the command again."
         )
     code = error_code(exc)
-    if emulator and (code in _AUTH_CODES or getattr(exc, "status_code", None) == 401):
-        return (
-            f"The emulator at {endpoint or 'its address'} refused the token of its connection "
-            "file (another or a restarted emulator?); check COREOS_LAB_EMULATOR_DIR, or restart "
-            "`coreos-lab emulator` and run the command again."
-        )
+    refused = cloud.refused_token(endpoint) if cloud else None
+    if refused and (code in _AUTH_CODES or getattr(exc, "status_code", None) == 401):
+        return refused
     status = getattr(exc, "status_code", None)
     if code in _ADVICE:
         advice = _ADVICE[code]
@@ -101,7 +98,7 @@ def is_azure_error(exc: BaseException) -> bool:
 
 
 @contextmanager
-def map_errors(what: str, endpoint: str = "", *, emulator: bool = False) -> Iterator[None]:
+def map_errors(what: str, endpoint: str = "", *, cloud: Cloud | None = None) -> Iterator[None]:
     """Turn an SDK exception raised inside into a LabError sentence about ``what``.
 
     Like httpx's ``map_exceptions``: callers write their calls plainly and the translation
@@ -113,5 +110,5 @@ def map_errors(what: str, endpoint: str = "", *, emulator: bool = False) -> Iter
         raise
     except Exception as exc:
         if is_azure_error(exc):
-            raise LabError(describe(exc, what, endpoint, emulator=emulator)) from exc
+            raise LabError(describe(exc, what, endpoint, cloud=cloud)) from exc
         raise

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from coreos_lab.azure.clients import Target
-from coreos_lab.lab.clouds import EMULATOR
+from coreos_lab.lab.clouds import cloud_of
 from coreos_lab.lab.costs import (
     IP_KEY,
     CostEstimate,
@@ -67,7 +67,8 @@ class PriceService:
 def service_for(cloud: str, environ: Mapping[str, str] | None = None) -> PriceService:
     """The price list of ``cloud``: the running emulator's, or Azure's public one (or the
     mirror ``COREOS_LAB_PRICES_URL`` names: a proxy, or loopback in tests)."""
-    if cloud == EMULATOR:
+    row = cloud_of(cloud)
+    if row.local:
         from coreos_lab.emulator.client import EmulatorError, load_connection
 
         try:
@@ -75,16 +76,15 @@ def service_for(cloud: str, environ: Mapping[str, str] | None = None) -> PriceSe
         except EmulatorError as exc:
             raise PricesUnavailable(str(exc).rstrip(".")) from None
         return PriceService(conn.endpoint, conn.ca_cert)
-    if cloud == "china":
-        # The Retail Prices API lists global Azure (and US Government) regions, not 21Vianet's.
-        raise PricesUnavailable("the Azure Retail Prices API does not price Azure China")
+    if row.unpriced:
+        raise PricesUnavailable(row.unpriced)
     environ = os.environ if environ is None else environ
     return PriceService(environ.get(ENV_URL) or PUBLIC_ENDPOINT)
 
 
 def service_of(target: Target) -> PriceService | None:
     """The price list beside clients' target: the emulator's own; None for a real cloud."""
-    if target.cloud != EMULATOR:
+    if not target.row.local:
         return None
     return PriceService(target.endpoint, target.verify if isinstance(target.verify, str) else None)
 

@@ -32,6 +32,7 @@ from coreos_lab.cli.options import (
 from coreos_lab.cli.verify import show_up, verify_command, wait_until_ready
 from coreos_lab.emulator.command import emulator as emulator_command
 from coreos_lab.errors import LabError, UsageError
+from coreos_lab.lab.clouds import cloud_of
 from coreos_lab.lab.settings import LabSettings
 
 app = typer.Typer(
@@ -314,7 +315,7 @@ def ssh(
         machine=target,
         command=command or (),
         ssh_from=settings.ssh_from,
-        emulated=settings.cloud == "emulator",
+        emulated=cloud_of(settings.cloud).local,
     )
     raise typer.Exit(status)
 

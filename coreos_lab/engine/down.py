@@ -9,6 +9,7 @@ from coreos_lab.azure.teardown import delete_lab
 from coreos_lab.engine import lab_checks
 from coreos_lab.engine.session import DELETE_REQUESTED, lab_session
 from coreos_lab.errors import LabError, UsageError
+from coreos_lab.lab.clouds import cloud_of
 from coreos_lab.lab.events import EventSink
 from coreos_lab.lab.hints import lab_command
 from coreos_lab.lab.results import (
@@ -108,4 +109,4 @@ def down(
 
 
 def _where(settings: LabSettings) -> str:
-    return "the local emulator" if settings.cloud == "emulator" else f"cloud {settings.cloud}"
+    return cloud_of(settings.cloud).described

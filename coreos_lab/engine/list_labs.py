@@ -9,6 +9,7 @@ from coreos_lab.azure.lab_machines import machine_of
 from coreos_lab.azure.operations import as_rest
 from coreos_lab.engine.session import lab_session
 from coreos_lab.errors import LabError
+from coreos_lab.lab.clouds import cloud_of
 from coreos_lab.lab.results import KnownLab, MachineInfo
 from coreos_lab.lab.roles import machine_order
 from coreos_lab.lab.settings import LabSettings
@@ -91,7 +92,7 @@ def merge_known(
             other_sub = (
                 record.subscription_id
                 and record.subscription_id.lower() != subscription.lower()
-                and cloud != "emulator"
+                and cloud_of(cloud).subscription_applies
             )
             if other_cloud:
                 elsewhere = f"cloud {record.cloud}"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
-from coreos_lab.lab.clouds import EMULATOR
 from coreos_lab.lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.local import keys, state
@@ -22,7 +21,7 @@ def lab_session(settings: LabSettings, clients: Clients | None, what: str) -> It
     """Clients for the lab's cloud, SDK errors turned into sentences; closed at the end."""
     clients = clients or connect(settings.cloud, settings.subscription)
     try:
-        with map_errors(what, clients.target.endpoint, emulator=clients.target.cloud == EMULATOR):
+        with map_errors(what, clients.target.endpoint, cloud=clients.target.row):
             yield clients
     finally:
         clients.close()

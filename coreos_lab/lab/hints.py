@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import shlex
 
+from coreos_lab.lab.clouds import cloud_of
 from coreos_lab.lab.settings import LabSettings
 
 _DEFAULT = LabSettings()
@@ -29,6 +30,6 @@ def lab_command(
         parts += ["--name", settings.name]
     if cloud != _DEFAULT.cloud:
         parts += ["--cloud", cloud]
-    if subscription and cloud != "emulator":
+    if subscription and cloud_of(cloud).subscription_applies:
         parts += ["--subscription", subscription]
     return shlex.join(parts)

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from coreos_lab.errors import UsageError
-from coreos_lab.lab.clouds import EMULATOR
+from coreos_lab.lab.clouds import cloud_of
 from coreos_lab.lab.settings import SETTINGS_FIELDS, LabSettings, validate
 
 ENV_PREFIX = "COREOS_LAB_"
@@ -67,7 +67,7 @@ def load_settings_and_sources(
             values[f.name] = _coerce(f, flag_value, f.metadata["flag"])
             continue
         for var in (env_var(f.name), f.metadata.get("env")):
-            if var == f.metadata.get("env") and values.get("cloud") == EMULATOR:
+            if var == f.metadata.get("env") and _no_subscription(values.get("cloud")):
                 # AZURE_SUBSCRIPTION_ID names an Azure subscription, not the emulator's.
                 continue
             if var and environ.get(var):
@@ -137,3 +137,8 @@ def _coerce(f: dataclasses.Field[Any], value: Any, source: str) -> Any:
     if not isinstance(value, str):
         raise UsageError(f"{source} must be a string, not {value!r}.")
     return value.strip()
+
+
+def _no_subscription(cloud: object) -> bool:
+    """A cloud where AZURE_SUBSCRIPTION_ID (which names an Azure subscription) means nothing."""
+    return isinstance(cloud, str) and not cloud_of(cloud).subscription_applies

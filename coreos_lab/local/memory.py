@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from coreos_lab.errors import UsageError
-from coreos_lab.lab.clouds import EMULATOR
+from coreos_lab.lab.clouds import cloud_of
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.local.state import LabState
 
@@ -49,7 +49,7 @@ def recall(settings: LabSettings, given: Mapping[str, str], record: LabState) ->
                 "--name for a new lab."
             )
     cloud = changes.get("cloud", settings.cloud)
-    if record.subscription_id and cloud != EMULATOR:
+    if record.subscription_id and cloud_of(cloud).subscription_applies:
         if "subscription" not in given:
             changes["subscription"] = record.subscription_id
         elif settings.subscription.lower() != record.subscription_id.lower():

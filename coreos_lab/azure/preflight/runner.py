@@ -18,7 +18,6 @@ from coreos_lab.azure.inventory import Inventory
 from coreos_lab.azure.preflight.checks import Check, checks_for
 from coreos_lab.azure.preflight.context import CheckFailed, Context, NotChecked
 from coreos_lab.azure.preflight.reads import SharedReads, list_skus, list_usages
-from coreos_lab.lab.clouds import EMULATOR
 from coreos_lab.lab.events import EventSink, PhaseEvent, discard
 from coreos_lab.lab.results import CheckResult, ImageVersions, Outcome, PreflightReport
 from coreos_lab.lab.settings import FLATCAR_OFFER, LabSettings
@@ -39,7 +38,7 @@ def _run_one(check: Check, ctx: Context) -> CheckResult:
         if not is_azure_error(exc):
             raise
         target = ctx.clients.target
-        message = describe(exc, check.about, target.endpoint, emulator=target.cloud == EMULATOR)
+        message = describe(exc, check.about, target.endpoint, cloud=target.row)
         outcome = Outcome.FAILED
     return CheckResult(check.name, outcome, message, time.monotonic() - began)
 

@@ -30,7 +30,6 @@ from coreos_lab.classroom.quota import (
 )
 from coreos_lab.classroom.results import ClassReport, RegionReport, UsageRow
 from coreos_lab.errors import LabError, UsageError
-from coreos_lab.lab.clouds import EMULATOR
 from coreos_lab.lab.roles import ROLES
 from coreos_lab.lab.settings import FLATCAR_OFFER, LabSettings
 
@@ -165,7 +164,7 @@ def class_check(
     session = clients or connect(first.cloud, first.subscription)
     try:
         target = session.target
-        with map_errors("the class", target.endpoint, emulator=target.cloud == EMULATOR):
+        with map_errors("the class", target.endpoint, cloud=target.row):
             sub = read_subscription(session)
             # A lab with VMs already stays where they are: a resource never changes region.
             cands = {
