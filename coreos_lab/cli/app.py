@@ -23,6 +23,7 @@ from coreos_lab.cli.list_labs import list_labs
 from coreos_lab.cli.logs import logs_command
 from coreos_lab.cli.options import (
     AdoptOption,
+    Given,
     JsonOption,
     Until,
     Wait,
@@ -89,7 +90,7 @@ def _main(
 
 
 @settings_command
-def plan(settings: LabSettings, json_output: JsonOption = False) -> None:
+def plan(settings: LabSettings, given: Given, json_output: JsonOption = False) -> None:
     """Show every resource `up` would create, and its price per hour, without touching Azure.
 
     It reads the SSH key and a stored discovery token if they exist, but creates
@@ -99,8 +100,8 @@ def plan(settings: LabSettings, json_output: JsonOption = False) -> None:
     from coreos_lab import engine
     from coreos_lab.views.plan import plan_as_dict, render_plan
 
-    lab_plan = engine.plan(settings)
-    cost = engine.plan_cost(settings)
+    lab_plan = engine.plan(settings, given=given)
+    cost = engine.plan_cost(lab_plan.settings)
     if json_output:
         _print_json(plan_as_dict(lab_plan, cost))
     else:
@@ -119,6 +120,7 @@ def _progress(json_output: bool, title: str) -> Any:
 @settings_command
 def up(
     settings: LabSettings,
+    given: Given,
     json_output: JsonOption = False,
     json_events: Annotated[
         bool,
@@ -138,17 +140,16 @@ def up(
     again to continue.
     """
     from coreos_lab.lab.ssh_from import WARNING, is_open_to_all
-    from coreos_lab.local.lock import lab_lock
 
     if is_open_to_all(settings.ssh_from):
         typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
         typer.echo(WARNING, err=True)
-    with lab_lock(settings.name, "up"):
-        _up(settings, json_output, json_events, wait, timeout, adopt)
+    _up(settings, given, json_output, json_events, wait, timeout, adopt)
 
 
 def _up(
     settings: LabSettings,
+    given: Given,
     json_output: bool,
     json_events: bool,
     wait: bool,
@@ -156,13 +157,13 @@ def _up(
     adopt: bool,
 ) -> None:
     from coreos_lab import engine
-    from coreos_lab.local.runlog import RunLog
     from coreos_lab.views.json_events import JsonEvents
     from coreos_lab.views.up import up_as_dict
 
     view = JsonEvents() if json_events else _progress(json_output, f"Lab {settings.name}")
-    with RunLog(settings, "up") as log, view as progress:
-        result = engine.up(settings, log.tee(progress), adopt=adopt)
+    with view as progress:
+        result = engine.up(settings, progress, given=given, adopt=adopt)
+    settings = result.plan.settings  # with what the lab remembers
     if json_events:
         view.result(up_as_dict(result))
         if wait:
@@ -229,16 +230,9 @@ def down(
             "everything in it)?",
             abort=True,
         )
-    from coreos_lab.local.lock import lab_lock
-    from coreos_lab.local.runlog import RunLog
-
-    with (
-        lab_lock(settings.name, "down"),
-        RunLog(settings, "down") as log,
-        _progress(json_output, f"Deleting lab {settings.name}") as progress,
-    ):
+    with _progress(json_output, f"Deleting lab {settings.name}") as progress:
         result = engine.down(
-            settings, log.tee(progress), wait=not no_wait, delete_key=delete_key, adopt=adopt
+            settings, progress, wait=not no_wait, delete_key=delete_key, adopt=adopt
         )
     if json_output:
         _print_json({**down_as_dict(result), **preview_as_dict(preview)})

@@ -10,7 +10,7 @@ from __future__ import annotations
 import inspect
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -34,6 +34,9 @@ AdoptOption = Annotated[
         "records its lab id here; changes nothing in Azure by itself.",
     ),
 ]
+# Where each setting the user gave came from (flag, variable, file), for a command that
+# recalls what the lab remembers itself (see settings_command).
+Given = Mapping[str, str]
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
 Wait = Annotated[
     bool,
@@ -93,10 +96,15 @@ def _settings_parameters() -> list[inspect.Parameter]:
 
 
 def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
-    """Give ``fn(settings, **own)`` every lab-settings option, so plan and up share them."""
-    own = [
-        p for p in inspect.signature(fn, eval_str=True).parameters.values() if p.name != "settings"
-    ]
+    """Give ``fn(settings, **own)`` every lab-settings option, so plan and up share them.
+
+    What the user did not give, the lab remembers (its key, cloud, subscription): ``fn``
+    gets settings that say so, or, when it takes ``given`` (where each given setting came
+    from), it recalls them itself from its one read of the lab's state.
+    """
+    params = inspect.signature(fn, eval_str=True).parameters
+    recalls = "given" in params
+    own = [p for p in params.values() if p.name not in ("settings", "given")]
     setting_names = {f.name for f in SETTINGS_FIELDS}
 
     def command(**kwargs: Any) -> None:
@@ -106,11 +114,12 @@ def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
         json_errors = bool(kwargs.get("json_output") or kwargs.get("json_events"))
         with errors():
             settings, given = read_settings(flags, config)
-            from coreos_lab import engine  # not at start-up: it imports the SDKs
+            if recalls:
+                fn(settings, given, **kwargs)
+            else:
+                from coreos_lab import engine  # not at start-up: it imports the SDKs
 
-            # What the user did not give, the lab remembers (its key, cloud, subscription).
-            settings = engine.remembered(settings, given)
-            fn(settings, **kwargs)
+                fn(engine.remembered(settings, given), **kwargs)
             sys.stdout.flush()  # a reader that went away shows here, where _errors sees it
 
     own_params = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own]

@@ -20,6 +20,8 @@ from coreos_lab.lab.settings import LabSettings
 from coreos_lab.lab.tags import check_ours
 from coreos_lab.local import keys, state
 from coreos_lab.local import memory as lab_memory
+from coreos_lab.local.lock import lab_lock
+from coreos_lab.local.runlog import RunLog
 
 # ---- down --------------------------------------------------------------------------------
 
@@ -38,6 +40,19 @@ def down(
     delete_key: bool = False,
     adopt: bool = False,
     clients: Clients | None = None,
+) -> DownResult:
+    """Delete the lab's group if it is this lab's, holding its lock and writing its run log."""
+    with lab_lock(settings.name, "down"), RunLog(settings, "down") as log:
+        return _locked_down(settings, log.tee(sink), wait, delete_key, adopt, clients)
+
+
+def _locked_down(
+    settings: LabSettings,
+    sink: EventSink,
+    wait: bool,
+    delete_key: bool,
+    adopt: bool,
+    clients: Clients | None,
 ) -> DownResult:
     known = state.has_state(settings.name)
     try:

@@ -3,7 +3,7 @@ the plan as settings alone give it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from coreos_lab.azure.errors import map_errors
 from coreos_lab.lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.local import keys, state
+from coreos_lab.local import memory as lab_memory
 
 KNOWN_HOSTS = "known_hosts"
 
@@ -35,9 +36,11 @@ def known_hosts_path(settings: LabSettings) -> Path:
     return state.state_path(settings.name).parent / KNOWN_HOSTS
 
 
-def peek_plan_inputs(settings: LabSettings) -> PlanInputs:
-    """What `plan` can show without creating or requesting anything."""
-    lab_state = state.load_state(settings.name)
+def peek_plan_inputs(settings: LabSettings, lab_state: state.LabState | None = None) -> PlanInputs:
+    """What `plan` can show without creating or requesting anything (``lab_state``: the
+    lab's state when the caller has read it already)."""
+    if lab_state is None:
+        lab_state = state.load_state(settings.name)
     discovery_url = settings.discovery_url or None
     if discovery_url is None and lab_state.discovery_size == settings.etcd:
         discovery_url = lab_state.discovery_url
@@ -50,9 +53,22 @@ def peek_plan_inputs(settings: LabSettings) -> PlanInputs:
     )
 
 
-def plan(settings: LabSettings) -> LabPlan:
-    """Every resource `up` would create, without touching Azure or the network."""
-    return build_plan(settings, peek_plan_inputs(settings))
+def plan(
+    settings: LabSettings,
+    *,
+    given: Mapping[str, str] | None = None,
+    lab_state: state.LabState | None = None,
+) -> LabPlan:
+    """Every resource `up` would create, without touching Azure or the network.
+
+    With ``given`` (where each setting the user gave came from), what was not given is what
+    the lab remembers (its key, cloud, subscription), from the same one read of its state.
+    """
+    if lab_state is None:
+        lab_state = state.load_state(settings.name)
+    if given is not None:
+        settings = lab_memory.recall(settings, given, lab_state)
+    return build_plan(settings, peek_plan_inputs(settings, lab_state))
 
 
 # Marks a lab whose group `down --no-wait` asked ARM to delete, so a later `down` that finds

@@ -30,6 +30,8 @@ from coreos_lab.lab.settings import LabSettings
 from coreos_lab.lab.tags import check_ours
 from coreos_lab.local import keys, state
 from coreos_lab.local import memory as lab_memory
+from coreos_lab.local.lock import lab_lock
+from coreos_lab.local.runlog import RunLog
 from coreos_lab.wording import plural
 
 # ---- up ----------------------------------------------------------------------------------
@@ -43,15 +45,35 @@ def up(
     settings: LabSettings,
     sink: EventSink,
     *,
+    given: Mapping[str, str] | None = None,
     adopt: bool = False,
     clients: Clients | None = None,
+) -> UpResult:
+    """Build, finish or repair the lab, holding its lock and writing its run log.
+
+    The lab's state is read once, under the lock; with ``given`` (where each setting the
+    user gave came from), what was not given is what the lab remembers.
+    """
+    with lab_lock(settings.name, "up"):
+        lab_state = state.load_state(settings.name)
+        if given is not None:
+            settings = lab_memory.recall(settings, given, lab_state)
+        with RunLog(settings, "up") as log:
+            return _locked_up(settings, log.tee(sink), lab_state, adopt, clients)
+
+
+def _locked_up(
+    settings: LabSettings,
+    sink: EventSink,
+    lab_state: state.LabState,
+    adopt: bool,
+    clients: Clients | None,
 ) -> UpResult:
     if not settings.ssh_from:
         raise UsageError(
             "up needs --ssh-from: the CIDR allowed to reach SSH, e.g. your address as "
             "203.0.113.7/32 (curl -s https://api.ipify.org prints it)."
         )
-    lab_state = state.load_state(settings.name)
     if lab_state.cloud and lab_state.cloud != settings.cloud:
         raise UsageError(
             f"Lab '{settings.name}' was built with --cloud {lab_state.cloud}; use that, "
@@ -59,7 +81,7 @@ def up(
         )
     # The live view shows every resource from its first frame, not after the preflight: the
     # names and kinds do not depend on what only Azure knows.
-    sink(_plan_event(plan(settings)))
+    sink(_plan_event(plan(settings, lab_state=lab_state)))
     with lab_session(settings, clients, f"lab {settings.name}") as session:
         return _up(settings, sink, session, lab_state, adopt)
 

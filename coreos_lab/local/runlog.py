@@ -1,10 +1,9 @@
-"""A plain log of each `up` and `down`, appended to the lab's state folder, for support.
+"""A plain log of each `up`, `down`, `class up` and `class down` of a lab, for support.
 
-One line per event with a full UTC timestamp, the command's settings at the top and its
-outcome at the bottom; what a person would paste into an issue. No secrets: the settings
-written are the lab's shape (no key material, no token), and a discovery URL in a message is
-cut to its host. The file is 0600 in the lab's 0700 folder and survives `down`, which
-removes only state.json.
+Appended to the lab's state folder: one line per event with a full UTC timestamp, the
+command's settings at the top and its outcome at the bottom. No secrets: the settings written
+are the lab's shape, and a discovery URL in a message is cut to its host. The file is 0600 in
+the lab's 0700 folder and survives `down`, which removes only state.json.
 """
 
 from __future__ import annotations
@@ -49,12 +48,13 @@ class RunLog:
     The file is opened when the run first reaches the cloud (any event but the plan and the
     local key); until then lines wait in memory, so a run refused on its inputs leaves no
     file and no lab folder behind. A LabError leaving the block after that is raised again
-    with the log's path in its sentence.
+    with the log's path in its sentence, unless ``tells`` is False (a class's many logs).
     """
 
-    def __init__(self, settings: LabSettings, command: str) -> None:
+    def __init__(self, settings: LabSettings, command: str, *, tells: bool = True) -> None:
         self.settings = settings
         self.command = command
+        self.tells = tells
         self.path = log_path(settings.name)
         self.lock = threading.Lock()
         self.fd: int | None = None
@@ -134,6 +134,6 @@ class RunLog:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
-        if isinstance(exc, LabError) and written:
+        if isinstance(exc, LabError) and written and self.tells:
             told = type(exc)(f"{str(exc).rstrip('.')}; the log is {self.path}.")
             raise told from exc

@@ -49,6 +49,19 @@ def test_class_up_builds_every_lab_and_a_second_run_writes_nothing(lab: Lab) -> 
     assert lab.writes() == []
     assert "4 of 4 labs already complete; nothing was written" in again.stdout
 
+    # Each lab's run log, as `up` leaves one: its own resources only, the class's phases,
+    # the outcome, twice (two runs); owner-only.
+    for student in STUDENTS:
+        log = lab.home / "state" / "labs" / f"cs-{student}" / "coreos-lab.log"
+        text = log.read_text()
+        assert log.stat().st_mode & 0o777 == 0o600
+        assert text.count(f"class up lab=cs-{student} ") == 2
+        assert " done virtualMachine/host1 (" in text and "start quota:" in text
+        assert text.count(f"lab cs-{student}: complete") == 2
+        assert text.count("class up finished") == 2
+        others = [s for s in STUDENTS if s != student]
+        assert not any(f"cs-{other}" in text for other in others)
+
 
 def _wait_for(predicate: object, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import sys
 from typing import Any
 
 import pytest
@@ -151,3 +152,38 @@ def test_down_delete_key_removes_only_a_key_coreos_lab_generated(lab: Lab) -> No
     out = lab.run("down", "--yes", "--delete-key")
     assert out.returncode == 0, out.stderr
     assert not generated.exists() and not generated.with_name(generated.name + ".pub").exists()
+
+
+# Python's audit hook sees every open(); it prints one marker per read of a state.json.
+_COUNT_STATE_READS = """
+import sys
+def hook(event, args):
+    if event == "open" and str(args[0]).endswith("state.json") and "r" in str(args[1] or "r"):
+        if not (isinstance(args[2], int) and args[2] & 3):  # os.open for writing
+            sys.stderr.write("STATE-READ\\n")
+sys.addaudithook(hook)
+sys.argv = ["coreos-lab", *sys.argv[1:]]
+from coreos_lab.launcher import main
+main()
+"""
+
+
+def test_up_and_plan_read_the_lab_state_once(lab: Lab) -> None:
+    """up reads the lab's state once, under its lock (what it remembers, its identity, its
+    plan all come from that read), and so does plan."""
+
+    def reads(*args: str) -> int:
+        out = subprocess.run(
+            [sys.executable, "-c", _COUNT_STATE_READS, *args],
+            capture_output=True,
+            text=True,
+            env=lab.env,
+            cwd=lab.home,
+            timeout=120,
+        )
+        assert out.returncode == 0, out.stderr
+        return out.stderr.count("STATE-READ")
+
+    assert reads("up") == 1  # a new lab: the one read finds nothing
+    assert reads("up") == 1  # a finished lab
+    assert reads("plan") == 1

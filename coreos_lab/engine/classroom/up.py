@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import shlex
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -48,6 +48,7 @@ from coreos_lab.lab.results import ApplyResult, ImageVersions, MachineAccess
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.local import keys, state
 from coreos_lab.local.lock import lab_lock
+from coreos_lab.local.runlog import RunLog
 from coreos_lab.wording import plural
 
 # Labs read, checked or listed at once before and after the apply: each step waits mostly on
@@ -115,16 +116,24 @@ def class_up(
     clouds = {lab.settings.cloud for lab in labs}
     if len(clouds) > 1:  # pragma: no cover - the roster has no cloud column
         raise UsageError("Every lab of a class is built in one cloud.")
-    with ExitStack() as locks:
+    with ExitStack() as held:
         for lab in labs:
-            locks.enter_context(lab_lock(lab.name, "class up"))
+            held.enter_context(lab_lock(lab.name, "class up"))
+        logs = {
+            lab.name: held.enter_context(RunLog(lab.settings, "class up", tells=False))
+            for lab in labs
+        }
+        sink = _logged(sink, logs)
         for lab in labs:
             _stamped(sink, lab.name)(_plan_event(plan(lab.settings)))
         first = labs[0].settings
         with lab_session(first, clients, f"class of {plural(len(labs), 'lab')}") as session:
             placed = _fits(labs, locations, sink, session)
             work = [_Lab(lab, _load_state(lab), _stamped(sink, lab.name)) for lab in placed]
-            return _class_up(work, sink, session, again, adopt)
+            result = _class_up(work, sink, session, again, adopt)
+        for done in result.labs:
+            logs[done.lab].write(f"lab {done.lab}: {done.error or 'complete'}")
+        return result
 
 
 def _fits(
@@ -309,6 +318,19 @@ def _pool() -> Iterator[ThreadPoolExecutor]:
     finally:
         # On Ctrl-C do not wait for the steps still queued: nothing has been written yet.
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _logged(sink: EventSink, logs: Mapping[str, RunLog]) -> EventSink:
+    """A sink that also writes each event to its lab's run log; the class's own phases
+    (quota, preflight, apply) to every lab's, since each lab's run went through them."""
+
+    def both(event: Event) -> None:
+        log = logs.get(event.lab)
+        for each in [log] if log is not None else logs.values():
+            each(event)
+        sink(event)
+
+    return both
 
 
 def _stamped(sink: EventSink, lab: str) -> EventSink:
