@@ -26,7 +26,7 @@ from coreos_lab.lab.results import (
     MachineAccess,
     UpResult,
 )
-from coreos_lab.lab.settings import LabSettings
+from coreos_lab.lab.settings import Bootstrap, LabSettings
 from coreos_lab.lab.tags import check_ours
 from coreos_lab.local import keys, state
 from coreos_lab.local import memory as lab_memory
@@ -188,7 +188,7 @@ def read_lab(
     etcd_vms = lab_checks.etcd_vms(inventory)
     token = (
         cluster.token_for(settings, lab_state.discovery_url, etcd_vms)
-        if settings.bootstrap == "discovery"
+        if settings.bootstrap == Bootstrap.DISCOVERY
         else None
     )
     if inventory.resource_group is not None:

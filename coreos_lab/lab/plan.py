@@ -26,7 +26,7 @@ from coreos_lab.lab.machine_resources import machine_resources
 from coreos_lab.lab.resource import Resource as Resource
 from coreos_lab.lab.resource import ResourceIds
 from coreos_lab.lab.roles import ETCD, HOST, ROLES
-from coreos_lab.lab.settings import LabSettings, ssh_source_prefixes
+from coreos_lab.lab.settings import Bootstrap, LabSettings, ssh_source_prefixes
 from coreos_lab.lab.ssh_from import TAG_SSH_OPEN, TAG_SSH_OPEN_VALUE, is_open_to_all
 from coreos_lab.lab.tags import TAG_CUSTOM_DATA as TAG_CUSTOM_DATA
 from coreos_lab.lab.tags import lab_tags
@@ -122,7 +122,7 @@ def _bootstrap(
     settings: LabSettings, inputs: PlanInputs, unknowns: list[str]
 ) -> machine_config.EtcdBootstrap:
     members = ETCD.members(settings)
-    if settings.bootstrap == "static":
+    if settings.bootstrap == Bootstrap.STATIC:
         return machine_config.EtcdBootstrap(discovery_url=None, members=members)
     url = inputs.discovery_url or settings.discovery_url
     if not url:

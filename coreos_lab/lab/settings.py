@@ -11,6 +11,7 @@ import dataclasses
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,16 @@ from coreos_lab.lab.clouds import CLOUD_NAMES, EMULATOR
 from coreos_lab.lab.ssh_from import source_prefixes
 
 ETCD_SIZES = (3, 5, 7)
-BOOTSTRAPS = ("discovery", "static")
+
+
+class Bootstrap(StrEnum):
+    """How the etcd members find each other (``--bootstrap``)."""
+
+    DISCOVERY = "discovery"  # a discovery URL: the 2016 lab's way
+    STATIC = "static"  # every member is given the full initial cluster
+
+
+BOOTSTRAPS = tuple(b.value for b in Bootstrap)
 PROVISIONINGS = ("ignition", "cloud-config")
 KEY_TYPES = ("rsa", "ed25519")
 CHANNELS = ("stable", "beta", "alpha")
@@ -114,8 +124,8 @@ class LabSettings:
             "derived from the subscription and lab name when empty.",
         ),
     )
-    bootstrap: str = field(
-        default="discovery",
+    bootstrap: Bootstrap = field(
+        default=Bootstrap.DISCOVERY,
         metadata=_opt(
             "--bootstrap",
             "How etcd members find each other: 'discovery' (a discovery URL) or 'static' "
@@ -176,6 +186,12 @@ class LabSettings:
             env="AZURE_SUBSCRIPTION_ID",
         ),
     )
+
+    def __post_init__(self) -> None:
+        # A flag's, variable's or TOML file's string becomes the enum; anything else stays
+        # as given, for validate() to refuse in words.
+        if not isinstance(self.bootstrap, Bootstrap) and self.bootstrap in BOOTSTRAPS:
+            object.__setattr__(self, "bootstrap", Bootstrap(self.bootstrap))
 
     # ---- derived values -------------------------------------------------------------------
 
@@ -247,7 +263,7 @@ def validate(s: LabSettings) -> None:
             "'az account show --query id' prints."
         )
     _validate_urls(s)
-    if s.bootstrap == "static" and s.discovery_url:
+    if s.bootstrap == Bootstrap.STATIC and s.discovery_url:
         raise UsageError(
             "--discovery-url and --bootstrap static exclude each other; give one of them."
         )

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from coreos_lab.boot import machine_config
 from coreos_lab.boot.machine_config import MachineConfig
 from coreos_lab.lab.roles import ETCD, HOST, ROLES
-from coreos_lab.lab.settings import LabSettings
+from coreos_lab.lab.settings import Bootstrap, LabSettings
 
 HOLD_LINE = "SERVER=disabled"
 UNKNOWN_TOKEN = "https://discovery.invalid/token-not-recorded"
@@ -43,7 +43,7 @@ def expectations(
     members = ETCD.members(settings)
     # A discovery lab whose token this machine does not know (its state file is gone) is
     # compared without the ETCD_DISCOVERY line: see DISCOVERY_LINE.
-    url = discovery_url or UNKNOWN_TOKEN if settings.bootstrap == "discovery" else None
+    url = discovery_url or UNKNOWN_TOKEN if settings.bootstrap == Bootstrap.DISCOVERY else None
     bootstrap = machine_config.EtcdBootstrap(discovery_url=url, members=members)
     found: dict[str, Expected] = {}
     for role in ROLES:
