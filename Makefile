@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEMO_DIR := $(CURDIR)/.demo
 
-.PHONY: install test test-lab lint demo bench clean help-text
+.PHONY: install test test-netns lint demo bench clean help-text
 
 # pip runs with -qq: only errors reach the screen (`--log` would bring its warnings back). After
 # changing pyproject.toml, run `$(BIN)/pip install -e '.[dev]'` once by hand to see setuptools'.
@@ -26,8 +26,8 @@ lint: install  ## ruff, mypy and the import contracts, as CI runs them
 test: install lint  ## the whole suite, as CI runs it
 	PYTEST=$(BIN)/pytest ./scripts/test.sh
 
-test-lab: install  ## only the etcd bootstrap tests in network namespaces (root); make test runs them too
-	$(BIN)/pytest -q tests/lab
+test-netns: install  ## only the etcd bootstrap tests in network namespaces (root); make test runs them too
+	$(BIN)/pytest -q tests/netns
 
 bench: install  ## benchmark scripts; they print their figures
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done

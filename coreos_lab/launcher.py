@@ -6,7 +6,7 @@ So the top-level help is rendered once, by click itself, into ``help.txt`` besid
 module (``make help-text``), and printed from there when click would print exactly that
 text: the same arguments, a terminal at least as wide as click's 80-column limit, no shell
 completion request. Everything else goes to :func:`coreos_lab.cli.app.main`.
-tests/test_cli_startup.py checks the file against click's rendering, so it cannot go stale.
+tests/unit/test_launcher.py checks the file against click's rendering, so it cannot go stale.
 """
 
 from __future__ import annotations

@@ -1,20 +1,7 @@
 """What `class handouts` writes for each student, as text: her ssh config and her one-page
-sheet, and the instructor's roster sheet. Pure: the files are written by handout_files.py.
+sheet, and the instructor's roster sheet. Pure: handout_files.py writes the files.
 
-A student gets a folder she copies to her own computer. Every path in it is relative to the
-folder, and OpenSSH reads a relative IdentityFile or UserKnownHostsFile relative to the
-directory ssh runs in (ssh_config(5) expands only ``~`` and %-tokens in them; it adds no
-folder of its own), so the handout works wherever the folder lands, as long as ssh runs
-inside it: ``cd`` into the folder, then ``ssh -F ssh_config <alias>`` (tests/test_handouts.py
-logs in that way to a real sshd from a copied folder; Windows' OpenSSH is a port of the same
-code, not run here). Aliases always carry the lab's name
-(``lab-alice-host0``), so she can paste the blocks into her own ~/.ssh/config beside
-another lab's without a clash (the rule sshconfig.merge_block applies to every file of
-several labs).
-
-The sheet is one A4 or Letter page: it is laid out for the smaller of the two in each
-direction (A4's 210 mm width, Letter's 279 mm height) and declares no page size, so it
-prints on whichever paper the printer has.
+Why every path in a handout is relative, and how a student uses it: docs/class.md, "Hand out".
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 settings under one heading, then a few examples.
 
 Plain click sections, not typer's rich panels: rich is not imported for --help, which keeps
-`coreos-lab --help` fast (tests/test_cli.py checks it; bench/cli_startup.py times it).
+`coreos-lab --help` fast (tests/unit/cli/test_app.py checks it; bench/cli_startup.py times it).
 """
 
 from __future__ import annotations

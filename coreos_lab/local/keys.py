@@ -88,13 +88,23 @@ def ensure_keypair(
     public_path = _pub_path(private_path)
     if private_path.exists():
         return SshKey(_existing_public_key(private_path, public_path), private_path, False)
-    if public_path.exists():
+    # Checked again: another coreos-lab may have written the pair since (see below).
+    if public_path.exists() and not private_path.exists():
         raise KeyFileError(
             f"{public_path} exists but its private key {private_path} does not; pass "
             f"--ssh-public-key {public_path} to install only that public key, or move it away "
             "to have a new pair generated."
         )
-    return SshKey(_generate(private_path, public_path, key_type, comment), private_path, True)
+    try:
+        return SshKey(_generate(private_path, public_path, key_type, comment), private_path, True)
+    except _KeyAppeared:
+        # Another coreos-lab generated the same pair at this very moment (two labs built at
+        # once share the default key): use it, as a second run would.
+        return SshKey(_existing_public_key(private_path, public_path), private_path, False)
+
+
+class _KeyAppeared(Exception):
+    """The private key's name was taken while this run generated a key for it."""
 
 
 def load_public_key(path: Path) -> str:
@@ -218,12 +228,19 @@ def _generate(private_path: Path, public_path: Path, key_type: str, comment: str
     public_line = _public_line(private_key.public_key(), comment)
     try:
         make_private_dirs(private_path.parent)
-        _write_new(private_path, pem, 0o600)
-        _write_new(public_path, (public_line + "\n").encode(), 0o644)
-    except FileExistsError:
-        raise KeyFileError(
-            f"{private_path} appeared while coreos-lab was generating it; run again to use it."
-        ) from None
+        try:
+            _write_new(private_path, pem, 0o600)
+        except FileExistsError:
+            raise _KeyAppeared() from None
+        try:
+            _write_new(public_path, (public_line + "\n").encode(), 0o644)
+        except FileExistsError:
+            # Written meanwhile by a run that found our private key: fine if it is its half.
+            if _blob(load_public_key(public_path)) != _blob(public_line):
+                raise KeyFileError(
+                    f"{public_path} appeared while coreos-lab was generating its pair and is "
+                    f"not the public half of {private_path}; move it away and run again."
+                ) from None
     except OSError as exc:
         raise LabError(
             f"Cannot write SSH key {private_path} ({_reason(exc)}); pass --ssh-key with a "

@@ -1,6 +1,7 @@
 """`class up` through the real CLI against the emulator: every lab built, each a lab that the
 lab commands know; a second run writes nothing; Ctrl-C is reported per lab with how to
-finish. (A failed lab among others that finish: tests/test_apply.py, the multi-plan apply.)"""
+finish. (A failed lab among others that finish: the multi-plan apply in
+tests/unit/engine/test_apply.py.)"""
 
 from __future__ import annotations
 

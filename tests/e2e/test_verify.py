@@ -1,6 +1,6 @@
 """`verify` and `up --wait` through the real CLI against the emulator: the machines' public
 IPs are loopback addresses where nothing listens, so every machine is red with its sentence
-(tests/lab/test_verify.py runs a ready lab behind real sshds)."""
+(tests/netns/test_verify.py runs a ready lab behind real sshds)."""
 
 from __future__ import annotations
 

@@ -67,14 +67,11 @@ def class_down(
 
 
 def _down(lab: StudentLab, sink: EventSink) -> ClassLabDown:
-    from coreos_lab.local.lock import lab_lock
-    from coreos_lab.local.runlog import RunLog
-
+    """One lab's `down` (its lock and run log are down's own)."""
     settings = lab.settings
     entry = ClassLabDown(lab.student.name, lab.name, again=lab_command("down", settings))
     try:
-        with lab_lock(settings.name, "down"), RunLog(settings, "down") as log:
-            result = down(settings, log.tee(sink))
+        result = down(settings, sink)
     except LabError as exc:
         return replace(entry, problem=str(exc))
     return replace(entry, deleted=result.deleted)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_cli import BIN, COMMANDS, run
+from tests.unit.cli.test_app import BIN, COMMANDS, run
 
 
 @pytest.mark.parametrize("command", [c for c in COMMANDS if c not in ("emulator", "class")])

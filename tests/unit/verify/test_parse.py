@@ -1,6 +1,6 @@
 """verify's parsers and judge on output captured from real machines, cited to where it was
 published, for what cannot run here (systemd's unit states, a Flatcar os-release, flannel's
-lease file, ssh's failures against Azure). tests/lab/test_verify.py runs the rest for real."""
+lease file, ssh's failures against Azure). tests/netns/test_verify.py runs the rest for real."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from tests.test_cli import BIN
+from tests.unit.cli.test_app import BIN
 
 CLICK_RENDER = (
     "import sys; sys.argv = ['coreos-lab', *sys.argv[1:]]; "

@@ -274,3 +274,31 @@ def test_resolve_generates_at_ssh_key_with_its_type(home: Path) -> None:
 def test_fingerprint_of_a_malformed_line_is_refused() -> None:
     with pytest.raises(KeyFileError):
         key_fingerprint("ssh-ed25519")
+
+
+def test_two_runs_generating_the_same_key_at_once_both_use_one_pair(tmp_path: Path) -> None:
+    """Two labs built at once share the default key: the run that loses the race to write
+    it uses the pair the other wrote, as a second run would, instead of failing."""
+    import threading
+
+    from coreos_lab.local.keys import ensure_keypair
+
+    for attempt in range(20):
+        path = tmp_path / f"k{attempt}" / "id_lab"
+        start = threading.Barrier(2)
+        got: list[object] = []
+
+        def run() -> None:
+            start.wait()
+            got.append(ensure_keypair(path, "ed25519"))
+
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        assert len(got) == 2, "both runs returned a key"
+        blobs = {k.public_key.split()[1] for k in got}  # type: ignore[attr-defined]
+        assert len(blobs) == 1
+        assert sorted(k.generated for k in got) == [False, True]  # type: ignore[attr-defined]
+        assert path.with_name("id_lab.pub").read_text().split()[1] in blobs
