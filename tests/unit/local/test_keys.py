@@ -288,11 +288,11 @@ def test_two_runs_generating_the_same_key_at_once_both_use_one_pair(tmp_path: Pa
         start = threading.Barrier(2)
         got: list[object] = []
 
-        def run() -> None:
+        def run(path: Path, start: threading.Barrier, got: list[object]) -> None:
             start.wait()
             got.append(ensure_keypair(path, "ed25519"))
 
-        threads = [threading.Thread(target=run) for _ in range(2)]
+        threads = [threading.Thread(target=run, args=(path, start, got)) for _ in range(2)]
         for t in threads:
             t.start()
         for t in threads:
