@@ -36,7 +36,7 @@ def test_a_failed_vm_is_reported_and_the_next_up_replaces_it(lab: Lab) -> None:
     admin.configure(seed=3, faults={"lro_failed": 0.3})
     first = lab.run("up", timeout=180)
     assert first.returncode == 1, "with 30% of operations failing, something must fail"
-    # The hint names this lab: run as printed, it reaches the same lab (issue 10, item 12).
+    # The hint names this lab: run as printed, it reaches the same lab.
     hint = "`coreos-lab up --name e2e-lab --cloud emulator` again"
     assert hint in first.stderr and "Traceback" not in first.stderr
     admin.configure(faults={"lro_failed": 0.0})

@@ -1,4 +1,4 @@
-"""Issue 13's divergence classes, one test per claim, each with the public evidence it rests on.
+"""The emulator's divergence classes (docs/emulator.md, "Per class"), one test per claim, each with the public evidence it rests on.
 
 A test the emulator fails carries ``xfail(strict=True)`` (``diverges``) naming its class: the
 fixer removes the marker when the class is fixed (a fixed test then XPASSes and fails the run
@@ -22,7 +22,7 @@ SPECS = "Azure/azure-rest-api-specs specification/"
 
 def diverges(cls: int, what: str) -> pytest.MarkDecorator:
     return pytest.mark.xfail(
-        strict=True, raises=AssertionError, reason=f"issue 13 class {cls}: {what}"
+        strict=True, raises=AssertionError, reason=f"divergence class {cls}: {what}"
     )
 
 

@@ -1,4 +1,4 @@
-// The Azure SDK for JavaScript as a second real client of the emulator (issue 13).
+// The Azure SDK for JavaScript as a second real client of the emulator.
 //
 // Builds the lab's resource set in parallel (group; NSG, VNet with two subnets, storage account
 // and five public IPs; five NICs; three etcd VMs and two hosts), reads every resource and

@@ -1,4 +1,4 @@
-"""One `up` or `down` at a time per lab on this machine (issue 10, item 6).
+"""One `up` or `down` at a time per lab on this machine.
 
 The first run is slowed down by the emulator's latency so the second really overlaps it.
 """

@@ -1,5 +1,5 @@
-"""Bad settings, files and services cost one sentence, exit 1 or 2, and no writes
-(issue 10, item 12, and the state file's own cases).
+"""Bad settings, files and services cost one sentence, exit 1 or 2, and no writes (the
+state file's own cases too).
 
 The engine-level low ones too: AZURE_SUBSCRIPTION_ID and the emulator, a 401 from it,
 --location of an existing lab, a corrupt state and down, the hints that name the lab.

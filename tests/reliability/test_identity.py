@@ -1,4 +1,4 @@
-"""A lab is one lab (issue 10, items 1 and 5): another user's or another machine's group is
+"""A lab is one lab: another user's or another machine's group is
 never rebuilt or deleted by accident, and `down` never forgets what it did not delete.
 
 Two users are two HOMEs and two state folders against the one emulator; "another machine"

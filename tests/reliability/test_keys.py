@@ -1,6 +1,6 @@
-"""Keys are shared knowingly (issue 10, item 4), and key files are private and whole.
+"""Keys are shared knowingly, and key files are private and whole.
 
-A lab remembers its key: later commands use it without the flag (issue 12, item 5).
+A lab remembers its key: later commands use it without the flag.
 """
 
 from __future__ import annotations

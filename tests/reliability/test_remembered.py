@@ -1,6 +1,5 @@
-"""A lab remembers its settings (issue 12, item 5), and takeovers are deliberate (issue 10,
-item 1): later commands reach the lab with its recorded key, cloud and subscription without
-the flags repeated; a setting that contradicts the record is one sentence; `--adopt` takes
+"""A lab remembers its settings, and takeovers are deliberate: later commands reach the lab
+with its recorded key, cloud and subscription without the flags repeated; a setting that contradicts the record is one sentence; `--adopt` takes
 over another user's lab and nothing else.
 """
 

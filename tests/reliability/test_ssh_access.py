@@ -1,4 +1,4 @@
-"""SSH is never open to the whole Internet by accident (issue 10, item 8), and what coreos-lab
+"""SSH is never open to the whole Internet by accident, and what coreos-lab
 writes for ssh is whole and survives paths with spaces (item 9).
 
 ssh(1) itself checks the config blocks (`ssh -G` parses a config and connects nowhere).

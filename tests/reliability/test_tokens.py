@@ -1,5 +1,5 @@
-"""A discovery token belongs to one cluster, and a cluster's shape is fixed once it exists
-(issue 10, items 2 and 3); a hostile discovery service costs one sentence and no writes.
+"""A discovery token belongs to one cluster, and a cluster's shape is fixed once it exists;
+a hostile discovery service costs one sentence and no writes.
 
 The discovery service is a real HTTP server on 127.0.0.1 that counts the tokens it hands out.
 """

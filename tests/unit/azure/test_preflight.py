@@ -202,7 +202,7 @@ def test_bad_token(emulator: Connection, admin: AdminClient) -> None:
     finally:
         bad.close()
     message = only_failure(report, SUBSCRIPTION)
-    # The emulator's token is in its connection file: 'az login' cannot help (issue 10, 12).
+    # The emulator's token is in its connection file: 'az login' cannot help.
     assert "refused the token" in message and "az login" not in message
     # Everything else is "not checked", not failed a second time with the same cause.
     assert {c.outcome for c in report.checks if c.name != SUBSCRIPTION} <= {
