@@ -1,4 +1,6 @@
-"""The api-versions served, per resource type: ARM refuses the others (docs/emulator.md, "Per class", class 4).
+"""The api-versions served, per resource type: ARM refuses the others.
+
+docs/emulator.md, "Per class", class 4.
 
 ARM answers 400 when a resource type has no such api-version: ``InvalidApiVersionParameter``
 "The api-version '…' is invalid. The supported versions are '…'." for its own types

@@ -1,4 +1,5 @@
-"""The emulator's divergence classes (docs/emulator.md, "Per class"), one test per claim, each with the public evidence it rests on.
+"""The emulator's divergence classes (docs/emulator.md, "Per class"), one test per claim,
+each with the public evidence it rests on.
 
 A test the emulator fails carries ``xfail(strict=True)`` (``diverges``) naming its class: the
 fixer removes the marker when the class is fixed (a fixed test then XPASSes and fails the run

@@ -1,6 +1,7 @@
 """A lab remembers its settings, and takeovers are deliberate: later commands reach the lab
-with its recorded key, cloud and subscription without the flags repeated; a setting that contradicts the record is one sentence; `--adopt` takes
-over another user's lab and nothing else.
+with its recorded key, cloud and subscription without the flags repeated; a setting that
+contradicts the record is one sentence; `--adopt` takes over another user's lab and nothing
+else.
 """
 
 from __future__ import annotations
