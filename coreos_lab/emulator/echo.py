@@ -4,7 +4,8 @@ Azure returns what a PUT sent (validated) plus what it computes: a property the 
 not model (a NIC's ``disableTcpStateTracking``, a storage account's ``isSftpEnabled`` or
 ``encryption.requireInfrastructureEncryption``) must be stored and returned unchanged, or a
 differ sees drift Azure would not show (docs/emulator.md, "Per class", class 1; evidence:
-the request/response pairs of NetworkInterfaceCreate.json and StorageAccountCreate.json in azure-rest-api-specs).
+the request/response pairs of NetworkInterfaceCreate.json and StorageAccountCreate.json in
+azure-rest-api-specs).
 
 The rule, applied by every PUT: the model's body wins for the keys it builds (those are
 validated or computed); every other key of the request is added as sent, recursing into

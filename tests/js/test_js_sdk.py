@@ -3,7 +3,8 @@
 A second real client, written by nobody here: its own serializer, LRO pollers and retry
 policy. ``lab.js`` reports every step; the run must fail exactly the steps listed in
 ``KNOWN_FAILING`` (each a divergence class of docs/emulator.md), so a fix shows up as a
-failure here until its entry is removed. Run once clean and once with injected faults and dropped connections.
+failure here until its entry is removed. Run once clean and once with injected faults and
+dropped connections.
 
 Needs ``node`` (18 or later, Debian's package in CI) and ``npm ci`` run in tests/js (``.ci/run``
 does both). Without them the test skips locally and fails under CI (``CI=true``).
