@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
 from coreos_lab import __version__
-from coreos_lab.cli import options as cli_options
+from coreos_lab.cli import options
 from coreos_lab.cli.classroom.app import class_app
 from coreos_lab.cli.help import FindingCommand, LabCommand
 from coreos_lab.cli.list_labs import list_labs
@@ -83,7 +83,7 @@ def _main(
         bool, typer.Option("--debug", help="Show a traceback when a command fails.")
     ] = False,
 ) -> None:
-    cli_options.debug = debug
+    options.debug = debug
 
 
 # ---- commands ----------------------------------------------------------------------------

@@ -18,8 +18,7 @@ from coreos_lab.lab.results import (
 )
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.lab.tags import check_ours
-from coreos_lab.local import keys, state
-from coreos_lab.local import memory as lab_memory
+from coreos_lab.local import keys, memory, state
 from coreos_lab.local.lock import lab_lock
 from coreos_lab.local.runlog import RunLog
 
@@ -107,7 +106,7 @@ def _locked_down(
         state.save_state(lab_state)
     removed: list[str] = []
     kept = None
-    mine = lab_memory.key_paths(settings)[0]
+    mine = memory.key_paths(settings)[0]
     sharing = (
         [f"'{lab}'" for lab in state.labs_using_key(mine, settings.name)] if delete_key else []
     )

@@ -11,8 +11,7 @@ from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
 from coreos_lab.lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.lab.settings import LabSettings
-from coreos_lab.local import keys, state
-from coreos_lab.local import memory as lab_memory
+from coreos_lab.local import keys, memory, state
 
 KNOWN_HOSTS = "known_hosts"
 
@@ -67,7 +66,7 @@ def plan(
     if lab_state is None:
         lab_state = state.load_state(settings.name)
     if given is not None:
-        settings = lab_memory.recall(settings, given, lab_state)
+        settings = memory.recall(settings, given, lab_state)
     return build_plan(settings, peek_plan_inputs(settings, lab_state))
 
 

@@ -28,8 +28,7 @@ from coreos_lab.lab.results import (
 )
 from coreos_lab.lab.settings import Bootstrap, LabSettings
 from coreos_lab.lab.tags import check_ours
-from coreos_lab.local import keys, state
-from coreos_lab.local import memory as lab_memory
+from coreos_lab.local import keys, memory, state
 from coreos_lab.local.lock import lab_lock
 from coreos_lab.local.runlog import RunLog
 from coreos_lab.wording import plural
@@ -57,7 +56,7 @@ def up(
     with lab_lock(settings.name, "up"):
         lab_state = state.load_state(settings.name)
         if given is not None:
-            settings = lab_memory.recall(settings, given, lab_state)
+            settings = memory.recall(settings, given, lab_state)
         with RunLog(settings, "up") as log:
             return _locked_up(settings, log.tee(sink), lab_state, adopt, clients)
 
@@ -141,7 +140,7 @@ def record_and_plan(
     lab_state.lab_id = lab_state.lab_id or state.new_lab_id()
     lab_state.extra.pop(DELETE_REQUESTED, None)  # a lab built again is a lab again
     lab_state.etcd_size = settings.etcd
-    lab_state.ssh_key, lab_state.ssh_public_key = lab_memory.key_paths(settings)
+    lab_state.ssh_key, lab_state.ssh_public_key = memory.key_paths(settings)
     lab_state.subscription_id = clients.subscription_id
     lab_state.cloud = settings.cloud
     lab_state.etcd_image_version = images.etcd
@@ -263,4 +262,4 @@ def remembered(settings: LabSettings, given: Mapping[str, str]) -> LabSettings:
         record = state.load_state(settings.name)
     except LabError:
         return settings
-    return lab_memory.recall(settings, given, record)
+    return memory.recall(settings, given, record)

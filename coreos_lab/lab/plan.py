@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from coreos_lab.boot import formats as provisioning
-from coreos_lab.boot import machine_config
+from coreos_lab.boot import formats, machine_config
 from coreos_lab.lab import roles
 from coreos_lab.lab.kinds import NSG, RESOURCE_GROUP, STORAGE, VNET, Kind
 from coreos_lab.lab.machine_resources import ADMIN_USER as ADMIN_USER
@@ -111,7 +110,7 @@ def build_plan(settings: LabSettings, inputs: PlanInputs) -> LabPlan:
             else machine_config.container_host(m.name, etcd_members)
         )
         # The one place the boot format is chosen; the rest of the plan sees base64 text.
-        data = provisioning.custom_data(settings.provisioning, setup)
+        data = formats.custom_data(settings.provisioning, setup)
         resources += machine_resources(
             settings, ids, m, roles.role_named(m.role), data, ssh_key, storage_name
         )

@@ -1,6 +1,6 @@
 """One round of `verify` over a lab's listed machines, and `up --wait`'s rounds of them.
 
-The I/O side of verify beside ssh_runner.py: it reads the lab's state (the versions `up`
+The I/O side of verify, with ssh/runner.py: it reads the lab's state (the versions `up`
 chose, the discovery token) and runs the probes; judging stays in the pure modules.
 """
 
@@ -14,8 +14,7 @@ from coreos_lab.lab.results import MachineAccess
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.local import state
 from coreos_lab.local.files import make_private_dirs
-from coreos_lab.ssh import failures as reach
-from coreos_lab.ssh import runner as ssh_runner
+from coreos_lab.ssh import failures, runner
 from coreos_lab.verify import expect, judge, probe
 from coreos_lab.verify.findings import LabReadiness
 
@@ -33,11 +32,11 @@ def verify_access(settings: LabSettings, access: MachineAccess) -> LabReadiness:
     expected = expect.expectations(settings, discovery_url, versions)
     make_private_dirs(Path(access.known_hosts).parent)
     targets = [
-        ssh_runner.Target(m.name, m.public_ip, probe.script(m.role))
+        runner.Target(m.name, m.public_ip, probe.script(m.role))
         for m in access.machines
         if m.public_ip
     ]
-    ran = ssh_runner.run_all(targets, access.key_path, Path(access.known_hosts))
+    ran = runner.run_all(targets, access.key_path, Path(access.known_hosts))
     probes = []
     for m in access.machines:
         r = ran.get(m.name)
@@ -48,7 +47,7 @@ def verify_access(settings: LabSettings, access: MachineAccess) -> LabReadiness:
                 m.name, m.role, m.public_ip, m.state, r.rc, r.stdout, r.stderr, r.timed_out
             )
         )
-    ctx = reach.SshContext(settings.ssh_from, access.key_path, access.known_hosts)
+    ctx = failures.SshContext(settings.ssh_from, access.key_path, access.known_hosts)
     return judge.judge_lab(settings.name, probes, expected, ctx, time.monotonic() - began)
 
 

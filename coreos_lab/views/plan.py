@@ -8,7 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.tree import Tree
 
-from coreos_lab.boot import formats as provisioning
+from coreos_lab.boot import formats
 from coreos_lab.lab.costs import CostEstimate
 from coreos_lab.lab.plan import LabPlan, Resource
 from coreos_lab.views.cost import cost_as_dict, render_cost
@@ -20,7 +20,7 @@ def _redacted_body(resource: Resource) -> dict[str, Any]:
     os_profile = body.get("properties", {}).get("osProfile")
     if os_profile and "customData" in os_profile:
         data = os_profile["customData"]
-        os_profile["customData"] = f"<{provisioning.label(data)}, {len(data)} base64 chars>"
+        os_profile["customData"] = f"<{formats.label(data)}, {len(data)} base64 chars>"
     return body
 
 

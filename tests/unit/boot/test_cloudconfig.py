@@ -12,8 +12,7 @@ import pytest
 import yaml
 
 from coreos_lab.azure.diff import Action, decide
-from coreos_lab.boot import cloudconfig, ignition, machine_config
-from coreos_lab.boot import formats as provisioning
+from coreos_lab.boot import cloudconfig, formats, ignition, machine_config
 from coreos_lab.boot.cloudconfig_schema import problems
 from coreos_lab.boot.machine_config import EtcdBootstrap
 from coreos_lab.errors import LabError
@@ -208,7 +207,7 @@ def test_cloud_config_and_ignition_carry_the_same_units_and_drop_ins(
 
 
 def test_provisioning_setting_flag_env_toml_and_refusal() -> None:
-    assert PROVISIONINGS == provisioning.FORMATS
+    assert PROVISIONINGS == formats.FORMATS
     assert load_settings({}, {}).provisioning == "ignition"
     env = {"COREOS_LAB_PROVISIONING": "cloud-config"}
     assert load_settings({}, env).provisioning == "cloud-config"
@@ -242,7 +241,7 @@ def test_plan_carries_the_chosen_format_and_a_change_is_drift() -> None:
         data = vm.body["properties"]["osProfile"]["customData"]
         text = base64.b64decode(data).decode()
         assert text.startswith("#cloud-config\n") and problems(text, parse(text)) == []
-        assert provisioning.label(data) == "cloud-config"
+        assert formats.label(data) == "cloud-config"
         assert vm.summary["custom data"].startswith("cloud-config, ")
         assert vm.body["tags"][TAG_CUSTOM_DATA] != ign[name].body["tags"][TAG_CUSTOM_DATA]
         # ARM's answer for the lab built with Ignition: the custom data is drift, as any change.
