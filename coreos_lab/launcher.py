@@ -1,13 +1,8 @@
 """The `coreos-lab` entry point: answers the top-level help before importing anything.
 
-`coreos-lab --help` is what a new user runs first, often several times; importing typer
-and click alone costs more than Python's own start-up (bench/cli_startup.py measures it).
-So the top-level help is rendered once, by click itself, into ``help.txt`` beside this
-module (``make help-text``), and printed from there when click would print exactly that
-text: the same arguments, a terminal at least as wide as click's 80-column limit, no shell
-completion request. Everything else goes to :func:`coreos_lab.cli.app.main`.
-tests/unit/test_launcher.py checks the file against click's rendering, so it cannot go stale.
-"""
+The top-level help is rendered once by click into ``help.txt`` (``make help-text``) and printed
+from there when click would print exactly that; anything else goes to
+:func:`coreos_lab.cli.app.main`. Why: docs/architecture.md, "Choices worth knowing"."""
 
 from __future__ import annotations
 

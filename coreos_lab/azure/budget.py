@@ -1,20 +1,9 @@
 """A client-side mirror of ARM's subscription throttling, so requests slow down before a 429.
 
-ARM keeps one token bucket per subscription (and region) for each kind of request: reads hold
-250 tokens refilled at 25 per second, writes and deletes 200 at 10 per second (Microsoft
-Learn, "Understand how Azure Resource Manager throttles requests",
-https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling).
-Every answer says what is left in ``x-ms-ratelimit-remaining-subscription-reads`` (or
-``-writes``, ``-deletes``); an empty bucket answers 429 with ``Retry-After``.
-
-:class:`Budget` keeps the same three buckets here. Before a request is sent it takes a token,
-waiting for one if the bucket is empty; each answer lowers the bucket to what ARM says is left
-(less the requests still on their way, which ARM has not counted yet), so other clients of the
-subscription are accounted for; a 429 empties the bucket until its ``Retry-After``.
-:class:`BudgetPolicy` is that check as an azure-core pipeline policy, placed inside the retry
-policy so each retry pays too; :class:`PacedPolling` spaces the polls of long-running
-operations so that all of them together use at most a share of the read refill.
-"""
+:class:`Budget` keeps ARM's read, write and delete buckets, lowered to what each answer says is
+left; :class:`BudgetPolicy` charges every request (each retry too) as an azure-core policy;
+:class:`PacedPolling` spaces the polls of long-running operations within a share of the read
+refill. ARM's buckets and headers: docs/facts.md, "Azure Resource Manager"."""
 
 from __future__ import annotations
 

@@ -1,15 +1,9 @@
 """A client of the Azure Retail Prices API: the hourly prices an estimate needs, or a note.
 
-The service is public and needs no sign-in (Microsoft Learn, "Azure Retail Prices overview",
-https://learn.microsoft.com/rest/api/cost-management/retail-prices/azure-retail-prices):
-``GET https://prices.azure.com/api/retail/prices?$filter=...`` answers ``{"Items": [...],
-"NextPageLink": ...}`` a page at a time. One query per (location, VM size) and one per location
-for the public IP, all at once, the whole bounded by a few seconds: a price is a nicety, so a
-slow, unreachable or failing service ends as ``CostEstimate.note``, never as an error.
-
-With ``--cloud emulator`` the emulator serves the same path from a dated sample
-(emulator/models/prices.py), found through its connection file.
-"""
+One query per (location, VM size) and one per location for the public IP, all at once and
+bounded by a few seconds: a price is a nicety, so a slow or failing service ends as
+``CostEstimate.note``, never as an error. The API: docs/facts.md, "Quota and prices"; with
+``--cloud emulator`` the emulator serves its dated sample (docs/emulator.md)."""
 
 from __future__ import annotations
 

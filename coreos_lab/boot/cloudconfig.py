@@ -1,29 +1,9 @@
-"""``#cloud-config`` documents (coreos-cloudinit) for the lab's two roles, the 2016 lab's second
-template carried over to today's Flatcar.
+"""``#cloud-config`` documents (coreos-cloudinit) for the lab's two roles: what
+boot/machine_config.py gives each machine, written the coreos-cloudinit way.
 
-What each machine gets is said once in :mod:`coreos_lab.boot.machine_config`; this module writes it
-the coreos-cloudinit way. On Azure, Flatcar's Ignition steps aside for a ``#cloud-config``
-custom data and ``oem-cloudinit.service`` applies it once the Azure agent has provisioned the
-VM, in the booted system (docs/cloud-config.md has the evidence). Hence what differs from the
-Ignition variant, and only that:
-
-* the hostname is the ``hostname:`` key (coreos-cloudinit runs ``hostnamectl set-hostname``,
-  which writes ``/etc/hostname``, the file Ignition writes);
-* units are enabled (``enable: true``) for later boots *and* started (``command: start``),
-  because this boot is already past the point where systemd would have started them;
-* ``update-engine.service`` and ``locksmithd.service`` are restarted after
-  ``/etc/flatcar/update.conf`` is written: they read it when they start, and they started
-  before coreos-cloudinit ran.
-
-The private IP still comes from Afterburn through the same etcd-member drop-in
-(``${COREOS_AZURE_IPV4_DYNAMIC}``), not from coreos-cloudinit's ``$private_ipv4``; that token
-and its three siblings would be substituted in the whole document, so :func:`render` refuses
-text that contains them.
-
-Pure: dicts and strings, no I/O. The YAML is written here, block style so a student can read
-it, with every string double-quoted or as a literal block; the tests parse it back with a YAML
-parser and compare it with :func:`config_of`'s dict.
-"""
+What differs from the Ignition variant, and why (the hostname, units started in this boot,
+services restarted, no ``$private_ipv4``): docs/cloud-config.md, "What this means for the
+lab". Pure; the YAML is block style with every string quoted, so a student can read it."""
 
 from __future__ import annotations
 

@@ -1,17 +1,8 @@
 """coreos-cloudinit's cloud-config schema, and a validator that refuses what its validator reports.
 
-coreos-cloudinit checks a document against its ``config.CloudConfig`` Go structs
-(flatcar/coreos-cloudinit ``config/config.go``; the per-section structs ``config/file.go``,
-``unit.go``, ``update.go``, ``user.go``, ``locksmith.go``, ``flannel.go``, ``oem.go``) with the
-rules of ``config/validate/rules.go``: unknown keys ("unrecognized key"), wrong types
-("incorrect type"), deprecated sections, values outside a field's ``valid`` pattern, files
-under read-only ``/usr``, content that does not decode. ``coreos-cloudinit --validate`` exits 1
-on any entry of its report, warnings included, so :func:`problems` returns each as a refusal.
-docs/cloud-config.md lists what is mirrored and what is not.
-
-Pure: it judges a parsed document (dicts, lists, scalars, as any YAML parser gives them) and
-the raw first line; parsing YAML is the caller's business.
-"""
+It mirrors coreos-cloudinit's ``config`` structs and ``config/validate/rules.go``; what is
+mirrored and what is not: docs/cloud-config.md, "The schema the validator checks". Pure: it
+judges a parsed document and its raw first line; parsing YAML is the caller's business."""
 
 from __future__ import annotations
 

@@ -1,21 +1,8 @@
-"""Ignition configs (spec 3.3.0) for the lab's two roles: etcd members and container hosts.
+"""Ignition configs (spec 3.3.0) for the lab's two roles: what boot/machine_config.py gives
+each machine, written the Ignition way (``storage.files`` data URLs, ``dropins``, ``enabled``).
 
-What each machine gets is said once in :mod:`coreos_lab.boot.machine_config`; this module writes it
-the Ignition way: files as ``data:`` URLs under ``storage.files``, the hostname as
-``/etc/hostname``, units Flatcar ships changed through ``dropins``, ``enabled`` for the units
-that start at boot. Ignition applies all of it in the initramfs, before systemd starts them.
-
-Spec 3.3.0 because Flatcar Stable's Ignition 2.24 accepts 3.0-3.5 and Debian's
-``ignition-validate`` (2.14), which the tests use as the oracle, stops at 3.3.0.
-
-Pure: builds dicts and strings, no I/O. :func:`render` gives the compact JSON,
-:func:`custom_data` the base64 that goes into ``osProfile.customData``.
-
-No SSH key appears here on purpose: the VM's ``osProfile.linuxConfiguration.ssh.publicKeys``
-installs it for the ``core`` admin user through Azure's agent, as in the 2016 template. Keeping
-it out of the custom data means one place sets the key, and the Ignition of a role stays the
-same whichever key the student uses.
-"""
+Pure: :func:`render` gives the compact JSON, :func:`custom_data` the base64 that goes into
+``osProfile.customData``. Why spec 3.3.0, and why no SSH key is in it: docs/facts.md, "Ignition"."""
 
 from __future__ import annotations
 

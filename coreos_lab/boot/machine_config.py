@@ -1,20 +1,8 @@
 """What each machine of the lab is given at first boot, whatever the format that carries it.
 
-The 2016 lab's machines carried over to today's Flatcar (see docs/cloud-config.md for the
-cloud-config path and the module docstring of :mod:`coreos_lab.boot.ignition` for Ignition):
-
-* etcd members enable ``etcd-member.service`` (etcd in a container, image pinned to v3.5.16)
-  with a drop-in that turns the v2 API on (flannel 0.14 and locksmith speak only v2) and puts
-  every URL that depends on the private IP on the command line, where systemd expands
-  ``${COREOS_AZURE_IPV4_DYNAMIC}`` from Afterburn's ``/run/metadata/flatcar``;
-* container hosts run ``etcd gateway`` on 127.0.0.1:2379 in front of the members, enable
-  flannel and docker, take reboots through locksmith's etcd lock, and are held back from
-  updating until the student runs the update exercise.
-
-This module says *what* (files, units, drop-ins, the hostname) once; :mod:`coreos_lab.boot.ignition`
-and :mod:`coreos_lab.boot.cloudconfig` only say *how* their format writes it, so the two variants
-of the lab cannot drift apart. Pure: dataclasses and strings, no I/O.
-"""
+Said once here (files, units, drop-ins, the hostname); boot/ignition.py and boot/cloudconfig.py
+only say how their format writes it, so the two variants of the lab cannot drift apart. What
+the machines get and why: docs/facts.md, "etcd, flannel and locksmith on Flatcar". Pure."""
 
 from __future__ import annotations
 

@@ -1,17 +1,8 @@
 """What a class needs of each region's quota, and which labs go where. Pure.
 
-A lab needs vCPUs of its VM sizes' families, the same vCPUs of the regional total, and one
-public IP per VM (Standard and static: it counts as a public IP and as a static one). Azure's
-quotas are per subscription and region: vCPUs in two tiers, the regional total and one limit
-per VM family (Microsoft Learn, "Check vCPU quotas",
-https://learn.microsoft.com/azure/virtual-machines/quotas; docs/azure.md §4), public IPs
-in the network usages. So a class is summed per region: what each lab placed there needs,
-less the VMs that exist already.
-
-Spreading (``--locations a,b,c``): a student whose roster line names a location keeps it
-(and takes its room first); every other lab goes to the first listed region that still has
-room for it, so each region is filled up to what its quota allows before the next is used.
-"""
+A class is summed per region (vCPUs per family and in total, public IPs), less the VMs that
+exist already; with ``--locations a,b,c`` a lab without a roster location goes to the first
+listed region that still has room for it. Azure's quotas: docs/facts.md, "Quota and prices"."""
 
 from __future__ import annotations
 

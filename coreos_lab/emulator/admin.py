@@ -1,17 +1,8 @@
 """The administrative API under ``/_emulator/`` (the same bearer token as ARM; loopback only).
 
-- ``GET /_emulator/requests``: the ARM request log (time, method, path, query, status,
-  duration_ms, kind = read|write|delete, fault); ``DELETE`` clears it.
-- ``GET /_emulator/state``: the stored state (groups, resources, operations).
-- ``POST /_emulator/reset``: forget all resources and the log; config back to its start values.
-- ``GET /_emulator/config``; ``PUT`` (or ``PATCH``) a partial config: latency_scale, seed,
-  faults, throttling, quotas, quotas_by_location, taken_storage_names, sku_restrictions,
-  image_versions, public_ip_prefix.
-- ``GET /_emulator/stats``: the CPU time the emulator's process has used (seconds, user and
-  system) and the ARM requests in the log, so a benchmark can tell whether it keeps up.
-- ``GET /_emulator/``: subscription id, tenant and endpoint.
-Admin requests need the bearer token but are not logged, throttled, faulted or delayed.
-"""
+The request log, the stored state, reset, the config and the process's CPU time; admin
+requests are not logged, throttled, faulted or delayed. Every route and config key:
+docs/emulator.md, "Admin API"."""
 
 from __future__ import annotations
 

@@ -1,21 +1,8 @@
-"""The api-versions served, per resource type: ARM refuses the others.
+"""The api-versions served, per resource type: ARM refuses the others, in ARM's words.
 
-docs/emulator.md, "Per class", class 4.
-
-ARM answers 400 when a resource type has no such api-version: ``InvalidApiVersionParameter``
-"The api-version '…' is invalid. The supported versions are '…'." for its own types
-(Microsoft.Resources; Azure/azure-cli#28038), ``NoRegisteredProviderFound`` "No registered
-resource provider found for location '…' and API version '…' for type '…'. The supported
-api-versions are '…'. The supported locations are '…'." for a provider's (Azure/azure-cli#28496,
-Azure/azure-resource-manager-schemas#154, status 400 in pulumi/pulumi-azure-nextgen#170).
-
-Each version below is published (a ``stable/`` folder of Azure/azure-rest-api-specs); the
-source says how it is known: **py** the pinned Python SDK sends it (read from its generated
-request builders), **js** the pinned JavaScript SDK sends it (tests/js, from the request log),
-**ex** a replayed example is stored from that folder (tests/faithfulness/examples). The table is
-what the pinned clients and the replayed examples need, not every version Azure publishes: an
-SDK upgrade that moves to another version fails here first; add it with its source.
-"""
+Each version is published (a ``stable/`` folder of Azure/azure-rest-api-specs) and marked with
+how it is known (**py**, **js**, **ex**); the refusals ARM gives and what the marks mean:
+docs/emulator.md, "api-versions"."""
 
 from __future__ import annotations
 

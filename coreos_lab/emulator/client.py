@@ -1,15 +1,9 @@
 """The emulator's client side: find a running emulator, talk to it, start one for tests.
 
-- :func:`load_connection` reads ``connection.json`` in the state folder;
-  :class:`Connection` gives the SDK clients their keyword arguments and a credential.
-- :func:`cli_env` is the environment that points the ``coreos-lab`` CLI at an emulator.
-- :func:`running_emulator` starts ``coreos-lab emulator`` in a subprocess (tests, benchmarks);
-  :class:`AdminClient` drives its admin API.
-
-Stdlib only at import time, and nothing from the rest of coreos_lab: the CLI can read the
-connection file without loading the server, and callers turn :class:`EmulatorError` into their
-own errors.
-"""
+:func:`load_connection` reads ``connection.json``; :func:`cli_env` points the CLI at an emulator;
+:func:`running_emulator` starts one in a subprocess and :class:`AdminClient` drives it. Stdlib
+only at import time and nothing from the rest of coreos_lab, so the CLI can read the
+connection file without loading the server."""
 
 from __future__ import annotations
 

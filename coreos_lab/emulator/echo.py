@@ -1,18 +1,9 @@
 """Valid request properties the emulator does not model come back as sent.
 
-Azure returns what a PUT sent (validated) plus what it computes: a property the emulator does
-not model (a NIC's ``disableTcpStateTracking``, a storage account's ``isSftpEnabled`` or
-``encryption.requireInfrastructureEncryption``) must be stored and returned unchanged, or a
-differ sees drift Azure would not show (docs/emulator.md, "Per class", class 1; evidence:
-the request/response pairs of NetworkInterfaceCreate.json and StorageAccountCreate.json in
-azure-rest-api-specs).
-
-The rule, applied by every PUT: the model's body wins for the keys it builds (those are
-validated or computed); every other key of the request is added as sent, recursing into
-objects both have, and into arrays of named objects (security rules, subnets, IP
-configurations) item by item. Write-only secrets (``customData``, ``adminPassword``) are never
-stored; the models drop them before they build, and ``WRITE_ONLY`` keeps them out here too.
-"""
+Every PUT: the model's body wins for the keys it builds; every other key of the request is
+added as sent, into objects both have and arrays of named objects item by item; write-only
+secrets (``WRITE_ONLY``) are never stored. Why and the evidence: docs/emulator.md, "Per class",
+class 1."""
 
 from __future__ import annotations
 

@@ -1,16 +1,9 @@
 """Lists answer in pages, as ARM's do: ``{"value": [...], "nextLink": ...}``.
 
-Every list operation the emulator serves is ``x-ms-pageable`` with ``nextLinkName: nextLink``
-in azure-rest-api-specs (a client follows ``nextLink`` until it is absent), so a client that
-reads only the first page passes against one-page answers and fails on Azure. The page size is
-the config's ``page_size`` (small by default, so that tests page), or ``$top`` where the
-operation takes it as the page size (Resources_ListByResourceGroup, ResourceGroups_List). The
-``nextLink`` repeats the request's query (api-version, ``$filter``, ``$expand``, ``$top``) with a
-``$skiptoken`` offset, the way ARM's links carry an opaque ``$skiptoken``.
-
-Not paged: bare JSON arrays (image versions) and subscription locations, whose operation
-declares ``nextLinkName: null`` (Subscriptions_ListLocations).
-"""
+Every list operation served is ``x-ms-pageable`` in azure-rest-api-specs, so a client that reads
+only the first page would pass against one-page answers and fail on Azure: pages are small by
+default (``page_size``) and ``nextLink`` carries a ``$skiptoken`` (docs/emulator.md, "What it
+emulates")."""
 
 from __future__ import annotations
 

@@ -1,13 +1,8 @@
 """The verbs of coreos-lab as a library, the one door from the CLI to the rest.
 
-plan, up, down, check, machines and ssh_target each take settings and return a result from
-coreos_lab.lab.results; the CLI only renders. Order inside `up` is what keeps a failed run cheap:
-everything local and every check comes before the first write to Azure (key, token,
-preflight, image versions), then the plan is applied as a DAG.
-
-Each verb takes an optional ``clients``: tests pass clients of an emulator they started;
-otherwise they are built from ``--cloud`` and closed at the end.
-"""
+Each verb takes settings and returns a result of coreos_lab.lab.results (the CLI only renders),
+and an optional ``clients``: tests pass an emulator's; otherwise they are built from
+``--cloud`` and closed at the end."""
 
 from coreos_lab.engine.classroom.check import class_check, require_room
 from coreos_lab.engine.classroom.up import class_command, class_up

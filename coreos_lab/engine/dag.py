@@ -1,13 +1,8 @@
 """The parallel DAG: start every resource whose dependencies are done, across many labs.
 
-One DAG for every lab of a run (a class is many labs): a resource waits only for its own
-dependencies, never for another lab's. Each resource in flight has its own daemon thread
-that blocks in its step; threads are cheap next to ARM's pace, so the bound on concurrency
-is the cloud's (the client-side budget every request goes through), not a small pool. The
-main thread only schedules and forwards events, so Ctrl-C is handled at once and stops
-scheduling without waiting for the cloud. The step, what brings one resource to its planned
-state, is the cloud's (azure/converge.py); this module knows nothing of Azure.
-"""
+A resource waits only for its own dependencies, never for another lab's. Each one in flight
+blocks in its own thread on the cloud's step (azure/converge.py), paced by the cloud's budget;
+the main thread only schedules, so Ctrl-C stops at once. Why: docs/performance.md, "The design"."""
 
 from __future__ import annotations
 

@@ -1,14 +1,8 @@
-"""The plan: settings (plus key, token and image versions) → every resource of the lab.
+"""The plan: settings (plus key, token and image versions) → every resource of the lab. Pure.
 
-Pure data, no I/O. Each :class:`Resource` carries the body ARM expects on PUT, in ARM's REST
-shape (camelCase, ``properties`` nesting) because the current SDKs send dict bodies verbatim,
-and the keys of the resources it depends on. The Azure layer applies the plan as a DAG;
-``coreos-lab plan`` renders it.
-
-Anything only ``up`` can know (a key not yet generated, a token not yet requested, an image
-version not yet resolved) is filled with a visible placeholder and listed in
-:attr:`LabPlan.unknowns`; such a plan can be shown but not applied.
-"""
+Each :class:`Resource` carries the body ARM expects on PUT, in ARM's REST shape (the SDKs send
+dict bodies verbatim), and the keys of what it depends on. What only ``up`` can know is a
+visible placeholder listed in :attr:`LabPlan.unknowns`: such a plan is shown, never applied."""
 
 from __future__ import annotations
 

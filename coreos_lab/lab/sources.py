@@ -1,13 +1,8 @@
-"""Where settings come from: flags, ``COREOS_LAB_*`` environment variables, a TOML file.
+"""Where settings come from: flags, then ``COREOS_LAB_*`` variables, then ``coreos-lab.toml``
+(or the ``--config`` file), then the defaults.
 
-Precedence, highest first: command-line flags, ``COREOS_LAB_*`` environment variables,
-``coreos-lab.toml`` (in the working directory, or the file ``--config`` names), then the
-defaults of :class:`~coreos_lab.lab.settings.LabSettings`. A value that fails is named by where it
-came from (the variable, the file's setting), not by a flag the user never typed.
-
-Pure: reading the environment and the TOML file is left to :func:`load_settings`' caller,
-which passes them in.
-"""
+A value that fails is named by where it came from (the variable, the file's setting), not by a
+flag the user never typed. Pure: the caller reads the environment and the file."""
 
 from __future__ import annotations
 

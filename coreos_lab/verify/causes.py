@@ -1,14 +1,8 @@
 """Why etcd did not start, read from the last lines of etcd-member.service's journal. Pure.
 
-etcd 3.5 logs JSON lines (zap) with "msg" and "error"; the texts matched here are etcd's own
-(etcd-io/etcd v3.5 ``server/etcdserver/api/v2discovery/discovery.go`` and
-``server/etcdmain/etcd.go``), and the tests see them from a real etcd.
-
-A spent discovery token does not stop etcd 3.5: with a full registry it falls back to a v2
-proxy (``--discovery-fallback=proxy`` is the default) and logs "discovery cluster is
-full, falling back to proxy", so the unit stays active while the machine is no member and
-``/health`` fails; the journal is how verify tells this apart from a member still joining.
-"""
+The texts matched are etcd 3.5's own, as the tests see them from a real etcd; how a spent
+discovery token shows (a v2 proxy, not a failed unit): docs/facts.md, "etcd, flannel and
+locksmith on Flatcar"."""
 
 from __future__ import annotations
 

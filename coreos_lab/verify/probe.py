@@ -1,16 +1,8 @@
 """The read-only script `verify` runs on each machine, and how its output splits into sections.
 
-One ``sh -s`` per machine, fed on stdin: every section prints a marker line, then what one
-command printed (stdout and stderr), then its exit status, so one failing command never hides
-the others. Everything is read-only: files, ``systemctl is-active``, the tail of the etcd
-unit's journal, and GETs (and the v3 API's read-only POSTs) to the local etcd endpoint.
-
-The etcd answers come from its HTTP API on 127.0.0.1:2379, where the members listen and the
-hosts' gateway forwards, with curl (on every Flatcar image) rather than etcdctl, so the script
-depends on no particular etcdctl: ``/health``, ``/v3/maintenance/status`` and
-``/v3/cluster/member/list`` (etcd's gRPC gateway, https://etcd.io/docs/v3.5/dev-guide/api_grpc_gateway/),
-and ``/v2/keys/…``, which etcd 3.5 serves only with ``--enable-v2``. Pure.
-"""
+One ``sh -s`` per machine; each section prints a marker, one command's output and its exit
+status, so one failing command hides no other. etcd is asked over its HTTP API with curl, so
+the script needs no particular etcdctl (docs/facts.md, "etcd, flannel and locksmith"). Pure."""
 
 from __future__ import annotations
 

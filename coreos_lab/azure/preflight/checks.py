@@ -1,13 +1,9 @@
-"""The preflight checks, one decorated function each.
+"""The preflight checks, one decorated function each: a new check is one function here.
 
-A check is registered by :func:`check` with its name, the checks it needs (when one of them
-failed, this one is reported as skipped rather than failing again for the same cause) and
-what a failed Azure call in it was about. It gets the :class:`Context` and returns the
-sentence for a pass, or raises :class:`CheckFailed` or :class:`NotChecked`. The registration
-order is the order of the report.
-
-A new check: one function here, with its ``@check(...)`` line; nothing else changes.
-"""
+:func:`check` registers a check with its name, the checks it needs (when one of them failed,
+this one is reported as skipped, not failed again for the same cause) and what a failed Azure
+call in it was about. A check returns the sentence for a pass, or raises :class:`CheckFailed`
+or :class:`NotChecked`; the registration order is the report's order."""
 
 from __future__ import annotations
 

@@ -1,23 +1,8 @@
-"""Boot diagnostics: the ``retrieveBootDiagnosticsData`` action and the serial log blob.
+"""Boot diagnostics: the ``retrieveBootDiagnosticsData`` action and the emulated serial log blob.
 
-- ``POST .../virtualMachines/{vm}/retrieveBootDiagnosticsData[?sasUriExpirationTimeInMinutes=N]``
-  (VirtualMachines_RetrieveBootDiagnosticsData, VirtualMachine_RetrieveBootDiagnosticsData.json,
-  compute 2025-04-01): 200 ``{"consoleScreenshotBlobUri", "serialConsoleLogBlobUri"}``, SAS
-  URLs valid N minutes (1 to 1440, 120 when not given). A VM whose boot diagnostics are off is
-  a 409 ``OperationNotAllowed`` (*unverified*: the code ARM uses is not published); a missing VM
-  is the usual 404 ``ResourceNotFound``.
-- ``GET /_blob/{account}/{container}/{blob}?sv=&st=&se=&sr=b&sp=r&sig=``: the blob itself, on the
-  emulator's own host (so nothing dials an outside address), with no bearer token: the SAS in
-  the query is the whole authorization, as on Blob storage. An expired SAS or one whose
-  signature does not match is Blob storage's 403 ``AuthenticationFailed`` (XML body,
-  ``x-ms-error-code``); a blob that is not there is 404 ``BlobNotFound``.
-
-The serial log is **emulated**: its first line says so, then Flatcar-like boot lines built from
-what the VM was given (computer name, image version), revealed over time from the VM's
-creation, so that a reader that follows it sees it grow. The pace is the config's
-``boot_log_pace`` (1.0: a boot of about half a minute); ``sas_minute_seconds`` is how long one
-SAS minute lasts (60; tests shorten it to watch a URL expire without touching the clock).
-"""
+The action answers SAS links to blobs on the emulator's own host; the blob route checks the SAS
+as Blob storage does; the log is emulated (its first line says so) and grows from the VM's
+creation. Routes, errors and what is unverified: docs/emulator.md, "Boot diagnostics"."""
 
 from __future__ import annotations
 

@@ -1,13 +1,8 @@
 """Microsoft.Network's usages of a location (``az network list-usages``): what the class
 preflight reads to count public IPs.
 
-Shape: ``{"value": [{"id", "name": {"value", "localizedValue"}, "currentValue", "limit",
-"unit": "Count"}]}`` (azure-mgmt-network 33 model ``Usage``; the names as `az network
-list-usages` prints them). Current values are counted from the stored resources of the
-location; limits come from the config's ``quotas`` / ``quotas_by_location`` under the same
-names, else ``DEFAULT_LIMIT``. Reported, not enforced: a public IP PUT over the limit is not
-refused.
-"""
+Current values are counted from the location's resources, limits from the config's quotas;
+reported, not enforced (docs/emulator.md, "What it emulates")."""
 
 from __future__ import annotations
 

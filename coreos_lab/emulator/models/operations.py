@@ -1,20 +1,8 @@
 """Long-running operations as each provider does them, and their status URLs.
 
-The patterns are ARM's (Microsoft Learn, "Track asynchronous Azure operations",
-https://learn.microsoft.com/azure/azure-resource-manager/management/async-operations) as the
-providers' REST specs declare them (``x-ms-long-running-operation-options`` in
-azure-rest-api-specs ``specification/{network,compute,storage,resources}/resource-manager``):
-
-- network PUT: 201/200 + ``Azure-AsyncOperation`` (``.../Microsoft.Network/locations/{loc}/
-  operations/{id}``); DELETE: 202 + ``Location`` (``.../operationResults/{id}``) and
-  ``Azure-AsyncOperation``.
-- compute PUT: 201/200 + ``Azure-AsyncOperation``; DELETE: 202 + ``Location``
-  (``.../operations/{id}?monitor=true``) and ``Azure-AsyncOperation``.
-- storage create: 202 + ``Location`` (``.../Microsoft.Storage/locations/{loc}/asyncoperations/
-  {id}?monitor=true``) that answers 202 then 200 with the account.
-- resource group DELETE: 202 + ``Location`` (``/subscriptions/{s}/operationresults/{id}``).
-All carry ``Retry-After``.
-"""
+Network, compute, storage and resource-group operations each answer with their provider's
+headers and status URLs (``x-ms-long-running-operation-options`` in azure-rest-api-specs), all
+with ``Retry-After``: docs/emulator.md, "Long-running operations"."""
 
 from __future__ import annotations
 

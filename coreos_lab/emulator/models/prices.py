@@ -1,16 +1,8 @@
 """The Azure Retail Prices API (``GET /api/retail/prices``), served from a dated sample.
 
-The real service (https://prices.azure.com/api/retail/prices, public, no sign-in) answers an
-OData ``$filter`` of ``field eq 'value'`` clauses joined by ``and`` with
-``{"BillingCurrency", "CustomerEntityId", "CustomerEntityType", "Items", "NextPageLink",
-"Count"}``, a page at a time, ``NextPageLink`` carrying a ``$skip`` offset until the last page
-(Microsoft Learn, "Azure Retail Prices overview",
-https://learn.microsoft.com/rest/api/cost-management/retail-prices/azure-retail-prices).
-The items are ``data/retail_prices.json`` (its ``_about`` says when and how it was written).
-The filter's ``priceType`` is the items' ``type``; values compare without case, as the API's
-versions before 2023-01-01-preview do. Anything else in a filter is a 400, as the service
-answers a filter it cannot parse.
-"""
+The items are ``data/retail_prices.json`` (its ``_about`` says when and how it was written); a
+``$filter`` of ``field eq 'value'`` clauses is answered a page at a time, anything else is a 400,
+as the service answers: docs/emulator.md, "The Retail Prices API"."""
 
 from __future__ import annotations
 

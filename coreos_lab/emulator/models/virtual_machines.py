@@ -1,13 +1,8 @@
 """Microsoft.Compute virtual machines.
 
-A VM PUT is checked the way compute checks it (docs/emulator.md, "Rejections"): size
-offered here (409
-``SkuNotAvailable``), vCPU quota per family and regional (409 ``QuotaExceeded``), image version
-present (404 ``PlatformImageNotFound``), marketplace plan given when the offer needs one, NICs
-present and free, admin name, SSH keys and custom data valid. Then 201 + ``Azure-AsyncOperation``
-with ``provisioningState: Creating``, and an OS disk resource appears in the group. Custom data
-is write-only: it is checked, never stored or returned.
-"""
+A VM PUT is checked the way compute checks it (size, vCPU quota, image, plan, NICs, admin name,
+SSH keys, custom data; docs/emulator.md, "Rejections"), then created as a long-running
+operation with its OS disk. Custom data is write-only: checked, never stored or returned."""
 
 from __future__ import annotations
 

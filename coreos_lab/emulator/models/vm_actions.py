@@ -1,14 +1,8 @@
 """Microsoft.Compute virtual machine actions: the instance view and the power actions.
 
-- ``GET .../virtualMachines/{vm}/instanceView`` (VirtualMachines_InstanceView,
-  VirtualMachine_Get_InstanceView.json, compute 2026-04-01): the instance view alone, the same
-  object ``$expand=instanceView`` embeds.
-- ``POST .../virtualMachines/{vm}/{powerOff|deallocate|start|restart}`` (VirtualMachines_PowerOff
-  and siblings, x-ms-long-running-operation): 202 + ``Location`` (``...?monitor=true``) and
-  ``Azure-AsyncOperation``, like a compute delete; the power state moves when the operation
-  ends. While it runs the instance view shows the transitional state (``PowerState/stopping``,
-  ``deallocating``, ``starting``), the codes compute's instance views use.
-"""
+Power actions are long-running operations like a compute delete; the power state moves when
+the operation ends, and the instance view shows the transitional state meanwhile
+(docs/emulator.md, "What it emulates")."""
 
 from __future__ import annotations
 
