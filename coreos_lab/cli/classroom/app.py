@@ -1,16 +1,18 @@
 """`coreos-lab class …`: one lab per student of a roster, built, shown, checked and removed.
 
-This module is the sub-app and its table of commands; each command lives in its own module
-(options they share: cli_class_options.py). Like cli.py, nothing here imports the engine,
-the SDKs or rich until a command runs.
+This module is the sub-app and its table of commands; each command lives in the module of
+its name (what they share: options.py). Like cli/app.py, nothing here imports the engine, the
+SDKs or rich until a command runs.
 """
 
 from __future__ import annotations
 
 import typer
 
-from coreos_lab.cli.classroom import admin
 from coreos_lab.cli.classroom.check import class_check
+from coreos_lab.cli.classroom.down import class_down
+from coreos_lab.cli.classroom.handouts import class_handouts
+from coreos_lab.cli.classroom.ips import class_ips
 from coreos_lab.cli.classroom.up import class_up
 from coreos_lab.cli.help import LabCommand
 
@@ -29,6 +31,6 @@ class_app = typer.Typer(
 # The class's commands, in the order a class goes through them.
 class_app.command("check", cls=LabCommand)(class_check)
 class_app.command("up", cls=LabCommand)(class_up)
-class_app.command("ips", cls=LabCommand)(admin.class_ips)
-class_app.command("down", cls=LabCommand)(admin.class_down)
-class_app.command("handouts", cls=LabCommand)(admin.class_handouts)
+class_app.command("ips", cls=LabCommand)(class_ips)
+class_app.command("down", cls=LabCommand)(class_down)
+class_app.command("handouts", cls=LabCommand)(class_handouts)

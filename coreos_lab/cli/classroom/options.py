@@ -1,8 +1,10 @@
 """What the `class` commands share: the roster argument, ``--prefix``, and reading the roster
-into each student's lab settings. Nothing here imports the engine, the SDKs or rich."""
+into each student's lab settings. Nothing here imports the engine, the SDKs or rich at
+start-up."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Annotated
@@ -92,3 +94,13 @@ __all__ = [
     "parse_locations",
     "read_class",
 ]
+
+
+def remembered_labs(roster: Path, prefix: str, settings: LabSettings) -> list[StudentLab]:
+    """The roster's labs, each with what it remembers (its key, cloud, subscription)."""
+    from coreos_lab import engine
+
+    return [
+        dataclasses.replace(lab, settings=engine.remembered(lab.settings, {}))
+        for lab in read_class(roster, prefix, settings)
+    ]

@@ -12,11 +12,11 @@ import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 
-from coreos_lab.azure.class_reads import RegionReads, read_regions, read_subscription
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
 from coreos_lab.azure.images import lab_versions
 from coreos_lab.azure.prices import DEADLINE, estimate_cost, service_of
+from coreos_lab.azure.region_reads import RegionReads, read_regions, read_subscription
 from coreos_lab.classroom.labs import StudentLab
 from coreos_lab.classroom.quota import (
     PUBLIC_IPS,
