@@ -1,4 +1,1 @@
-"""The Azure layer: applies a plan and reads a lab through the Azure SDK clients.
-
-Only the engine imports it; the CLI and the views never do (pyproject's import contracts).
-"""
+"""The Azure layer, the only code that imports the SDKs: reads a lab and converges it on a plan."""
