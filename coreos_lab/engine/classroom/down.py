@@ -15,7 +15,7 @@ from coreos_lab.azure.lab_contents import read_contents
 from coreos_lab.azure.operations import get_group
 from coreos_lab.classroom.labs import StudentLab
 from coreos_lab.classroom.results import ClassDownResult, ClassLabDown, ClassLabPreview
-from coreos_lab.engine.classroom.fanout import by_session, in_parallel
+from coreos_lab.engine.classroom.fanout import by_session, each_lab, in_parallel
 from coreos_lab.engine.down import down
 from coreos_lab.engine.session import lab_session
 from coreos_lab.errors import LabError
@@ -31,12 +31,7 @@ def class_down_preview(
     labs: Sequence[StudentLab], *, clients: Clients | None = None
 ) -> list[ClassLabPreview]:
     """What `class down` would delete, per lab in the roster's order."""
-    found: dict[str, ClassLabPreview] = {}
-    for group in by_session(labs).values():
-        with lab_session(group[0].settings, clients, "the class") as session:
-            for entry in in_parallel(group, lambda lab: _preview(session, lab)):
-                found[entry.lab] = entry
-    return [found[lab.name] for lab in labs]
+    return each_lab(labs, clients, _preview)
 
 
 def _preview(session: Clients, lab: StudentLab) -> ClassLabPreview:

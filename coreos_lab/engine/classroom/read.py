@@ -17,8 +17,8 @@ from coreos_lab.azure.operations import get_group
 from coreos_lab.classroom.labs import StudentLab
 from coreos_lab.classroom.results import ClassLabMachines
 from coreos_lab.engine import lab_checks
-from coreos_lab.engine.classroom.fanout import by_session, in_parallel
-from coreos_lab.engine.session import known_hosts_path, lab_session
+from coreos_lab.engine.classroom.fanout import each_lab, in_parallel
+from coreos_lab.engine.session import known_hosts_path
 from coreos_lab.errors import LabError
 from coreos_lab.lab.results import MachineAccess
 from coreos_lab.lab.settings import LabSettings
@@ -33,12 +33,7 @@ def class_machines(
     labs: Sequence[StudentLab], *, clients: Clients | None = None
 ) -> list[ClassLabMachines]:
     """Every student's machines, in the roster's order; a lab not built is shown as such."""
-    found: dict[str, ClassLabMachines] = {}
-    for group in by_session(labs).values():
-        with lab_session(group[0].settings, clients, "the class") as session:
-            for result in in_parallel(group, lambda lab: _lab_machines(session, lab)):
-                found[result.lab] = result
-    return [found[lab.name] for lab in labs]
+    return each_lab(labs, clients, _lab_machines)
 
 
 def _lab_machines(session: Clients, lab: StudentLab) -> ClassLabMachines:

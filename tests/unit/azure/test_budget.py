@@ -4,32 +4,17 @@ requests slow down before ARM answers 429, and a smaller bucket than Azure's is 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from coreos_lab.azure.budget import Budget, kind_of
 from coreos_lab.azure.clients import Clients, emulator_target
-from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
+from coreos_lab.emulator.client import AdminClient, Connection
 
 pytestmark = pytest.mark.timeout(90)
 
 READS = 60
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Connection]:
-    with running_emulator(Path(tmp_path_factory.mktemp("emulator")), latency_scale=0.01) as conn:
-        yield conn
-
-
-@pytest.fixture
-def admin(emulator: Connection) -> AdminClient:
-    admin = AdminClient(emulator)
-    admin.reset()
-    return admin
 
 
 def _read_many(emulator: Connection, budget: Budget) -> tuple[float, Budget]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,7 +28,6 @@ from coreos_lab.emulator.client import (
     AdminClient,
     Connection,
     StaticTokenCredential,
-    running_emulator,
 )
 from coreos_lab.errors import LabError
 from coreos_lab.lab.events import Event, PhaseEvent
@@ -55,23 +53,10 @@ def make_clients(
 
 
 @pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Connection]:
-    with running_emulator(Path(tmp_path_factory.mktemp("emulator")), latency_scale=0.01) as conn:
-        yield conn
-
-
-@pytest.fixture(scope="module")
 def module_clients(emulator: Connection) -> Iterator[Clients]:
     clients = make_clients(emulator)
     yield clients
     clients.close()
-
-
-@pytest.fixture
-def admin(emulator: Connection) -> AdminClient:
-    admin = AdminClient(emulator)
-    admin.reset()
-    return admin
 
 
 @pytest.fixture

@@ -4,24 +4,17 @@ and a check whose precondition failed is reported as skipped, naming the cause."
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.azure.preflight import SUBSCRIPTION, checks, run_preflight
 from coreos_lab.azure.preflight.context import CheckFailed, Context
-from coreos_lab.emulator.client import Connection, running_emulator
+from coreos_lab.emulator.client import Connection
 from coreos_lab.lab.results import Outcome
 from coreos_lab.lab.settings import LabSettings
 
 pytestmark = pytest.mark.timeout(60)
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Connection]:
-    with running_emulator(Path(tmp_path_factory.mktemp("emulator")), latency_scale=0.01) as conn:
-        yield conn
 
 
 @pytest.fixture

@@ -6,13 +6,12 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from coreos_lab.azure.clients import Clients, emulator_target
 from coreos_lab.azure.inventory import Inventory, read_inventory
-from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
+from coreos_lab.emulator.client import AdminClient, Connection
 from coreos_lab.engine.dag import LabWork, apply_labs, apply_plan
 from coreos_lab.errors import LabError
 from coreos_lab.lab.events import Event, ResourceEvent, Step
@@ -23,12 +22,6 @@ from coreos_lab.lab.settings import LabSettings
 pytestmark = pytest.mark.timeout(90)
 
 KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGq4jxO1Qh3f0nXyJ3j1kqg0e9O1yJ2sQ5qv9Zy8nQ9b test"
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Connection]:
-    with running_emulator(Path(tmp_path_factory.mktemp("emulator")), latency_scale=0.01) as conn:
-        yield conn
 
 
 @pytest.fixture

@@ -4,33 +4,19 @@ real SDK clients (passed in with ``clients=``) against the emulator."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from coreos_lab import engine
 from coreos_lab.azure.clients import Clients, emulator_target
-from coreos_lab.emulator.client import AdminClient, Connection, running_emulator
+from coreos_lab.emulator.client import AdminClient, Connection
 from coreos_lab.errors import LabError
 from coreos_lab.lab.events import discard
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.local.state import load_state
 
 pytestmark = pytest.mark.timeout(90)
-
-
-@pytest.fixture(scope="module")
-def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Connection]:
-    with running_emulator(Path(tmp_path_factory.mktemp("emulator")), latency_scale=0.01) as conn:
-        yield conn
-
-
-@pytest.fixture
-def admin(emulator: Connection) -> AdminClient:
-    admin = AdminClient(emulator)
-    admin.reset()
-    return admin
 
 
 @pytest.fixture
