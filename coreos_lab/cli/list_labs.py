@@ -6,8 +6,6 @@ Azure (built by another machine, or this machine's state lost) is marked as such
 
 from __future__ import annotations
 
-import sys
-
 from coreos_lab.cli.options import JsonOption, settings_command
 from coreos_lab.lab.settings import LabSettings
 
@@ -27,10 +25,9 @@ def list_labs(
     from coreos_lab.views import output
 
     labs = known_labs(settings)
-    chosen = output.mode(json_output)
-    if chosen is output.Mode.JSON:
-        output.print_json(list_view.labs_as_list(labs))
-    elif chosen is output.Mode.LIVE:
-        list_view.render_list(labs, output.console())
-    else:
-        list_view.render_list_plain(labs, sys.stdout)
+    output.show(
+        json_output,
+        lambda: list_view.labs_as_list(labs),
+        lambda console: list_view.render_list(labs, console),
+        lambda stream: list_view.render_list_plain(labs, stream),
+    )

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 
@@ -60,3 +61,19 @@ def progress(json_output: bool, title: str) -> LiveProgress | PlainProgress | Si
     if chosen is Mode.LIVE:
         return LiveProgress(console(), title)
     return PlainProgress(sys.stdout)
+
+
+def show(
+    json_output: bool,
+    as_json: Callable[[], Any],
+    live: Callable[[Console], None],
+    plain: Callable[[TextIO], None],
+) -> None:
+    """A command's result in the one form this run asks for: JSON, rich, or plain lines."""
+    chosen = mode(json_output)
+    if chosen is Mode.JSON:
+        print_json(as_json())
+    elif chosen is Mode.LIVE:
+        live(console())
+    else:
+        plain(sys.stdout)

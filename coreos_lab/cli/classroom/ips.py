@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from coreos_lab.classroom.labs import DEFAULT_PREFIX
 from coreos_lab.cli.classroom.options import PrefixOption, RosterArgument, remembered_labs
 from coreos_lab.cli.options import JsonOption, settings_command
@@ -27,10 +25,9 @@ def class_ips(
     from coreos_lab.views.classroom import machines as view
 
     entries = class_machines(remembered_labs(roster, prefix, settings))
-    chosen = output.mode(json_output)
-    if chosen is output.Mode.JSON:
-        output.print_json(view.class_machines_as_list(entries))
-    elif chosen is output.Mode.LIVE:
-        view.render_class_machines(entries, output.console())
-    else:
-        view.render_class_plain(entries, sys.stdout)
+    output.show(
+        json_output,
+        lambda: view.class_machines_as_list(entries),
+        lambda console: view.render_class_machines(entries, console),
+        lambda stream: view.render_class_plain(entries, stream),
+    )
