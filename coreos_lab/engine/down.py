@@ -68,14 +68,7 @@ def _locked_down(
             "(its local state is kept until then)."
         )
     with lab_session(settings, clients, f"resource group {settings.resource_group}") as session:
-        recorded = lab_state.subscription_id
-        if recorded and recorded.lower() != session.subscription_id.lower():
-            raise UsageError(
-                f"Lab '{settings.name}' was built in subscription {recorded}, not "
-                f"{session.subscription_id}; run "
-                f"`{lab_command('down', settings, subscription=recorded)}` (its local state "
-                "is kept until then)."
-            )
+        lab_checks.check_subscription(settings, lab_state, session.subscription_id, "down")
         group = get_group(session, settings.resource_group)
         if group is not None:
             check_ours(group, settings.name)

@@ -10,7 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from coreos_lab.azure.inventory import Inventory
-from coreos_lab.errors import LabError
+from coreos_lab.errors import LabError, UsageError
+from coreos_lab.lab.clouds import cloud_of
 from coreos_lab.lab.events import EventSink, PhaseEvent
 from coreos_lab.lab.hints import lab_command
 from coreos_lab.lab.kinds import VM
@@ -83,4 +84,27 @@ def identify(
         lab_state.lab_id,
         known=state.has_state(settings.name),
         adopt=adopt,
+    )
+
+
+def check_subscription(
+    settings: LabSettings, lab_state: state.LabState, subscription: str, verb: str
+) -> None:
+    """Refuse (UsageError) to act on a lab in another subscription than the one it was built
+    in: a lab is one subscription's, and its state (token, id) belongs to that one."""
+    recorded = lab_state.subscription_id
+    if not recorded or recorded.lower() == subscription.lower():
+        return
+    if cloud_of(settings.cloud).subscription_applies:
+        how = f"run `{lab_command(verb, settings, subscription=recorded)}`"
+    else:
+        how = "point COREOS_LAB_EMULATOR_DIR at the emulator that serves it"
+    then = (
+        f", or use another --name for a new lab in {subscription}"
+        if verb == "up"
+        else " (its local state is kept until then)"
+    )
+    raise UsageError(
+        f"Lab '{settings.name}' was built in subscription {recorded}, not {subscription}; "
+        f"{how}{then}."
     )

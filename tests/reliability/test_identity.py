@@ -170,3 +170,54 @@ def test_down_after_a_no_wait_down_finished_forgets_the_lab(alice: User) -> None
     out = alice.run("down", "--yes")
     assert out.returncode == 0, out.stdout + out.stderr
     assert not alice.state_file().exists(), "its own deletion, so nothing is forgotten"
+
+
+def _foreign_group_with_an_nsg(user: User) -> None:
+    """Someone's own resource group of the lab's name, untagged, holding their NSG."""
+    resource = user.emulator.sdk("resource")
+    resource.resource_groups.create_or_update(user.lab, {"location": "westeurope"})
+    sub = user.emulator.connection.subscription_id
+    nsg = (
+        f"/subscriptions/{sub}/resourceGroups/{user.lab}"
+        "/providers/Microsoft.Network/networkSecurityGroups/their-nsg"
+    )
+    resource.resources.begin_create_or_update_by_id(
+        nsg, {"location": "westeurope", "properties": {}}, api_version="2024-05-01"
+    ).result()
+
+
+def test_up_refuses_an_untagged_group_even_with_state_and_adopt(alice: User) -> None:
+    """A group coreos-lab did not create is never built into, whatever this machine's state
+    says and with --adopt too: down would then delete someone's resources with it."""
+    alice.up()
+    alice.emulator.delete_group_outside(alice.lab)
+    _foreign_group_with_an_nsg(alice)
+    alice.emulator.admin.clear_requests()
+    for args in ((), ("--adopt",)):
+        out = alice.run("up", *args)
+        assert out.returncode != 0 and one_sentence(out.stderr), out.stdout + out.stderr
+        assert "not tagged as coreos-lab's lab" in out.stderr, out.stderr
+        assert alice.emulator.writes(alice.lab) == []
+    down = alice.run("down", "--yes")
+    assert down.returncode != 0
+    assert alice.emulator.group(alice.lab) is not None
+    assert len(alice.emulator.resources(alice.lab, "Microsoft.Network/networkSecurityGroups")) == 1
+
+
+def test_up_in_another_subscription_refuses_naming_both_and_keeps_the_record(
+    alice: User,
+) -> None:
+    """A lab is one subscription's: up against another (another emulator, another
+    --subscription) refuses before any write and leaves the recorded subscription and token."""
+    alice.up()
+    before = alice.state()
+    other = "00000000-0000-4000-8000-000000000001"
+    state = dict(before)
+    state["subscription_id"] = other
+    alice.state_file().write_text(json.dumps(state))
+    alice.emulator.admin.clear_requests()
+    out = alice.run("up")
+    assert out.returncode != 0 and one_sentence(out.stderr), out.stdout + out.stderr
+    assert other in out.stderr and alice.emulator.connection.subscription_id in out.stderr
+    assert alice.emulator.writes() == []
+    assert alice.state()["subscription_id"] == other, "the record is kept"

@@ -33,6 +33,7 @@ from coreos_lab.engine.dag import (
     failed_sentence,
     interrupted_sentence,
 )
+from coreos_lab.engine.lab_checks import check_subscription
 from coreos_lab.engine.session import known_hosts_path, lab_session, plan
 from coreos_lab.engine.up import (
     preflight,
@@ -196,6 +197,8 @@ def _before_writes(work: list[_Lab], sink: EventSink, clients: Clients, adopt: b
     sink(PhaseEvent("inventory", f"Reading {plural(len(work), 'lab')}"))
 
     def read(w: _Lab) -> None:
+        subscription = clients.subscription_id
+        _for_lab(w, lambda: check_subscription(w.settings, w.lab_state, subscription, "up"))
         w.inventory, w.key, w.token = _for_lab(
             w, lambda: read_lab(w.settings, w.sink, clients, w.lab_state, adopt)
         )
