@@ -10,7 +10,7 @@ another cloud or subscription, or install a key the VMs do not trust. Pure.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +76,37 @@ def recall(settings: LabSettings, given: Mapping[str, str], record: LabState) ->
                     "first to start over with another key."
                 )
     return dataclasses.replace(settings, **changes) if changes else settings
+
+
+def recall_class(
+    labs: Sequence[tuple[LabSettings, LabState | None]], given: Mapping[str, str]
+) -> list[LabSettings]:
+    """Each lab of a class with what it remembers, the class's cloud and subscription for all.
+
+    ``labs`` pairs each lab's settings with its record (None when it has none, or none that
+    can be read). The cloud and subscription are the class's, not its first lab's: those the
+    user gave, else the ones the records agree on, so a lab not built yet (or whose state is
+    unreadable) is looked for where its classmates are. Records that disagree are refused.
+    """
+    records = [r for _, r in labs if r is not None]
+    fill: dict[str, Any] = {}
+    if "cloud" not in given:
+        clouds = sorted({r.cloud for r in records if r.cloud})
+        if len(clouds) > 1:
+            raise UsageError(
+                f"The class's labs were built in several clouds ({', '.join(clouds)}); give "
+                "--cloud to choose one, or another --prefix for each."
+            )
+        if clouds:
+            fill["cloud"] = clouds[0]
+    cloud = fill.get("cloud") or (labs[0][0].cloud if labs else "")
+    if "subscription" not in given and cloud_of(cloud).subscription_applies:
+        subscriptions = {r.subscription_id.lower() for r in records if r.subscription_id}
+        if len(subscriptions) == 1:
+            fill["subscription"] = subscriptions.pop()
+    told = {**given, **{name: "the class's other labs" for name in fill}}
+    out = []
+    for settings, record in labs:
+        settings = dataclasses.replace(settings, **fill) if fill else settings
+        out.append(recall(settings, told, record) if record is not None else settings)
+    return out

@@ -210,6 +210,45 @@ def remove_state(lab: str, base: Path | None = None) -> bool:
     return True
 
 
+def class_record_path(prefix: str, base: Path | None = None) -> Path:
+    """Where the record of the class of ``prefix`` is: beside the labs, one file a class."""
+    state_path(prefix, base)  # the same rule for the name
+    return (state_dir() if base is None else base) / "classes" / f"{prefix}.json"
+
+
+def save_class_record(
+    prefix: str, cloud: str, subscription_id: str, base: Path | None = None
+) -> None:
+    """Record where a class is built, so its commands look there for every lab, built or
+    not. No secret in it; `class down` keeps it, so a second one still knows where to look."""
+    path = class_record_path(prefix, base)
+    _make_private_dirs(path.parent)
+    payload = {"version": FORMAT_VERSION, "cloud": cloud, "subscription_id": subscription_id}
+    try:
+        atomic_write(path, (json.dumps(payload, indent=2) + "\n").encode("utf-8"), 0o600)
+    except OSError as exc:
+        raise LabError(
+            f"Cannot write the class record {path} ({_reason(exc)}); check that its directory "
+            f"is writable or set {STATE_DIR_ENV} to one that is."
+        ) from None
+
+
+def load_class_record(prefix: str, base: Path | None = None) -> LabState | None:
+    """The class's cloud and subscription as a record, or None when none can be read."""
+    try:
+        data = json.loads(class_record_path(prefix, base).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    cloud, subscription = data.get("cloud"), data.get("subscription_id")
+    return LabState(
+        lab=prefix,
+        cloud=cloud if isinstance(cloud, str) else None,
+        subscription_id=subscription if isinstance(subscription, str) else None,
+    )
+
+
 def _make_private_dirs(directory: Path) -> None:
     """Create the missing levels of ``directory`` with mode 0700; keep existing ones."""
     try:

@@ -114,3 +114,43 @@ def test_a_group_from_before_lab_ids_is_tagged_by_the_next_up(alice: User) -> No
     assert alice.emulator.group(alice.lab)["tags"]["coreos-lab-id"] == lab_id
     writes = alice.emulator.writes(alice.lab)
     assert len(writes) == 1 and writes[0]["method"] == "PUT", writes
+
+
+def test_a_class_keeps_its_cloud_when_a_lab_has_no_readable_state(alice: User) -> None:
+    """A class's cloud is the class's: with one lab not built, one state file truncated, and
+    after class down (no lab state left), the class commands still look in the emulator the
+    class was built in, and name the missing lab as missing."""
+    import subprocess
+
+    from tests.reliability.harness import BIN
+
+    prefix = alice.lab
+    built = alice.home / "built.csv"
+    built.write_text("student\nann\nbea\n")
+    roster = alice.home / "roster.csv"
+    roster.write_text("student\nann\nbea\ncid\n")
+    up = alice.run("class", "up", str(built), "--prefix", prefix, "--cloud", "emulator")
+    assert up.returncode == 0, up.stdout[-1500:] + up.stderr
+    env = {k: v for k, v in alice.env.items() if k != "COREOS_LAB_CLOUD"}
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(BIN), *args], capture_output=True, text=True, env=env, cwd=alice.home, timeout=120
+        )
+
+    ips = run("class", "ips", str(roster), "--prefix", prefix)
+    assert ips.returncode == 0, ips.stdout + ips.stderr
+    assert "No Azure subscription" not in ips.stderr
+    assert any(line.startswith(f"cid\t{prefix}-cid\t-") for line in ips.stdout.splitlines())
+    truncated = alice.state_root / "labs" / f"{prefix}-bea" / "state.json"
+    whole = truncated.read_text()
+    truncated.write_text(whole[:20])
+    ips = run("class", "ips", str(roster), "--prefix", prefix)
+    assert "No Azure subscription" not in ips.stderr, ips.stderr
+    assert f"{prefix}-ann" in ips.stdout and f"{prefix}-bea" in ips.stdout, ips.stdout
+    truncated.write_text(whole)
+    for _ in range(2):  # the second finds nothing, in the same emulator
+        down = run("class", "down", str(built), "--prefix", prefix, "--yes")
+        assert down.returncode == 0, down.stdout + down.stderr
+        assert "No Azure subscription" not in down.stderr
+    assert alice.emulator.group(f"{prefix}-ann") is None

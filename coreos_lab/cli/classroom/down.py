@@ -8,7 +8,7 @@ import typer
 
 from coreos_lab.classroom.labs import DEFAULT_PREFIX
 from coreos_lab.cli.classroom.options import PrefixOption, RosterArgument, remembered_labs
-from coreos_lab.cli.options import JsonOption, YesOption, settings_command
+from coreos_lab.cli.options import Given, JsonOption, YesOption, settings_command
 from coreos_lab.errors import UsageError
 from coreos_lab.lab.settings import LabSettings
 
@@ -16,6 +16,7 @@ from coreos_lab.lab.settings import LabSettings
 @settings_command
 def class_down(
     settings: LabSettings,
+    given: Given,
     roster: RosterArgument,
     prefix: PrefixOption = DEFAULT_PREFIX,
     yes: YesOption = False,
@@ -37,7 +38,7 @@ def class_down(
 
     if not yes and not sys.stdin.isatty():
         raise UsageError("class down needs --yes when it cannot ask for confirmation.")
-    labs = remembered_labs(roster, prefix, settings)
+    labs = remembered_labs(roster, prefix, settings, given)
     preview = class_down_preview(labs)
     console = output.console()
     if not json_output:

@@ -9,7 +9,7 @@ import typer
 
 from coreos_lab.classroom.labs import DEFAULT_PREFIX
 from coreos_lab.cli.classroom.options import PrefixOption, RosterArgument, remembered_labs
-from coreos_lab.cli.options import settings_command
+from coreos_lab.cli.options import Given, settings_command
 from coreos_lab.errors import UsageError
 from coreos_lab.lab.settings import LabSettings
 
@@ -17,6 +17,7 @@ from coreos_lab.lab.settings import LabSettings
 @settings_command
 def class_handouts(
     settings: LabSettings,
+    given: Given,
     roster: RosterArgument,
     out: Annotated[
         Path, typer.Option("--out", help="Folder to write the handouts into (created, mode 0700).")
@@ -36,7 +37,7 @@ def class_handouts(
     from coreos_lab.engine.classroom.read import class_machines
     from coreos_lab.local import state
 
-    entries = class_machines(remembered_labs(roster, prefix, settings))
+    entries = class_machines(remembered_labs(roster, prefix, settings, given))
     unready = [e for e in entries if not e.access]
     if unready:
         first = unready[0]

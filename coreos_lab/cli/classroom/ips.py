@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from coreos_lab.classroom.labs import DEFAULT_PREFIX
 from coreos_lab.cli.classroom.options import PrefixOption, RosterArgument, remembered_labs
-from coreos_lab.cli.options import JsonOption, settings_command
+from coreos_lab.cli.options import Given, JsonOption, settings_command
 from coreos_lab.lab.settings import LabSettings
 
 
 @settings_command
 def class_ips(
     settings: LabSettings,
+    given: Given,
     roster: RosterArgument,
     prefix: PrefixOption = DEFAULT_PREFIX,
     json_output: JsonOption = False,
@@ -24,7 +25,7 @@ def class_ips(
     from coreos_lab.views import output
     from coreos_lab.views.classroom import machines as view
 
-    entries = class_machines(remembered_labs(roster, prefix, settings))
+    entries = class_machines(remembered_labs(roster, prefix, settings, given))
     output.show(
         json_output,
         lambda: view.class_machines_as_list(entries),

@@ -4,8 +4,8 @@ start-up."""
 
 from __future__ import annotations
 
-import dataclasses
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated
 
@@ -96,11 +96,11 @@ __all__ = [
 ]
 
 
-def remembered_labs(roster: Path, prefix: str, settings: LabSettings) -> list[StudentLab]:
-    """The roster's labs, each with what it remembers (its key, cloud, subscription)."""
-    from coreos_lab import engine
+def remembered_labs(
+    roster: Path, prefix: str, settings: LabSettings, given: Mapping[str, str]
+) -> list[StudentLab]:
+    """The roster's labs, each with what it remembers (its key), all in the class's cloud and
+    subscription: those given, else the ones its built labs were built in."""
+    from coreos_lab.engine.classroom.read import remembered_class
 
-    return [
-        dataclasses.replace(lab, settings=engine.remembered(lab.settings, {}))
-        for lab in read_class(roster, prefix, settings)
-    ]
+    return remembered_class(read_class(roster, prefix, settings), given, prefix)

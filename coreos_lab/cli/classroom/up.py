@@ -90,7 +90,9 @@ def _run(
     else:
         view = PlainClass(sys.stdout)
     with view as progress:
-        result = engine.class_up(labs, progress, again=again, locations=locations, adopt=adopt)
+        result = engine.class_up(
+            labs, progress, again=again, locations=locations, adopt=adopt, prefix=prefix
+        )
     if json_output:
         if not (wait and not result.failed):  # with --wait, the JSON comes after the wait
             output.print_json(class_up_as_dict(result))

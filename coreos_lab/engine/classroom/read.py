@@ -8,7 +8,7 @@ for the others.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 
 from coreos_lab.azure.clients import Clients
@@ -25,7 +25,7 @@ from coreos_lab.lab.settings import LabSettings
 from coreos_lab.lab.tags import (
     check_ours,
 )
-from coreos_lab.local import keys, state
+from coreos_lab.local import keys, memory, state
 from coreos_lab.verify.findings import LabReadiness
 
 
@@ -67,3 +67,24 @@ def class_wait_ready(
     return in_parallel(
         labs, lambda lab: wait_ready(lab[0], timeout, on_round, access=lab[1]), limit=len(labs)
     )
+
+
+def remembered_class(
+    labs: Sequence[StudentLab], given: Mapping[str, str], prefix: str
+) -> list[StudentLab]:
+    """The class's labs with what each remembers, in the class's one cloud and subscription
+    (local/memory.recall_class); when no lab has a record, the class's own (class up's)
+    says where to look. A lab without readable state is looked for there too."""
+    records = [_record(lab.name) for lab in labs]
+    if not any(r is not None and r.cloud for r in records):
+        records = [state.load_class_record(prefix)] * len(labs)
+    pairs = [(lab.settings, record) for lab, record in zip(labs, records, strict=True)]
+    recalled = memory.recall_class(pairs, given)
+    return [replace(lab, settings=s) for lab, s in zip(labs, recalled, strict=True)]
+
+
+def _record(lab: str) -> state.LabState | None:
+    try:
+        return state.load_state(lab)
+    except LabError:
+        return None  # unreadable: that lab's own command says so

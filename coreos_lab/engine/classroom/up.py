@@ -99,12 +99,14 @@ def class_up(
     again: str,
     locations: Sequence[str] = (),
     adopt: bool = False,
+    prefix: str = "",
     clients: Clients | None = None,
 ) -> ClassUpResult:
     """Build or finish every student's lab; ``again`` is the command that runs this again.
 
     ``locations`` spreads the labs without a roster location over those regions, as far as
-    each region's quota allows (engine/class_check.py).
+    each region's quota allows (engine/classroom/check.py). With ``prefix`` the class's
+    cloud and subscription are recorded, for its later commands, before the first write.
     """
     if not labs:
         raise UsageError("The roster names no student; add one line per student.")
@@ -131,7 +133,7 @@ def class_up(
         with lab_session(first, clients, f"class of {plural(len(labs), 'lab')}") as session:
             placed = _fits(labs, locations, sink, session)
             work = [_Lab(lab, _load_state(lab), _stamped(sink, lab.name)) for lab in placed]
-            result = _class_up(work, sink, session, again, adopt)
+            result = _class_up(work, sink, session, again, adopt, prefix)
         for done in result.labs:
             logs[done.lab].write(f"lab {done.lab}: {done.error or 'complete'}")
         return result
@@ -153,7 +155,7 @@ def _fits(
 
 
 def _class_up(
-    work: list[_Lab], sink: EventSink, clients: Clients, again: str, adopt: bool
+    work: list[_Lab], sink: EventSink, clients: Clients, again: str, adopt: bool, prefix: str
 ) -> ClassUpResult:
     began = time.monotonic()
     try:
@@ -163,6 +165,8 @@ def _class_up(
             f"Interrupted before anything was written to Azure; run `{again}` again to build "
             "the class."
         ) from None
+    if prefix and work:
+        state.save_class_record(prefix, work[0].settings.cloud, clients.subscription_id)
     for w in work:
         assert w.key is not None and w.images is not None
         w.lab_state.extra["student"] = w.student.student.name  # `list` shows whose lab it is
