@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coreos_lab.classroom.roster import Roster, Student
+from coreos_lab.classroom.roster import Roster, Student, raise_mistakes
 from coreos_lab.errors import UsageError
 from coreos_lab.lab.settings import LabSettings, validate
 
@@ -51,18 +51,20 @@ def check_prefix(prefix: str) -> None:
 def class_labs(roster: Roster, base: LabSettings, prefix: str, key_dir: Path) -> list[StudentLab]:
     """Every student's lab settings, validated; ``key_dir`` holds the keys coreos-lab makes.
 
-    Raises UsageError for the first student whose lab cannot be built as asked.
+    Raises UsageError naming every student whose lab cannot be built as asked.
     """
     check_prefix(prefix)
     labs = []
+    mistakes: list[str] = []
     for student in roster.students:
         name = lab_name(prefix, student.name)
         where = f"{roster.source}:{student.line}"
         if len(name) > _MAX_LAB_NAME:
-            raise UsageError(
+            mistakes.append(
                 f"{where}: the lab name '{name}' is longer than {_MAX_LAB_NAME} characters; "
                 "use a shorter --prefix or student name."
             )
+            continue
         changes: dict[str, Any] = {"name": name}
         if student.ssh_from:
             changes["ssh_from"] = student.ssh_from
@@ -81,6 +83,8 @@ def class_labs(roster: Roster, base: LabSettings, prefix: str, key_dir: Path) ->
         try:
             validate(settings)
         except UsageError as exc:
-            raise UsageError(f"{where}: {exc}") from None
+            mistakes.append(f"{where}: {exc}")
+            continue
         labs.append(StudentLab(student, settings))
+    raise_mistakes(mistakes, f"The roster {roster.source}")
     return labs

@@ -35,6 +35,11 @@ class Student:
     public_key: Path | None = None
     location: str = ""
     line: int = 0
+    source: str = "roster"  # the roster file, so that a later check names file:line too
+
+    @property
+    def where(self) -> str:
+        return f"{self.source}:{self.line}"
 
 
 @dataclass(frozen=True)
@@ -50,7 +55,7 @@ class Roster:
 def parse_roster(text: str, source: str = "roster", base: Path | None = None) -> Roster:
     """The roster in ``text``; ``base`` resolves relative ``public_key`` paths (the file's folder).
 
-    Raises UsageError naming the file and line of the first mistake.
+    Raises UsageError naming the file and line of every mistake (the header's first).
     """
     text = text.lstrip("\ufeff")  # spreadsheets save CSV with a byte-order mark
     reader = csv.reader(io.StringIO(text))
@@ -75,21 +80,29 @@ def parse_roster(text: str, source: str = "roster", base: Path | None = None) ->
         raise UsageError(f"{source}:{header_line}: the column '{repeated[0]}' appears twice.")
     students: list[Student] = []
     seen: dict[str, int] = {}
+    mistakes: list[str] = []
     for line, row in rows[1:]:
         if len(row) > len(columns):
-            raise UsageError(
+            mistakes.append(
                 f"{source}:{line}: {len(row)} cells for {len(columns)} columns; quote a cell "
                 'that holds commas, e.g. "203.0.113.0/24,198.51.100.7".'
             )
+            continue
         cells = {c: (row[i].strip() if i < len(row) else "") for i, c in enumerate(columns)}
-        student = _student(cells, f"{source}:{line}", line, base)
+        try:
+            student = _student(cells, f"{source}:{line}", line, base, source)
+        except UsageError as exc:
+            mistakes.append(str(exc))
+            continue
         if student.name in seen:
-            raise UsageError(
+            mistakes.append(
                 f"{source}:{line}: student '{student.name}' is also on line "
                 f"{seen[student.name]}; each student has one lab, so names must differ."
             )
+            continue
         seen[student.name] = line
         students.append(student)
+    raise_mistakes(mistakes, f"The roster {source}")
     if not students:
         raise UsageError(f"The roster {source} has a header but no students.")
     if len(students) > MAX_STUDENTS:
@@ -100,7 +113,18 @@ def parse_roster(text: str, source: str = "roster", base: Path | None = None) ->
     return Roster(source, tuple(students))
 
 
-def _student(cells: dict[str, str], where: str, line: int, base: Path | None) -> Student:
+def raise_mistakes(mistakes: list[str], what: str) -> None:
+    """One UsageError for every mistake found: one as it is, several listed, one a line."""
+    if len(mistakes) == 1:
+        raise UsageError(mistakes[0])
+    if mistakes:
+        lines = [f"{what} has {len(mistakes)} mistakes; fix them and run again:"]
+        raise UsageError("\n".join([*lines, *(f"  {m}" for m in mistakes)]))
+
+
+def _student(
+    cells: dict[str, str], where: str, line: int, base: Path | None, source: str
+) -> Student:
     name = cells.get("student", "")
     if not name:
         raise UsageError(f"{where}: the student cell is empty; every line names a student.")
@@ -123,4 +147,4 @@ def _student(cells: dict[str, str], where: str, line: int, base: Path | None) ->
             f"{where}: location '{cells['location']}' is not an Azure region name; use one "
             "like 'westeurope'."
         )
-    return Student(name.lower(), ssh_from, public_key, location, line)
+    return Student(name.lower(), ssh_from, public_key, location, line, source)

@@ -72,3 +72,28 @@ def test_class_names_that_cannot_be_labs_are_refused(tmp_path: Path) -> None:
         class_labs(roster, LabSettings(), "prefix-of-15ch", tmp_path)
     with pytest.raises(UsageError, match="--prefix 'Bad_' is not usable"):
         class_labs(roster, LabSettings(), "Bad_", tmp_path)
+
+
+def test_every_roster_mistake_is_named_in_one_pass() -> None:
+    text = (
+        "student,ssh_from,location\n"
+        "alice,0.0.0.0/0,\n"
+        "bob,,West Europe\n"
+        "carol,,\n"
+        "Carol,,\n"
+        "dan,203.0.113.0/24,westeurope,extra\n"
+    )
+    with pytest.raises(UsageError) as caught:
+        parse_roster(text, "class.csv")
+    lines = str(caught.value).splitlines()
+    assert lines[0] == "The roster class.csv has 4 mistakes; fix them and run again:"
+    assert [line.split(":")[1] for line in lines[1:]] == ["2", "3", "5", "6"]
+
+
+def test_every_student_whose_lab_cannot_be_built_is_named(tmp_path: Path) -> None:
+    roster = parse_roster("student\n" + "a" * 30 + "\nbob\n" + "c" * 31 + "\n", "class.csv")
+    with pytest.raises(UsageError) as caught:
+        class_labs(roster, LabSettings(), "prefix-of-15ch", tmp_path)
+    text = str(caught.value)
+    assert "has 2 mistakes" in text and "class.csv:2:" in text and "class.csv:4:" in text
+    assert "class.csv:3:" not in text
