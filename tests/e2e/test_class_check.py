@@ -79,3 +79,34 @@ def test_plan_and_check_show_the_price_of_the_lab(lab: Lab) -> None:
     out = lab.run("check")
     assert out.returncode == 0, out.stdout + out.stderr
     assert "Estimated price: 0.1394 USD per hour for a lab" in out.stdout
+
+
+def test_check_refuses_every_student_key_class_up_would_refuse(lab: Lab) -> None:
+    private = Path(lab.home) / "id_rsa"
+    private.write_text(
+        "-----BEGIN OPENSSH PRIVATE KEY-----\nb3Blbn\n-----END OPENSSH PRIVATE KEY-----\n"
+    )
+    path = Path(lab.home) / "roster.csv"
+    path.write_text(
+        "student,public_key\n"
+        "alice,\n"
+        f"bob,{lab.home}/missing.pub\n"
+        f"carol,{private}\n"
+        "dan,/etc/passwd\n"
+    )
+    out = lab.run("class", "check", str(path), "--json")
+    assert out.returncode == 1, out.stdout + out.stderr
+    problems = json.loads(out.stdout)["problems"]
+    named = [p.split(": student ")[1].split(":")[0] for p in problems if ": student " in p]
+    assert named == ["bob", "carol", "dan"], problems
+    assert all(p.startswith(f"{path}:") for p in problems[:3])
+    assert not lab.writes()
+
+
+def test_a_region_azure_does_not_offer_names_its_student_and_is_not_priced(lab: Lab) -> None:
+    roster = _roster(lab, "alice,\nbob,mars\n")
+    out = lab.run("class", "check", roster)
+    assert out.returncode == 1, out.stdout + out.stderr
+    text = " ".join(out.stdout.split())
+    assert "Location 'mars' (" in text and "roster.csv:3, student bob" in text, text
+    assert "0.0000 USD" not in text and "not priced" in text, text

@@ -30,8 +30,10 @@ from coreos_lab.classroom.quota import (
 )
 from coreos_lab.classroom.results import ClassReport, RegionReport, UsageRow
 from coreos_lab.errors import LabError, UsageError
+from coreos_lab.lab.costs import CostEstimate
 from coreos_lab.lab.roles import ROLES
 from coreos_lab.lab.settings import FLATCAR_OFFER, LabSettings
+from coreos_lab.local import keys
 
 _LABELS = {n.lower(): n for n in PUBLIC_IPS}  # when Azure does not report them
 REQUEST_QUOTA = "request more quota (Azure portal > Quotas > Compute, or az quota create)"
@@ -146,6 +148,33 @@ def _not_fit(
     )
 
 
+def _wanted_by(labs: Sequence[StudentLab], region: str) -> str:
+    """ " (roster.csv:3, student ann)": the roster rows that name ``region``, if any."""
+    rows = [
+        f"{lab.student.where}, student {lab.student.name}"
+        for lab in labs
+        if lab.student.location == region
+    ]
+    if not rows:
+        return ""
+    more = f" and {len(rows) - 2} more" if len(rows) > 2 else ""
+    return f" ({'; '.join(rows[:2])}{more})"
+
+
+def _key_problems(labs: Sequence[StudentLab]) -> list[str]:
+    """What `class up` would refuse of the students' own public keys, every row at once."""
+    problems = []
+    for lab in labs:
+        path = lab.settings.ssh_public_key
+        if path is None:
+            continue
+        try:
+            keys.load_public_key(path)
+        except LabError as exc:
+            problems.append(f"{lab.student.where}: student {lab.student.name}: {exc}")
+    return problems
+
+
 def class_check(
     labs: Sequence[StudentLab],
     *,
@@ -159,7 +188,7 @@ def class_check(
         raise UsageError("The roster names no student; add one line per student.")
     began = time.monotonic()
     first = labs[0].settings
-    problems: list[str] = []
+    problems = _key_problems(labs)
     own = clients is None  # clients given (class up's) stay open for their owner
     session = clients or connect(first.cloud, first.subscription)
     try:
@@ -179,9 +208,9 @@ def class_check(
             for region in wanted:
                 if region not in sub.locations:
                     problems.append(
-                        f"Location '{region}' is not available to subscription "
-                        f"{session.subscription_id}; use regions `az account list-locations -o "
-                        "table` lists."
+                        f"Location '{region}'{_wanted_by(labs, region)} is not available to "
+                        f"subscription {session.subscription_id}; use regions `az account "
+                        "list-locations -o table` lists."
                     )
             usable = [r for r in wanted if r in sub.locations]
             service = service_of(target)
@@ -233,7 +262,13 @@ def class_check(
         )
         for r in usable
     )
-    cost = estimate_cost([lab.settings for lab in placed], service=service, deadline=price_deadline)
+    if len(usable) < len(wanted):
+        # A region Azure does not offer has no price: refused above, not priced as 0.
+        cost = CostEstimate(note="not priced: the class names a region Azure does not offer")
+    else:
+        cost = estimate_cost(
+            [lab.settings for lab in placed], service=service, deadline=price_deadline
+        )
     return ClassReport(
         placed, regions, placement.unplaced, tuple(problems), cost, time.monotonic() - began
     )
