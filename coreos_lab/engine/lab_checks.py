@@ -108,3 +108,22 @@ def check_subscription(
         f"Lab '{settings.name}' was built in subscription {recorded}, not {subscription}; "
         f"{how}{then}."
     )
+
+
+def check_provisioning(settings: LabSettings, recorded: str | None, inventory: Inventory) -> None:
+    """Refuse (UsageError) another boot-config format for a lab whose VMs exist.
+
+    Azure keeps a VM's custom data as created, so the new format would reach no machine
+    (docs/facts.md, "Custom data").
+    """
+    if not recorded or recorded == settings.provisioning:
+        return
+    prefix = f"{VM}/".lower()
+    vms = sorted(str(b.get("name")) for k, b in inventory.resources.items() if k.startswith(prefix))
+    if vms:
+        raise UsageError(
+            f"Lab '{settings.name}' was built with --provisioning {recorded}, and its VMs "
+            f"({', '.join(vms[:3])}{', …' if len(vms) > 3 else ''}) keep the boot config they "
+            f"were created with; leave --provisioning out, or run "
+            f"`{lab_command('down', settings)}` first to rebuild with {settings.provisioning}."
+        )

@@ -76,6 +76,7 @@ def merge_known(
             lab=lab,
             local=lab in local,
             in_azure=True,
+            unreadable=lab in local and record is None,
             student=tags.get(TAG_STUDENT) or (record.extra.get("student") if record else None),
             resource_group=str(group.get("name")),
             location=group.get("location"),
@@ -106,6 +107,7 @@ def merge_known(
             student=student if isinstance(student, str) else None,
             state="unreadable state" if record is None else "not in Azure",
             elsewhere=elsewhere,
+            unreadable=record is None,
         )
     return [by_lab[name] for name in sorted(by_lab)]
 

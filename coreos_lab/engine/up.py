@@ -26,6 +26,7 @@ from coreos_lab.lab.results import (
     MachineAccess,
     UpResult,
 )
+from coreos_lab.lab.roles import storage_account_name
 from coreos_lab.lab.settings import Bootstrap, LabSettings
 from coreos_lab.lab.tags import check_ours
 from coreos_lab.local import keys, memory, state
@@ -141,6 +142,9 @@ def record_and_plan(
     lab_state.lab_id = lab_state.lab_id or state.new_lab_id()
     lab_state.extra.pop(DELETE_REQUESTED, None)  # a lab built again is a lab again
     lab_state.etcd_size = settings.etcd
+    lab_state.hosts = settings.hosts
+    lab_state.storage_account = storage_account_name(settings, clients.subscription_id)
+    lab_state.provisioning = settings.provisioning
     lab_state.ssh_key, lab_state.ssh_public_key = memory.key_paths(settings)
     lab_state.subscription_id = clients.subscription_id
     lab_state.cloud = settings.cloud
@@ -201,6 +205,7 @@ def read_lab(
                 "until it is gone, then run up again."
             )
     cluster.check_etcd_size(settings, lab_state.etcd_size, etcd_vms)
+    lab_checks.check_provisioning(settings, lab_state.provisioning, inventory)
     verb = "exists" if len(inventory.resources) == 1 else "exist"
     existing = plural(len(inventory.resources), "resource")
     sink(PhaseEvent("inventory", f"{existing} {verb}", done=True))

@@ -168,3 +168,4 @@ class KnownLab:
     created: str | None = None  # ISO time of its oldest VM, the lab's age
     state: str = ""  # one word: running, stopped, deleting, no machines, not in Azure
     elsewhere: str | None = None  # the local state's cloud/subscription when not the one listed
+    unreadable: bool = False  # this machine's state for it is corrupt or cannot be read

@@ -32,7 +32,8 @@ def _public_of(private: str, public: str | None) -> str:
 
 
 def recall(settings: LabSettings, given: Mapping[str, str], record: LabState) -> LabSettings:
-    """``settings`` with the lab's recorded key, cloud and subscription where not ``given``.
+    """``settings`` with the lab's recorded key, cloud, subscription and shape (members,
+    hosts, storage account, boot format) where not ``given``.
 
     ``given`` maps each setting the user gave to where it came from (a flag, a variable, the
     TOML file); raises UsageError when one of them contradicts the record.
@@ -58,6 +59,16 @@ def recall(settings: LabSettings, given: Mapping[str, str], record: LabState) ->
                 f"{settings.subscription} (from {given['subscription']}); leave it out (the lab "
                 "remembers its subscription), or use another --name for a new lab."
             )
+    # The shape `up` last built is what `up` converges to and `verify` expects, unless
+    # given: `up --hosts 1` then `verify` must not expect (nor advise building) a host1.
+    for field, value in (
+        ("etcd", record.etcd_size),
+        ("hosts", record.hosts),
+        ("storage_account", record.storage_account),
+        ("provisioning", record.provisioning),
+    ):
+        if value is not None and field not in given:
+            changes[field] = value
     if record.ssh_key:
         keyed = [f for f in ("ssh_key", "ssh_public_key") if f in given]
         if not keyed:

@@ -42,6 +42,11 @@ class LabState:
     discovery_size: int | None = None
     # The etcd cluster's size when it formed: fixed while any of its VMs exists (cluster.py).
     etcd_size: int | None = None
+    # The lab's shape as `up` last built it: what `up`, `verify` and their hints converge to
+    # when the user leaves the flags out (memory.recall).
+    hosts: int | None = None
+    storage_account: str | None = None
+    provisioning: str | None = None
     subscription_id: str | None = None
     cloud: str | None = None
     etcd_image_version: str | None = None
@@ -67,8 +72,10 @@ _STR_FIELDS = (
     "generated_key",
     "ssh_key",
     "ssh_public_key",
+    "storage_account",
+    "provisioning",
 )
-_INT_FIELDS = ("discovery_size", "etcd_size")
+_INT_FIELDS = ("discovery_size", "etcd_size", "hosts")
 
 
 def state_dir(environ: Mapping[str, str] | None = None) -> Path:

@@ -60,6 +60,7 @@ class LabReadiness:
     lab: str
     machines: tuple[MachineReadiness, ...]
     seconds: float = 0.0
+    up: str = "coreos-lab up"  # the command that finishes this lab (lab/hints.py)
 
     @property
     def ready(self) -> bool:
@@ -78,7 +79,7 @@ class LabReadiness:
         if self.ready:
             return f"Lab '{self.lab}' is ready: {len(self.machines)} machines checked."
         if not self.machines:
-            return f"Lab '{self.lab}' has no machines; run `coreos-lab up`."
+            return f"Lab '{self.lab}' has no machines; run `{self.up}`."
         waiting = [m for m in self.machines if not m.ready]
         first = self.not_ready()[0] if self.not_ready() else f"{waiting[0].name}: not checked"
         return (

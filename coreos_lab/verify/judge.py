@@ -52,11 +52,14 @@ def judge_lab(
     expected: Mapping[str, Expected],
     ctx: SshContext,
     seconds: float = 0.0,
+    *,
+    up: str = "coreos-lab up",
 ) -> LabReadiness:
+    """``up``: the command that finishes this lab, with the flags that select it."""
     reached: dict[str, dict[str, Section]] = {}
     results: dict[str, MachineReadiness] = {}
     for p in probes:
-        cause = _unreachable(p, ctx)
+        cause = _unreachable(p, ctx, up)
         if cause is not None:
             results[p.name] = MachineReadiness(
                 p.name, p.role, p.address, (Finding(f.SSH, Colour.RED, cause),)
@@ -87,17 +90,17 @@ def judge_lab(
             results[p.name] = MachineReadiness(p.name, p.role, p.address, (ssh, *found))
     for name, exp in expected.items():
         if name not in results:
-            cause = "Azure has no such VM; run `coreos-lab up` to finish the lab."
+            cause = f"Azure has no such VM; run `{up}` to finish the lab."
             results[name] = MachineReadiness(
                 name, exp.role, None, (Finding(f.SSH, Colour.RED, cause),)
             )
     order = list(expected) + [n for n in results if n not in expected]
-    return LabReadiness(lab, tuple(results[n] for n in order), seconds)
+    return LabReadiness(lab, tuple(results[n] for n in order), seconds, up)
 
 
-def _unreachable(p: Probed, ctx: SshContext) -> str | None:
+def _unreachable(p: Probed, ctx: SshContext, up: str) -> str | None:
     if not p.address:
-        return f"no public IP yet ({p.azure_state}); run `coreos-lab up` to finish the lab."
+        return f"no public IP yet ({p.azure_state}); run `{up}` to finish the lab."
     return ssh_failure(p.rc, p.stderr, p.timed_out, p.azure_state, ctx)
 
 

@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from coreos_lab.lab.hints import lab_command
 from coreos_lab.lab.results import MachineAccess
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.local import state
@@ -48,7 +49,14 @@ def verify_access(settings: LabSettings, access: MachineAccess) -> LabReadiness:
             )
         )
     ctx = failures.SshContext(settings.ssh_from, access.key_path, access.known_hosts)
-    return judge.judge_lab(settings.name, probes, expected, ctx, time.monotonic() - began)
+    return judge.judge_lab(
+        settings.name,
+        probes,
+        expected,
+        ctx,
+        time.monotonic() - began,
+        up=lab_command("up", settings),
+    )
 
 
 def wait_until(

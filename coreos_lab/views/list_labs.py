@@ -17,7 +17,7 @@ from coreos_lab.wording import plural
 
 def where(lab: KnownLab) -> str:
     if lab.local and lab.in_azure:
-        return "here and in Azure"
+        return "here (state unreadable) and in Azure" if lab.unreadable else "here and in Azure"
     if lab.in_azure:
         return "only in Azure"
     return "only here" + (f" ({lab.elsewhere})" if lab.elsewhere else "")
@@ -88,10 +88,16 @@ def render_list(labs: list[KnownLab], console: Console) -> None:
         table.add_column(column)
     for lab in labs:
         cells = [escape(c) for c in _row(lab)]
-        if not (lab.local and lab.in_azure):
+        if lab.unreadable or not (lab.local and lab.in_azure):
             cells[2] = f"[yellow]{cells[2]}[/yellow]"
         table.add_row(*cells)
     console.print(table)
+    broken = [lab.lab for lab in labs if lab.unreadable]
+    if broken:
+        console.print(
+            f"[yellow]This machine cannot read the state of {', '.join(map(escape, broken))}; "
+            f"`coreos-lab ips --name {escape(broken[0])}` says why and what to do.[/yellow]"
+        )
 
 
 def render_list_plain(labs: list[KnownLab], stream: TextIO) -> None:

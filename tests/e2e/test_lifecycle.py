@@ -187,3 +187,44 @@ def test_up_and_plan_read_the_lab_state_once(lab: Lab) -> None:
     assert reads("up") == 1  # a new lab: the one read finds nothing
     assert reads("up") == 1  # a finished lab
     assert reads("plan") == 1
+
+
+def test_a_lab_keeps_the_shape_it_was_built_with(lab: Lab) -> None:
+    built = lab.run("up", "--hosts", "1", "--etcd", "5", "--storage-account", "shapelab0001")
+    assert built.returncode == 0, built.stdout + built.stderr
+    lab.emulator.admin.clear_requests()
+    # The flags left out: up converges to the lab as built (no host1, no second account).
+    again = lab.run("up", "--json")
+    assert again.returncode == 0, again.stderr
+    assert lab.writes() == [], lab.writes()
+    plan = lab.run("plan")
+    assert "5 etcd members, 1 container hosts" in plan.stdout, plan.stdout
+    grown = lab.run("up", "--hosts", "2", "--json")
+    assert grown.returncode == 0, grown.stderr
+    assert "host1" in {m["name"] for m in json.loads(lab.run("ips", "--json").stdout)}
+    storage = _state_resources(lab, "Microsoft.Storage/storageAccounts")
+    assert [s["body"]["name"] for s in storage] == ["shapelab0001"]
+
+
+def test_another_boot_format_for_a_built_lab_is_refused_before_any_write(lab: Lab) -> None:
+    assert lab.run("up", "--provisioning", "ignition").returncode == 0
+    lab.emulator.admin.clear_requests()
+    out = lab.run("up", "--provisioning", "cloud-config")
+    assert out.returncode == 2, out.stdout + out.stderr
+    assert "was built with --provisioning ignition" in out.stderr, out.stderr
+    assert "leave --provisioning out" in out.stderr and "Traceback" not in out.stderr
+    assert lab.writes() == []
+    assert lab.run("up", "--json").returncode == 0 and lab.writes() == []
+
+
+def test_list_marks_a_lab_whose_state_is_corrupt(lab: Lab) -> None:
+    assert lab.run("up").returncode == 0
+    (lab.home / "state" / "labs" / "e2e-lab" / "state.json").write_text("{trunc")
+    out = lab.run("list", "--json")
+    assert out.returncode == 0, out.stderr
+    (entry,) = json.loads(out.stdout)
+    assert entry["unreadable"] and entry["where"] == "here (state unreadable) and in Azure"
+    table = lab.run("list")
+    assert "\there (state unreadable) and in Azure\t" in table.stdout, table.stdout
+    why = lab.run("ips")
+    assert why.returncode != 0 and "is corrupt" in why.stderr, why.stderr

@@ -88,3 +88,29 @@ def _wait_for(done: Callable[[str], bool], read: Callable[[], str], timeout: flo
             return text
         assert time.monotonic() < deadline, f"timed out after {timeout} s; the screen:\n{text}"
         time.sleep(0.1)
+
+
+def test_verify_judges_the_lab_by_the_shape_it_was_built_with(loopback_lab: Lab) -> None:
+    lab = loopback_lab
+    assert lab.run("up", "--hosts", "1", "--name", "shape").returncode == 0
+    out = lab.run("verify", "--name", "shape", "--json", timeout=60)
+    names = [m["name"] for m in json.loads(out.stdout)["machines"]]
+    assert names == ["etcd0", "etcd1", "etcd2", "host0"], names
+    assert "no such VM" not in out.stdout
+    from azure.mgmt.compute import ComputeManagementClient
+
+    conn = lab.emulator.connection
+    compute = ComputeManagementClient(
+        conn.credential(), conn.subscription_id, polling_interval=0.05, **conn.client_kwargs()
+    )
+    compute.virtual_machines.begin_delete("shape", "host0").result()
+    gone = json.loads(lab.run("verify", "--name", "shape", "--json", timeout=60).stdout)
+    (host,) = [m for m in gone["machines"] if m["name"] == "host0"]
+    hint = host["checks"]["ssh"]["text"]
+    # The advice, run as printed, finishes this lab and builds nothing else.
+    command = shlex.split(hint.split("`")[1])
+    assert command[:4] == ["coreos-lab", "up", "--name", "shape"], hint
+    lab.emulator.admin.clear_requests()
+    assert lab.run(*command[1:]).returncode == 0
+    built = {r["path"].rsplit("/", 1)[-1] for r in lab.writes() if r["method"] == "PUT"}
+    assert built == {"host0", "host0-nic"}, built
