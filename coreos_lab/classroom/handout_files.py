@@ -14,7 +14,13 @@ from pathlib import Path
 from coreos_lab.classroom import handouts as text
 from coreos_lab.classroom.handouts import Handout
 from coreos_lab.errors import LabError
-from coreos_lab.local.files import atomic_write, make_private_dirs, read_small_file
+from coreos_lab.local.files import (
+    NotAFolder,
+    atomic_write,
+    make_private_dirs,
+    own_private_dir,
+    read_small_file,
+)
 
 _MAX_KEY_BYTES = 64 * 1024
 
@@ -48,8 +54,7 @@ def write_handouts(
         make_private_dirs(out)
         for h in handouts:
             folder = out / text.folder_name(h)
-            make_private_dirs(folder)
-            folder.chmod(0o700)
+            own_private_dir(folder)
             files = {
                 text.CONFIG_FILE: text.ssh_config_text(h).encode(),
                 text.SHEET_FILE: text.student_sheet(h).encode(),
@@ -69,6 +74,11 @@ def write_handouts(
         sheet = out / text.ROSTER_SHEET
         atomic_write(sheet, text.roster_sheet(handouts, prefix).encode(), 0o600)
         written.append(sheet)
+    except NotAFolder as exc:
+        raise LabError(
+            f"Cannot write the handouts: {exc.filename} is {exc.strerror}, and a student's "
+            "folder holds her private key; remove it and run again."
+        ) from None
     except OSError as exc:
         reason = (exc.strerror or str(exc)).lower()
         where = exc.filename or out

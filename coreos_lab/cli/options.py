@@ -7,6 +7,7 @@ line on stderr and its exit code. Split from cli.py, which keeps the commands th
 
 from __future__ import annotations
 
+import errno
 import inspect
 import os
 import sys
@@ -114,6 +115,7 @@ def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
         json_errors = bool(kwargs.get("json_output") or kwargs.get("json_events"))
         with errors():
             settings, given = read_settings(flags, config)
+            _repair_state_modes()
             if recalls:
                 fn(settings, given, **kwargs)
             else:
@@ -127,6 +129,14 @@ def settings_command(fn: Callable[..., None]) -> Callable[..., None]:
     command.__doc__ = fn.__doc__
     command.__name__ = fn.__name__
     return command
+
+
+def _repair_state_modes() -> None:
+    from coreos_lab.local.state import repair_modes
+
+    for line in repair_modes():
+        typer.secho("warning: ", fg="yellow", bold=True, err=True, nl=False)
+        typer.echo(line, err=True)
 
 
 _MAX_CONFIG_BYTES = 1 << 20
@@ -171,12 +181,44 @@ def errors() -> Iterator[None]:
     except OSError as exc:
         from coreos_lab.views.pipes import discard_output, is_closed_pipe
 
+        if exc.errno in _NO_ROOM and not debug:
+            _no_room(exc)
         if not is_closed_pipe(exc) or debug:
             _unexpected(exc)
         # Whoever read the output went away (`| head`); the work is done, nothing to say.
         discard_output(sys.stdout)
+    except UnicodeEncodeError as exc:
+        if debug:
+            raise
+        encoding = getattr(sys.stdout, "encoding", None) or exc.encoding
+        _print_error(
+            f"The output's encoding ({encoding}) cannot show coreos-lab's characters; set "
+            "PYTHONIOENCODING=utf-8 (or a UTF-8 locale such as LANG=C.UTF-8) and run again, "
+            "or use --json.",
+            "Encoding",
+            1,
+        )
+        raise typer.Exit(1) from None
     except Exception as exc:
         _unexpected(exc)
+
+
+# A full disk, a full quota, a read-only disk: the user's to fix, not a bug to report.
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)
+
+
+def _no_room(exc: OSError) -> NoReturn:
+    from coreos_lab.local.state import STATE_DIR_ENV, state_dir
+
+    where = exc.filename or state_dir()
+    reason = (exc.strerror or "no space left").lower()
+    _print_error(
+        f"Cannot write {where} ({reason}); free some space there, or set {STATE_DIR_ENV} to a "
+        "folder on another disk, and run the command again (it goes on from what is done).",
+        "NoRoom",
+        1,
+    )
+    raise typer.Exit(1) from None
 
 
 def _unexpected(exc: Exception) -> NoReturn:

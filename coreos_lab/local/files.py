@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import secrets
 import stat
@@ -23,6 +24,31 @@ def make_private_dirs(directory: Path) -> None:
         with contextlib.suppress(FileExistsError):  # another process got there first
             level.mkdir(mode=0o700)
             level.chmod(0o700)  # mkdir's mode is filtered through the umask
+
+
+class NotAFolder(OSError):
+    """A symbolic link, or something else, where a private folder of our own was expected."""
+
+
+def own_private_dir(directory: Path) -> None:
+    """``directory`` as a real folder of mode 0700, created if missing.
+
+    A symbolic link planted there is refused (NotAFolder), never followed: the folder is
+    about to hold a private key, and chmod would change the link's target.
+    """
+    make_private_dirs(directory)
+    try:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+    except OSError as exc:
+        if directory.is_symlink():
+            raise NotAFolder(0, "a symbolic link, not a folder", str(directory)) from None
+        if exc.errno in (errno.ENOTDIR, errno.ELOOP):
+            raise NotAFolder(0, "not a folder", str(directory)) from None
+        raise
+    try:
+        os.fchmod(fd, 0o700)
+    finally:
+        os.close(fd)
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o600, *, exclusive: bool = False) -> None:

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import secrets
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -254,6 +255,49 @@ def load_class_record(prefix: str, base: Path | None = None) -> LabState | None:
         cloud=cloud if isinstance(cloud, str) else None,
         subscription_id=subscription if isinstance(subscription, str) else None,
     )
+
+
+def repair_modes(base: Path | None = None) -> list[str]:
+    """Make the state's folders private again where others may open them; a warning each.
+
+    The folders hold every lab's discovery token and every student's private key: a folder
+    other users can list or write is made 0700 (as ssh-keygen keeps ~/.ssh), and one owned by
+    another user is refused (LabError), since its owner can replace what is in it.
+    """
+    root = state_dir() if base is None else base
+    folders = [root, root / "keys", root / "labs", root / "classes"]
+    with contextlib.suppress(OSError):  # no labs yet
+        folders += sorted(p for p in (root / "labs").iterdir() if p.is_dir())
+    warnings = []
+    for folder in folders:
+        try:
+            info = folder.stat()
+        except OSError:
+            continue
+        if info.st_uid != os.geteuid():
+            raise LabError(
+                f"The state folder {folder} belongs to another user (uid {info.st_uid}), and it "
+                f"holds private keys and tokens; set {STATE_DIR_ENV} to a folder of your own."
+            )
+        mode = stat.S_IMODE(info.st_mode)
+        if mode & stat.S_ISVTX:  # a shared folder such as /tmp: not ours to close
+            raise LabError(
+                f"The state folder {folder} is shared by every user (mode {mode:o}, like "
+                f"/tmp); set {STATE_DIR_ENV} to a folder of your own."
+            )
+        if mode & 0o077:
+            try:
+                folder.chmod(0o700)
+            except OSError as exc:
+                raise LabError(
+                    f"The state folder {folder} is open to other users (mode {mode:o}) and "
+                    f"cannot be made private ({_reason(exc)}); run chmod 700 on it."
+                ) from None
+            warnings.append(
+                f"{folder} was open to other users (mode {mode:o}); it holds private keys and "
+                "tokens, so coreos-lab made it 0700."
+            )
+    return warnings
 
 
 def _make_private_dirs(directory: Path) -> None:

@@ -15,7 +15,7 @@ import subprocess
 
 import pytest
 
-from tests.reliability.harness import User, one_sentence
+from tests.reliability.harness import BIN, User, one_sentence
 
 
 def _refused(out: subprocess.CompletedProcess[str], user: User, code: int = 2) -> str:
@@ -196,3 +196,45 @@ def test_sovereign_clouds_get_their_own_storage_suffix(alice: User) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert "blob.core.usgovcloudapi.net" in out.stdout and "blob.core.windows.net" not in out.stdout
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("unshare") is None, reason="needs root and unshare"
+)
+def test_a_full_disk_under_the_state_folder_is_one_sentence(alice: User) -> None:
+    # A 16 KiB tmpfs filled to the brim, in a mount namespace of the command's own: it goes
+    # away with the command, whatever happens.
+    full = alice.home / "full"
+    full.mkdir()
+    script = (
+        f'mount -t tmpfs -o size=16k tmpfs "{full}" && '
+        f'(head -c 1048576 /dev/zero > "{full}/fill" 2>/dev/null; true) && '
+        f'COREOS_LAB_STATE_DIR="{full}/state" exec "$0" up'
+    )
+    out = subprocess.run(
+        ["unshare", "-m", "sh", "-c", script, str(BIN)],
+        capture_output=True, text=True, env=alice.env, cwd=alice.home, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert one_sentence(out.stderr), out.stderr
+    assert "no space left on device" in out.stderr and "COREOS_LAB_STATE_DIR" in out.stderr
+    assert alice.emulator.writes() == []
+
+
+def test_an_ascii_only_output_is_one_sentence(alice: User) -> None:
+    out = alice.run("plan", PYTHONIOENCODING="ascii")
+    assert out.returncode == 1, out.stdout + out.stderr
+    assert one_sentence(out.stderr), out.stderr
+    assert "encoding (ascii)" in out.stderr and "PYTHONIOENCODING=utf-8" in out.stderr
+
+
+def test_a_state_folder_open_to_everyone_is_made_private_with_a_warning(alice: User) -> None:
+    assert alice.run("up").returncode == 0
+    opened = [alice.state_root, alice.state_root / "labs" / alice.lab]
+    for folder in opened:
+        folder.chmod(0o777)
+    out = alice.run("ips")
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.count("warning:") == 2 and "(mode 777)" in out.stderr, out.stderr
+    assert all(folder.stat().st_mode & 0o777 == 0o700 for folder in opened)
+    assert "warning" not in alice.run("ips").stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 import time
@@ -14,7 +15,14 @@ from subprocess import PIPE
 import pytest
 
 from coreos_lab.classroom.handout_files import write_handouts
-from coreos_lab.classroom.handouts import Handout, roster_sheet, ssh_config_text, student_sheet
+from coreos_lab.classroom.handouts import (
+    Handout,
+    folder_name,
+    roster_sheet,
+    ssh_config_text,
+    student_sheet,
+)
+from coreos_lab.errors import LabError
 from coreos_lab.lab.results import MachineInfo
 from tests.local_user import core_user
 
@@ -197,3 +205,21 @@ def _wait_listening(address: str) -> None:
             return
         time.sleep(0.1)
     raise AssertionError(f"sshd did not listen on {address}:22 within 10 s")
+
+
+@pytest.mark.parametrize("planted", ["link", "file"])
+def test_a_planted_student_folder_is_refused_and_its_target_untouched(
+    tmp_path: Path, planted: str
+) -> None:
+    out, target = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    target.mkdir(mode=0o755)
+    target.chmod(0o755)
+    folder = out / folder_name(ALICE)
+    if planted == "link":
+        folder.symlink_to(target)
+    else:
+        folder.write_text("not a folder")
+    with pytest.raises(LabError, match=r"is a symbolic link, not a folder|is not a folder"):
+        write_handouts(out, [ALICE], {ALICE.lab: (b"PRIVATE", b"ssh-ed25519 AAAA")}, "cs101")
+    assert list(target.iterdir()) == [] and stat.S_IMODE(target.stat().st_mode) == 0o755

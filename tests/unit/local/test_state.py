@@ -14,6 +14,7 @@ from coreos_lab.local.state import (
     LabState,
     load_state,
     remove_state,
+    repair_modes,
     save_state,
     state_dir,
     state_path,
@@ -164,3 +165,18 @@ def test_remove(tmp_path: Path) -> None:
 def test_lab_names_cannot_escape_the_state_dir(tmp_path: Path, lab: str) -> None:
     with pytest.raises(UsageError):
         save_state(LabState(lab=lab), tmp_path)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="chown to another user needs root")
+def test_a_state_folder_of_another_user_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "keys").mkdir(mode=0o700)
+    os.chown(tmp_path / "keys", 65534, 65534)
+    with pytest.raises(LabError, match=r"keys belongs to another user \(uid 65534\)"):
+        repair_modes(tmp_path)
+
+
+def test_a_shared_sticky_state_folder_is_refused_not_closed(tmp_path: Path) -> None:
+    tmp_path.chmod(0o1777)
+    with pytest.raises(LabError, match="is shared by every user"):
+        repair_modes(tmp_path)
+    assert mode(tmp_path) == 0o1777
