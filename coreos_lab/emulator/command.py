@@ -28,27 +28,36 @@ def emulator(
     ] = None,
     latency_scale: Annotated[
         float,
-        typer.Option(help="Multiply every emulated duration: 1 is close to Azure, 0.01 for tests."),
+        typer.Option(
+            help="Multiply every emulated duration: 1 is close to Azure, 0.01 for tests.", min=0.0
+        ),
     ] = 1.0,
     seed: Annotated[int, typer.Option(help="Seed for latency jitter and faults.")] = 0,
     fault_rate: Annotated[
         float,
-        typer.Option(help="Share of ARM requests answered 429, 500 or 503 (split evenly)."),
+        typer.Option(
+            help="Share of ARM requests answered 429, 500 or 503 (split evenly).", min=0.0, max=1.0
+        ),
     ] = 0.0,
     fault_throttled: Annotated[
-        float | None, typer.Option(help="Share of requests answered 429 with Retry-After.")
+        float | None,
+        typer.Option(help="Share of requests answered 429 with Retry-After.", min=0.0, max=1.0),
     ] = None,
     fault_server_error: Annotated[
-        float | None, typer.Option(help="Share of requests answered 500.")
+        float | None, typer.Option(help="Share of requests answered 500.", min=0.0, max=1.0)
     ] = None,
     fault_unavailable: Annotated[
-        float | None, typer.Option(help="Share of requests answered 503.")
+        float | None, typer.Option(help="Share of requests answered 503.", min=0.0, max=1.0)
     ] = None,
     fault_dropped: Annotated[
-        float, typer.Option(help="Share of requests whose connection is dropped unanswered.")
+        float,
+        typer.Option(
+            help="Share of requests whose connection is dropped unanswered.", min=0.0, max=1.0
+        ),
     ] = 0.0,
     fault_lro_failed: Annotated[
-        float, typer.Option(help="Share of long-running operations that end Failed.")
+        float,
+        typer.Option(help="Share of long-running operations that end Failed.", min=0.0, max=1.0),
     ] = 0.0,
     throttling: Annotated[
         bool,
@@ -57,12 +66,16 @@ def emulator(
     vcpu_quota: Annotated[
         int | None,
         typer.Option(
-            help=f"Total regional vCPU limit in every location [default: {DEFAULT_REGIONAL_CORES}]."
+            help="Total regional vCPU limit in every location "
+            f"[default: {DEFAULT_REGIONAL_CORES}].",
+            min=0,
         ),
     ] = None,
     family_quota: Annotated[
         int | None,
-        typer.Option(help=f"vCPU limit of each VM family [default: {DEFAULT_FAMILY_CORES}]."),
+        typer.Option(
+            help=f"vCPU limit of each VM family [default: {DEFAULT_FAMILY_CORES}].", min=0
+        ),
     ] = None,
     config: Annotated[
         Path | None,
@@ -109,6 +122,14 @@ def emulator(
         dropped=fault_dropped,
         lro_failed=fault_lro_failed,
     )
+    answered = rates.throttled + rates.server_error + rates.unavailable + rates.dropped
+    if answered > 1:
+        typer.echo(
+            f"error: the request fault rates add up to {answered:g}, more than every request; "
+            "keep --fault-rate (or the --fault-* shares and --fault-dropped) at most 1 in all.",
+            err=True,
+        )
+        raise typer.Exit(2)
     try:
         settings = load_config_file(config) if config else {}
     except ValueError as exc:

@@ -126,7 +126,13 @@ class EmulatorSettings:
             self.latency.scale = scale
         if "faults" in changes:
             rates = {**self.faults.rates.as_dict(), **changes["faults"]}
-            self.faults.rates = FaultRates(**{k: float(v) for k, v in rates.items()})
+            parsed = FaultRates(**{k: float(v) for k, v in rates.items()})
+            shares = parsed.as_dict()
+            if any(not 0 <= v <= 1 for v in shares.values()):
+                raise ValueError("every fault rate is a share from 0 to 1")
+            if sum(v for k, v in shares.items() if k != "lro_failed") > 1:
+                raise ValueError("the request fault rates add up to more than 1")
+            self.faults.rates = parsed
         if "seed" in changes:
             self.faults.reseed(int(changes["seed"]))
         if "throttling" in changes:
@@ -136,6 +142,12 @@ class EmulatorSettings:
             if set(buckets) - {"reads", "writes", "deletes"}:
                 raise ValueError("throttling buckets are reads, writes and deletes")
             self.throttler.configure(None if enabled is None else bool(enabled), buckets)
+        for table in (
+            changes.get("quotas") or {},
+            *(changes.get("quotas_by_location") or {}).values(),
+        ):
+            if any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in table.values()):
+                raise ValueError("a quota is a whole number of 0 or more")
         for key in (
             "quotas",
             "quotas_by_location",

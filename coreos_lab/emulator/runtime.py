@@ -142,6 +142,14 @@ def run(options: Options) -> int:
     except AlreadyRunning as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
+    except OSError as err:  # a file where the folder should be, no permission, a full disk
+        reason = (err.strerror or str(err)).lower()
+        print(
+            f"error: cannot use {options.state_dir} as the emulator's state folder ({reason}); "
+            "pass --state-dir a folder of your own.",
+            file=sys.stderr,
+        )
+        return 1
     try:
         asyncio.run(serve(options))
     except StateError as err:

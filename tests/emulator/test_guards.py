@@ -180,3 +180,48 @@ def test_harness_waits_for_its_own_connection_file(tmp_path: Path) -> None:
     with running_emulator(tmp_path) as conn:
         assert conn.endpoint != stale["endpoint"] and conn.pid != 1
         assert AdminClient(conn).state()["groups"] == {}
+
+
+def test_a_regular_file_as_the_state_folder_is_one_sentence(tmp_path: Path) -> None:
+    taken = tmp_path / "a-file"
+    taken.write_text("mine\n")
+    sentence = one_sentence(emulator_command("--state-dir", str(taken)))
+    assert str(taken) in sentence and "--state-dir" in sentence
+    assert taken.read_text() == "mine\n"
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--latency-scale", "-1"),
+        ("--fault-rate", "1.5"),
+        ("--fault-dropped", "-0.1"),
+        ("--vcpu-quota", "-4"),
+        ("--family-quota", "-1"),
+        ("--fault-rate", "0.9", "--fault-dropped", "0.5"),
+    ],
+)
+def test_settings_no_emulated_azure_could_have_are_refused(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    result = emulator_command("--state-dir", str(tmp_path), *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    assert args[-2] in result.stderr or "add up to" in result.stderr, result.stderr
+    assert not (tmp_path / "state.json").exists()
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        '{"faults": {"throttled": 2}}',
+        '{"faults": {"throttled": 0.6, "dropped": 0.6}}',
+        '{"quotas": {"cores": -1}}',
+        '{"quotas_by_location": {"westeurope": {"cores": "many"}}}',
+    ],
+)
+def test_a_config_no_emulated_azure_could_have_is_one_sentence(tmp_path: Path, config: str) -> None:
+    path = tmp_path / "config.json"
+    path.write_text(config)
+    sentence = one_sentence(emulator_command("--state-dir", str(tmp_path), "--config", str(path)))
+    assert "fault rate" in sentence or "quota" in sentence, sentence

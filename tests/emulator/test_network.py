@@ -213,3 +213,33 @@ def test_conflicting_operation_in_progress(resource: Any, network: Any, admin: A
     with pytest.raises(ResourceExistsError):
         network.virtual_networks.begin_delete("lab", "v")
     assert network.virtual_networks.get("lab", "v").provisioning_state == "Updating"
+
+
+def test_an_in_use_subnet_keeps_its_prefix_through_either_path(resource: Any, network: Any) -> None:
+    lab.group(resource)
+    vnet = lab.vnet(network)
+    lab.nic(network, vnet.subnets[0].id, name="n1")
+    moved = nm.VirtualNetwork(
+        location=lab.LOCATION,
+        address_space=nm.AddressSpace(address_prefixes=["10.9.0.0/16"]),
+        subnets=[nm.Subnet(name="default", address_prefix="10.9.1.0/24")],
+    )
+    with pytest.raises(HttpResponseError) as whole:
+        network.virtual_networks.begin_create_or_update("lab", "lab-vnet", moved).result()
+    assert (whole.value.status_code, whole.value.error.code) == (400, "InUsePrefixCannotBeDeleted")
+    assert "IpPrefix 10.0.1.0/24 on Subnet default has active allocations" in str(whole.value)
+    with pytest.raises(HttpResponseError) as one:
+        network.subnets.begin_create_or_update(
+            "lab", "lab-vnet", "default", nm.Subnet(address_prefix="10.0.2.0/24")
+        ).result()
+    assert one.value.error.code == "InUsePrefixCannotBeDeleted"
+    kept = network.virtual_networks.get("lab", "lab-vnet")
+    assert kept.address_space.address_prefixes == ["10.0.0.0/16"]
+    assert kept.subnets[0].address_prefix == "10.0.1.0/24"
+    # Growing the space around the subnet, which keeps its prefix, is allowed.
+    grown = nm.VirtualNetwork(
+        location=lab.LOCATION,
+        address_space=nm.AddressSpace(address_prefixes=["10.0.0.0/16", "10.9.0.0/16"]),
+        subnets=[nm.Subnet(name="default", address_prefix="10.0.1.0/24")],
+    )
+    network.virtual_networks.begin_create_or_update("lab", "lab-vnet", grown).result()

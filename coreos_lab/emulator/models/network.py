@@ -96,6 +96,20 @@ def _in_use_subnet(subnet_id: str, users: list[str]) -> InUse:
     )
 
 
+def _check_prefixes_kept(backend: Backend, subnet: Record | None, prefixes: list[Network]) -> None:
+    """An in-use subnet keeps every prefix it has: ARM answers 400 InUsePrefixCannotBeDeleted
+    (message as hashicorp/terraform-provider-azurerm#11211 quotes it); docs/emulator.md."""
+    if subnet is None or not _subnet_users(backend, subnet.id):
+        return
+    for old in _subnet_prefixes(subnet.properties, subnet.body["name"]):
+        if old not in prefixes:
+            raise BadRequest(
+                f"IpPrefix {old} on Subnet {subnet.body['name']} has active allocations and "
+                "cannot be deleted.",
+                code="InUsePrefixCannotBeDeleted",
+            )
+
+
 def _subnet_body(backend: Backend, vnet_id: str, raw: Json, prefixes: list[Network]) -> Json:
     name = str(raw["name"])
     props = dict(raw.get("properties") or {})
@@ -140,6 +154,10 @@ def _build_vnet(backend: Backend) -> Any:
             check_network_name(str(raw["name"]))
             prefixes = _subnet_prefixes(raw.get("properties") or {}, str(raw["name"]))
             _check_subnet_fits(str(raw["name"]), prefixes, space, subnets)
+            if existing is not None:
+                _check_prefixes_kept(
+                    backend, backend.store.get(f"{rid}/subnets/{raw['name']}"), prefixes
+                )
             subnets[str(raw["name"]).lower()] = prefixes
             bodies.append(_subnet_body(backend, rid, raw, prefixes))
         if existing is not None:  # subnets left out of the PUT are removed: refuse if in use
@@ -253,6 +271,7 @@ def put_subnet(call: Call, backend: Backend) -> Reply:
         if c.type == SUBNET and c.body["name"].lower() != name.lower()
     }
     _check_subnet_fits(name, prefixes, space, others)
+    _check_prefixes_kept(backend, existing, prefixes)
     body = _subnet_body(backend, vnet.id, raw, prefixes)
     record = Record(id=body["id"], type=SUBNET, group=vnet.group, body=body)
     backend.store.add(record)
