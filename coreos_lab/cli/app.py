@@ -80,10 +80,25 @@ def _main(
         ),
     ] = False,
     debug: Annotated[
-        bool, typer.Option("--debug", help="Show a traceback when a command fails.")
+        bool,
+        typer.Option("--debug", help="Show a traceback and the SDKs' log when a command fails."),
     ] = False,
 ) -> None:
     options.debug = debug
+    _sdk_logs(debug)
+
+
+def _sdk_logs(debug: bool) -> None:
+    """The SDKs' warnings (azure-identity lists every credential it tried) stay quiet: the
+    command's own sentence says what failed and what to do. --debug shows them."""
+    import logging
+
+    sdk = logging.getLogger("azure")
+    if debug:
+        logging.basicConfig(level=logging.WARNING, format="%(name)s: %(message)s")
+    else:
+        sdk.addHandler(logging.NullHandler())  # a handler, so Python's last resort stays silent
+        sdk.propagate = False
 
 
 # ---- commands ----------------------------------------------------------------------------

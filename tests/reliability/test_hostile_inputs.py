@@ -12,6 +12,7 @@ import os
 import re
 import shutil
 import subprocess
+import uuid
 
 import pytest
 
@@ -238,3 +239,22 @@ def test_a_state_folder_open_to_everyone_is_made_private_with_a_warning(alice: U
     assert out.stderr.count("warning:") == 2 and "(mode 777)" in out.stderr, out.stderr
     assert all(folder.stat().st_mode & 0o777 == 0o700 for folder in opened)
     assert "warning" not in alice.run("ips").stderr
+
+
+@pytest.mark.skipif(
+    os.geteuid() != 0 or shutil.which("unshare") is None, reason="needs root and unshare"
+)
+def test_up_without_a_sign_in_is_one_sentence_not_the_sdks_log(alice: User) -> None:
+    # Public Azure with no credential at all, in a network namespace of its own with no
+    # route anywhere: azure-identity's probes (IMDS, login) fail here and reach nothing.
+    env = {k: v for k, v in alice.env.items() if not k.startswith("COREOS_LAB_EMULATOR")}
+    env.update(COREOS_LAB_CLOUD="azure", COREOS_LAB_SUBSCRIPTION=str(uuid.UUID(int=1)))
+    env["PATH"] = "/usr/bin:/bin"  # no az on it: AzureCliCredential is unavailable
+    out = subprocess.run(
+        ["unshare", "-n", str(BIN), "up"],
+        capture_output=True, text=True, env=env, cwd=alice.home, timeout=120,
+    )  # fmt: skip
+    assert out.returncode != 0, out.stdout + out.stderr
+    assert one_sentence(out.stderr), out.stderr
+    assert "az login" in out.stderr and "EnvironmentCredential" not in out.stderr, out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1, out.stderr
