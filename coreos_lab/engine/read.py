@@ -20,6 +20,7 @@ from coreos_lab.engine.session import known_hosts_path, lab_session
 from coreos_lab.errors import LabError
 from coreos_lab.lab.costs import CostEstimate
 from coreos_lab.lab.hints import lab_command
+from coreos_lab.lab.kinds import ProvisioningState
 from coreos_lab.lab.results import (
     MachineAccess,
     PreflightReport,
@@ -58,6 +59,9 @@ def machines(
             lab_state.cloud = settings.cloud
             state.save_state(lab_state)
         found = read_machines(session, settings)
+    if ProvisioningState.of(group) is ProvisioningState.DELETING:
+        # ARM deletes the group's VMs in its own time; each still reads as running meanwhile.
+        found = [dataclasses.replace(m, state="deleting") for m in found]
     return MachineAccess(tuple(found), keys.key_path_for(settings), str(known_hosts_path(settings)))
 
 

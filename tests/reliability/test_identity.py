@@ -221,3 +221,15 @@ def test_up_in_another_subscription_refuses_naming_both_and_keeps_the_record(
     assert other in out.stderr and alice.emulator.connection.subscription_id in out.stderr
     assert alice.emulator.writes() == []
     assert alice.state()["subscription_id"] == other, "the record is kept"
+
+
+def test_ips_during_a_deletion_shows_the_machines_deleting(alice: User) -> None:
+    alice.up()
+    alice.emulator.admin.configure(latency_scale=0.05)  # a deletion of a few seconds, to look at
+    assert alice.run("down", "--yes", "--no-wait").returncode == 0
+    out = alice.run("ips", "--json")
+    alice.emulator.admin.configure(latency_scale=0.002)
+    assert out.returncode == 0, out.stderr
+    machines = json.loads(out.stdout)
+    assert machines and {m["state"] for m in machines} == {"deleting"}, machines
+    wait_for(lambda: alice.emulator.group(alice.lab) is None, 60, "the deletion to finish")
