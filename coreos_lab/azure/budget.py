@@ -86,6 +86,9 @@ class _Bucket:
         self.most = max(self.most, remaining + 1)
         self.capacity = min(self.nominal_capacity, float(self.most))
         if remaining >= 0.9 * self.capacity:
+            # ARM's bucket is about full: whatever slowed this side down is over, so the
+            # pace climbs back (doubling per answer) to the documented rate.
+            self.refill = min(self.nominal, self.refill * 2)
             self.mark = None
             return
         if self.mark is None:
@@ -117,6 +120,7 @@ class Budget:
         self.sent = {k: 0 for k in self._buckets}
         self.waited = 0.0  # seconds requests spent waiting for a token, summed
         self.throttled = 0  # 429s received
+        self.others_throttled = 0  # of them, those not of the subscription's bucket
 
     def take(self, kind: str) -> None:
         """Take a token of ``kind``, waiting until the bucket has one."""
@@ -141,7 +145,13 @@ class Budget:
         with self._cond:
             bucket.in_flight = max(0, bucket.in_flight - 1)
             bucket.refill_now(time.monotonic())
-            if retry_after is not None:
+            if retry_after is not None and remaining is None:
+                # A 429 that does not speak for the subscription's bucket (a resource
+                # provider's own limit, docs/facts.md): that request waits its Retry-After in
+                # the RetryPolicy; every other request goes on at the bucket's pace.
+                self.throttled += 1
+                self.others_throttled += 1
+            elif retry_after is not None:
                 self.throttled += 1
                 now = time.monotonic()
                 if now >= bucket.blocked_until:
@@ -155,6 +165,11 @@ class Budget:
                 bucket.tokens = min(bucket.tokens, float(remaining - bucket.in_flight))
                 bucket.learn(time.monotonic(), remaining)
             self._cond.notify_all()
+
+    def pace(self, kind: str) -> float:
+        """Requests per second this side allows ``kind`` now (the bucket's refill)."""
+        with self._cond:
+            return self._buckets[kind].refill
 
     def tokens(self, kind: str) -> float:
         with self._cond:

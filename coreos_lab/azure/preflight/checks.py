@@ -21,7 +21,7 @@ from coreos_lab.azure.images import (
     versions_in_inventory,
 )
 from coreos_lab.azure.preflight.context import CheckFailed, Context, NotChecked
-from coreos_lab.azure.preflight.reads import CALL_TIMEOUTS, Sku, Usage
+from coreos_lab.azure.preflight.reads import CALL_TIMEOUTS, READ_POST, Sku, Usage
 from coreos_lab.errors import LabError
 from coreos_lab.lab.hints import lab_command
 from coreos_lab.lab.kinds import STORAGE
@@ -272,7 +272,7 @@ def check_storage_name(ctx: Context) -> str:
     if ctx.exists(STORAGE, name):
         return f"Storage account {name} already exists in the lab."
     answer = ctx.clients.storage.storage_accounts.check_name_availability(
-        {"name": name, "type": "Microsoft.Storage/storageAccounts"}, **CALL_TIMEOUTS
+        {"name": name, "type": "Microsoft.Storage/storageAccounts"}, **READ_POST
     )
     if answer.name_available:
         return f"Storage account name {name} is available."

@@ -18,6 +18,13 @@ T = TypeVar("T")
 
 # Per-request socket timeouts (seconds); the SKU list of a real region is a few MB.
 CALL_TIMEOUTS: dict[str, Any] = {"connection_timeout": 15, "read_timeout": 60}
+# A POST that only reads (a name check, ARM charges it as a read) is safe to send again, but
+# azure-core's RetryPolicy retries a dropped connection only for the methods it is given:
+# GET, PUT, DELETE... by default, not POST.
+READ_POST: dict[str, Any] = {
+    **CALL_TIMEOUTS,
+    "retry_on_methods": frozenset({"HEAD", "GET", "PUT", "DELETE", "OPTIONS", "TRACE", "POST"}),
+}
 
 
 @dataclass(frozen=True)

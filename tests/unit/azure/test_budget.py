@@ -78,3 +78,28 @@ def test_requests_are_charged_to_the_bucket_arm_charges() -> None:
         )
         == "writes"
     )
+
+
+def test_a_providers_429s_slow_only_their_own_requests(
+    emulator: Connection, admin: AdminClient
+) -> None:
+    # Emulated 429s without the subscription's remaining count, as a resource provider's own
+    # limit answers: each such request waits its Retry-After, the pace stays Azure's.
+    admin.configure(seed=5, faults={"throttled": 0.2})
+    try:
+        _, budget = _read_many(emulator, Budget())
+    finally:
+        admin.configure(faults={"throttled": 0.0})
+    assert budget.others_throttled > 0 and budget.sent["reads"] > READS
+    assert budget.pace("reads") == 25.0
+
+
+def test_the_pace_halved_by_arms_429_climbs_back_when_the_bucket_refills() -> None:
+    budget = Budget()
+    budget.take("reads")
+    budget.answered("reads", 0, 0.01)  # the subscription's bucket is empty
+    assert budget.pace("reads") == 12.5
+    for _ in range(3):
+        budget.take("reads")
+        budget.answered("reads", 240, None)  # ARM says it is about full again
+    assert budget.pace("reads") == 25.0

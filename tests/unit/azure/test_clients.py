@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from coreos_lab.azure.clients import Clients, resolve_target
+from coreos_lab.azure.clients import Clients, emulator_target, resolve_target
+from coreos_lab.emulator.client import AdminClient, Connection
 from coreos_lab.errors import UsageError
 
 SUB = "11111111-2222-3333-4444-555555555555"
@@ -57,3 +58,28 @@ def test_subscription_comes_from_flag_then_env_then_cli(tmp_path, monkeypatch) -
     (tmp_path / "azureProfile.json").unlink()
     with pytest.raises(UsageError, match="az login"):
         resolve_target("azure", "", environ={})
+
+
+def test_a_name_check_whose_connection_drops_is_sent_again(
+    emulator: Connection, admin: AdminClient
+) -> None:
+    """The preflight's one POST is a read: a dropped connection must not stop a class."""
+    from azure.core.exceptions import ServiceResponseError
+
+    from coreos_lab.azure.preflight.reads import CALL_TIMEOUTS, READ_POST
+
+    body = {"name": "dropcheck0001", "type": "Microsoft.Storage/storageAccounts"}
+    clients = Clients(emulator_target(emulator))
+    try:
+        admin.configure(seed=7, faults={"dropped": 0.5})  # dropped, dropped, answered, ...
+        # azure-core's default: a POST whose connection drops is not sent again.
+        with pytest.raises(ServiceResponseError):
+            clients.storage.storage_accounts.check_name_availability(body, **CALL_TIMEOUTS)
+        admin.clear_requests()
+        admin.configure(seed=7)
+        answer = clients.storage.storage_accounts.check_name_availability(body, **READ_POST)
+    finally:
+        admin.configure(faults={"dropped": 0.0})
+        clients.close()
+    assert answer.name_available
+    assert [r.get("fault") for r in admin.requests_log()] == ["dropped", "dropped", None]
