@@ -32,7 +32,7 @@ def _planned_tags(lab: Lab, provisioning: str = "cloud-config") -> dict[str, str
     return found
 
 
-def test_cloud_config_lab_converges_and_a_format_change_is_drift(lab: Lab) -> None:
+def test_cloud_config_lab_converges_and_a_format_change_is_refused(lab: Lab) -> None:
     up = lab.run("up", "--provisioning", "cloud-config", "--hosts", "1")
     assert up.returncode == 0, up.stdout + up.stderr
     vms = _vms(lab)
@@ -46,18 +46,18 @@ def test_cloud_config_lab_converges_and_a_format_change_is_drift(lab: Lab) -> No
     assert again.returncode == 0, again.stderr
     assert lab.writes() == [] and json.loads(again.stdout)["writes"] == 0
 
+    # A VM's custom data cannot change in place: another format is refused, not "drift".
     switched = lab.run("up", "--json", "--hosts", "1", "--provisioning", "ignition")
-    assert switched.returncode == 0, switched.stderr
-    assert lab.writes() == [], "a VM's custom data cannot change in place: nothing is rewritten"
-    steps = json.loads(switched.stdout)["steps"]
-    assert {k for k, v in steps.items() if v == "drifted"} == {f"virtualMachine/{n}" for n in vms}
-    assert {k: v for k, v in steps.items() if not k.startswith("virtualMachine/")} == {
-        k: "exists" for k in steps if not k.startswith("virtualMachine/")
-    }
+    assert switched.returncode == 2, switched.stdout + switched.stderr
+    error = json.loads(switched.stdout)["error"]["message"]
+    assert "was built with --provisioning cloud-config" in error, error
+    assert lab.writes() == []
     assert {n: b["tags"][TAG_CUSTOM_DATA] for n, b in _vms(lab).items()} == tags
 
-    plain = lab.run("up", "--hosts", "1", "--provisioning", "ignition")
-    assert plain.returncode == 0
-    assert "virtualMachine/etcd0 differs from the plan and was left alone" in " ".join(
-        plain.stdout.split()
+    # What up cannot change in place (a VM's size here) is drift: said, and left alone.
+    resized = lab.run("up", "--hosts", "1", "--host-vm-size", "Standard_B2ms")
+    assert resized.returncode == 0, resized.stdout + resized.stderr
+    assert lab.writes() == []
+    assert "virtualMachine/host0 differs from the plan and was left alone" in " ".join(
+        resized.stdout.split()
     )
