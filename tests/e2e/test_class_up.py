@@ -153,3 +153,24 @@ def test_class_up_wait_verifies_every_lab_and_fails_when_one_is_not_ready(lab: L
     sentence = " ".join(out.stderr.split())
     assert "2 of 2 labs not ready after 2 s of --wait (lab-ora, lab-pat)" in sentence
     assert "coreos-lab verify --name lab-ora" in sentence and "Traceback" not in out.stderr
+
+
+def test_a_lab_whose_preflight_fails_is_left_out_and_the_others_are_built(lab: Lab) -> None:
+    from coreos_lab.lab.roles import storage_account_name
+    from coreos_lab.lab.settings import LabSettings
+
+    lab.emulator.admin.configure(quotas={"cores": 400, "*": 400})
+    # Bob's storage account name is someone else's elsewhere in Azure: only his lab fails.
+    sub = lab.emulator.connection.subscription_id
+    taken = storage_account_name(LabSettings(name="cs-bob"), sub)
+    lab.emulator.admin.configure(taken_storage_names=[taken])
+    roster = _roster(lab, ["alice", "bob", "carol"])
+    out = lab.run("class", "up", str(roster), "--prefix", "cs", "--cloud", "emulator", "--json")
+    assert out.returncode == 1, out.stdout + out.stderr
+    labs = {r["lab"]: r for r in json.loads(out.stdout)["labs"]}
+    assert list(labs) == ["cs-alice", "cs-bob", "cs-carol"]
+    assert labs["cs-alice"]["complete"] and labs["cs-carol"]["complete"]
+    assert not labs["cs-bob"]["complete"] and labs["cs-bob"]["writes"] == 0
+    assert taken in labs["cs-bob"]["error"] and "nothing was created" in labs["cs-bob"]["error"]
+    groups = {r["path"].split("/")[4] for r in lab.writes() if r["method"] == "PUT"}
+    assert groups == {"cs-alice", "cs-carol"}

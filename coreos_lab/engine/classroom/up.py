@@ -158,8 +158,9 @@ def _class_up(
     work: list[_Lab], sink: EventSink, clients: Clients, again: str, adopt: bool, prefix: str
 ) -> ClassUpResult:
     began = time.monotonic()
+    everyone = list(work)
     try:
-        _before_writes(work, sink, clients, adopt)
+        left_out = _before_writes(work, sink, clients, adopt)
     except KeyboardInterrupt:
         raise Interrupted(
             f"Interrupted before anything was written to Azure; run `{again}` again to build "
@@ -186,7 +187,8 @@ def _class_up(
     sink(PhaseEvent("apply", f"{writes} written in {time.monotonic() - began:.1f} s", done=True))
     for w, a in zip(work, applied, strict=True):
         w.applied = a
-    results = _each(lambda w: _result(clients, w), work)
+    built = {r.lab: r for r in _each(lambda w: _result(clients, w), work)}
+    results = [built.get(w.name) or _left_out(w, left_out[w.name]) for w in everyone]
     return ClassUpResult(
         labs=results,
         seconds=time.monotonic() - began,
@@ -196,8 +198,11 @@ def _class_up(
     )
 
 
-def _before_writes(work: list[_Lab], sink: EventSink, clients: Clients, adopt: bool) -> None:
-    """Every lab read and checked, and its token requested, before the first write."""
+def _before_writes(
+    work: list[_Lab], sink: EventSink, clients: Clients, adopt: bool
+) -> dict[str, str]:
+    """Every lab read and checked, and its token requested, before the first write; the labs
+    left out of ``work`` because their preflight failed, each with its sentence."""
     sink(PhaseEvent("inventory", f"Reading {plural(len(work), 'lab')}"))
 
     def read(w: _Lab) -> None:
@@ -209,31 +214,50 @@ def _before_writes(work: list[_Lab], sink: EventSink, clients: Clients, adopt: b
 
     _each(read, work)
     sink(PhaseEvent("inventory", f"{plural(len(work), 'lab')} read", done=True))
-    labs_preflight(work, sink, clients)
+    left_out = labs_preflight(work, sink, clients)
+    work[:] = [w for w in work if w.name not in left_out]
     for w in work:
         w.discovery_url, _ = _for_lab(
             w, partial(request_token, w.settings, w.sink, w.lab_state, w.token)
         )
+    return left_out
 
 
-def labs_preflight(work: list[_Lab], sink: EventSink, clients: Clients) -> None:
+def labs_preflight(work: list[_Lab], sink: EventSink, clients: Clients) -> dict[str, str]:
     """The class's preflight, before any write: the one place it is called.
 
     Each lab's own preflight (what `up` checks), the labs at once, sharing the reads of
-    their region; the quota summed over the class was checked before (``_fits``).
+    their region; the quota summed over the class was checked before (``_fits``). A lab
+    whose preflight fails is left out, the others are built: the failed labs' sentences by
+    name. When every lab fails, the first failure is raised, as `up` would.
     """
     sink(PhaseEvent("preflight", f"Checking {plural(len(work), 'lab')}"))
     shared = SharedReads()  # a region's sizes, usages and images, read once for the class
 
-    def check(w: _Lab) -> None:
+    def check(w: _Lab) -> str:
         inventory = w.inventory
         assert inventory is not None
-        w.images = _for_lab(
-            w, lambda: preflight(w.settings, w.sink, clients, w.lab_state, inventory, shared)
-        )
+        try:
+            w.images = _for_lab(
+                w, lambda: preflight(w.settings, w.sink, clients, w.lab_state, inventory, shared)
+            )
+        except LabError as exc:
+            if len(work) == 1:
+                raise
+            return str(exc)
+        return ""
 
-    _each(check, work)
-    sink(PhaseEvent("preflight", "every lab can be built", done=True))
+    failed = {w.name: why for w, why in zip(work, _each(check, work), strict=True) if why}
+    if len(failed) == len(work):
+        sink(PhaseEvent("preflight", "no lab can be built", done=True, ok=False))
+        raise LabError(next(iter(failed.values())))
+    said = (
+        f"{len(work) - len(failed)} of {len(work)} labs can be built; left out: {', '.join(failed)}"
+        if failed
+        else "every lab can be built"
+    )
+    sink(PhaseEvent("preflight", said, done=True, ok=not failed))
+    return failed
 
 
 def _result(clients: Clients, w: _Lab) -> StudentLabResult:
@@ -262,6 +286,20 @@ def _result(clients: Clients, w: _Lab) -> StudentLabResult:
         access=access,
         key_generated=w.key.generated,
         error=error,
+    )
+
+
+def _left_out(w: _Lab, why: str) -> StudentLabResult:
+    """A lab whose preflight failed: nothing was written for it."""
+    return StudentLabResult(
+        student=w.student.student.name,
+        lab=w.name,
+        resource_group=w.settings.resource_group,
+        resources=len(plan(w.settings).resources),
+        present=0,
+        writes=0,
+        seconds=0.0,
+        error=why,
     )
 
 
