@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,6 +33,11 @@ POLL_SHARE = 0.8
 # The refill is learned over windows of this many seconds, and never taken below MIN_REFILL.
 LEARN_AFTER = 1.0
 MIN_REFILL = 0.5
+# A view hears of backing off at most once in this many seconds, however many answers say so.
+SAY_EVERY = 3.0
+# Answers that azure-core's RetryPolicy sends again after a backoff.
+_RETRIED = {429: "429 Too Many Requests", 500: "500", 502: "502", 503: "503", 504: "504"}
+_ONE = {"reads": "a read", "writes": "a write", "deletes": "a delete"}
 # POSTs that ARM counts as reads: list actions and name checks.
 _READ_POST = re.compile(r"/(list\w*|check\w*)$", re.I)
 
@@ -85,7 +90,7 @@ class _Bucket:
         # that answer was about): a busy subscription's is smaller than the documented size.
         self.most = max(self.most, remaining + 1)
         self.capacity = min(self.nominal_capacity, float(self.most))
-        if remaining >= 0.9 * self.capacity:
+        if remaining + 1 >= 0.9 * self.capacity:  # the answered request took one
             # ARM's bucket is about full: whatever slowed this side down is over, so the
             # pace climbs back (doubling per answer) to the documented rate.
             self.refill = min(self.nominal, self.refill * 2)
@@ -121,6 +126,55 @@ class Budget:
         self.waited = 0.0  # seconds requests spent waiting for a token, summed
         self.throttled = 0  # 429s received
         self.others_throttled = 0  # of them, those not of the subscription's bucket
+        # Told, in one sentence, when requests back off and when the pace is back (a view's
+        # line; called from the SDK's threads, never under the budget's lock).
+        self.notify: Callable[[str, bool], None] | None = None
+        self._said = 0.0
+        self._slowed = False
+
+    def trouble(
+        self,
+        kind: str,
+        answer: str | None,
+        retry_after: float | None,
+        *,
+        subscription: bool = False,
+        resent: bool = True,
+    ) -> None:
+        """Say (at most every SAY_EVERY s) that a request backs off, and why: ``answer`` is
+        the status ARM answered, None for a dropped connection; ``resent``: whether
+        azure-core's RetryPolicy sends it again (it sends no POST whose connection dropped);
+        ``subscription``: a 429 of the subscription's own bucket."""
+        now = time.monotonic()
+        with self._cond:
+            if self.notify is None or now - self._said < SAY_EVERY:
+                return
+            self._said = now
+            self._slowed = self._slowed or subscription
+            pace = self._buckets[kind].refill
+            notify = self.notify
+        wait = f"{retry_after:g} s (its Retry-After)" if retry_after else "a short backoff"
+        what = f"ARM answered {answer}" if answer else "the connection dropped"
+        if subscription:
+            text = (
+                f"backing off: the subscription's {kind} limit is reached ({what}); {kind} "
+                f"pause {wait}, then go on at {pace:g} per second"
+            )
+        elif resent:
+            text = f"backing off: {_ONE[kind]} failed ({what}); it is sent again after {wait}"
+        else:
+            text = f"{_ONE[kind]} failed ({what}) and cannot be sent again safely"
+        notify(text, False)
+
+    def recovered(self, kind: str) -> None:
+        """Say once that the pace is back, after backing off for the subscription's limit."""
+        with self._cond:
+            bucket = self._buckets[kind]
+            if not self._slowed or bucket.refill < bucket.nominal or self.notify is None:
+                return
+            self._slowed = False
+            notify = self.notify
+        notify(f"{kind} at full pace again ({bucket.nominal:g} per second)", True)
 
     def take(self, kind: str) -> None:
         """Take a token of ``kind``, waiting until the bucket has one."""
@@ -216,8 +270,10 @@ class BudgetPolicy(HTTPPolicy[Any, Any]):
         self.budget.take(kind)
         try:
             response = self.next.send(request)
-        except BaseException:
+        except BaseException as exc:
             self.budget.answered(kind, None, None)
+            if not isinstance(exc, KeyboardInterrupt):
+                self.budget.trouble(kind, None, None, resent=http.method.upper() != "POST")
             raise
         headers = response.http_response.headers
         left = headers.get(HEADER + kind)
@@ -229,6 +285,12 @@ class BudgetPolicy(HTTPPolicy[Any, Any]):
         except ValueError:
             remaining = None
         self.budget.answered(kind, remaining, retry_after)
+        status = response.http_response.status_code
+        if status in _RETRIED:
+            mine = status == 429 and remaining is not None
+            self.budget.trouble(kind, _RETRIED[status], retry_after, subscription=mine)
+        elif remaining is not None:
+            self.budget.recovered(kind)
         return response
 
 

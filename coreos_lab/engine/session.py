@@ -9,6 +9,7 @@ from pathlib import Path
 
 from coreos_lab.azure.clients import Clients, connect
 from coreos_lab.azure.errors import map_errors
+from coreos_lab.lab.events import EventSink, PhaseEvent
 from coreos_lab.lab.plan import LabPlan, PlanInputs, build_plan
 from coreos_lab.lab.settings import LabSettings
 from coreos_lab.local import keys, memory, state
@@ -17,9 +18,16 @@ KNOWN_HOSTS = "known_hosts"
 
 
 @contextmanager
-def lab_session(settings: LabSettings, clients: Clients | None, what: str) -> Iterator[Clients]:
-    """Clients for the lab's cloud, SDK errors turned into sentences; closed at the end."""
+def lab_session(
+    settings: LabSettings, clients: Clients | None, what: str, sink: EventSink | None = None
+) -> Iterator[Clients]:
+    """Clients for the lab's cloud, SDK errors turned into sentences; closed at the end.
+
+    With ``sink``, the view hears when requests back off and why (azure/budget.py).
+    """
     clients = clients or connect(settings.cloud, settings.subscription)
+    if sink is not None:
+        clients.budget.notify = lambda text, done: sink(PhaseEvent("backoff", text, done=done))
     try:
         with map_errors(what, clients.target.endpoint, cloud=clients.target.row):
             yield clients

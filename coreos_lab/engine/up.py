@@ -82,7 +82,7 @@ def _locked_up(
     # The live view shows every resource from its first frame, not after the preflight: the
     # names and kinds do not depend on what only Azure knows.
     sink(_plan_event(plan(settings, lab_state=lab_state)))
-    with lab_session(settings, clients, f"lab {settings.name}") as session:
+    with lab_session(settings, clients, f"lab {settings.name}", sink) as session:
         lab_checks.check_subscription(settings, lab_state, session.subscription_id, "up")
         return _up(settings, sink, session, lab_state, adopt)
 

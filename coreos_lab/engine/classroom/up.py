@@ -130,7 +130,8 @@ def class_up(
         for lab in labs:
             _stamped(sink, lab.name)(_plan_event(plan(lab.settings)))
         first = labs[0].settings
-        with lab_session(first, clients, f"class of {plural(len(labs), 'lab')}") as session:
+        what = f"class of {plural(len(labs), 'lab')}"
+        with lab_session(first, clients, what, sink) as session:
             placed = _fits(labs, locations, sink, session)
             work = [_Lab(lab, _load_state(lab), _stamped(sink, lab.name)) for lab in placed]
             result = _class_up(work, sink, session, again, adopt, prefix)

@@ -103,3 +103,40 @@ def test_the_pace_halved_by_arms_429_climbs_back_when_the_bucket_refills() -> No
         budget.take("reads")
         budget.answered("reads", 240, None)  # ARM says it is about full again
     assert budget.pace("reads") == 25.0
+
+
+def test_the_view_hears_why_requests_back_off_and_when_the_pace_is_back(
+    emulator: Connection, admin: AdminClient
+) -> None:
+    said: list[tuple[str, bool]] = []
+    budget = Budget()
+    budget.notify = lambda text, done: said.append((text, done))
+    admin.configure(seed=5, faults={"server_error": 0.2})
+    try:
+        _read_many(emulator, budget)
+    finally:
+        admin.configure(faults={"server_error": 0.0})
+    assert said and said[0] == (
+        "backing off: a read failed (ARM answered 500); it is sent again after a short backoff",
+        False,
+    )
+    assert len(said) <= 1 + int(budget.sent["reads"] / 25)  # a line, not one per answer
+    # The subscription's own limit: said with the pace, and said again when it is back.
+    said.clear()
+    budget = Budget({"reads": (250, 25), "writes": (200, 10)})
+    budget.notify = lambda text, done: said.append((text, done))
+    admin.configure(throttling={"enabled": True, "reads": [5, 10]})
+    try:
+        _read_many(emulator, budget)
+        time.sleep(0.6)  # ARM's bucket fills up again
+        clients = Clients(emulator_target(emulator), budget=budget)
+        try:
+            list(clients.resource.resource_groups.list())
+        finally:
+            clients.close()
+    finally:
+        admin.configure(throttling={"enabled": False})
+    texts = [t for t, _ in said]
+    limit = "the subscription's reads limit is reached (ARM answered 429 Too Many Requests)"
+    assert any(limit in t for t in texts), texts
+    assert said[-1] == ("reads at full pace again (25 per second)", True), said
