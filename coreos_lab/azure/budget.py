@@ -158,7 +158,7 @@ class Budget:
         if subscription:
             text = (
                 f"backing off: the subscription's {kind} limit is reached ({what}); {kind} "
-                f"pause {wait}, then go on at {pace:g} per second"
+                f"pause {wait}, then go on at {pace:.3g} per second"
             )
         elif resent:
             text = f"backing off: {_ONE[kind]} failed ({what}); it is sent again after {wait}"
