@@ -235,7 +235,7 @@ def labs_preflight(work: list[_Lab], sink: EventSink, clients: Clients) -> dict[
     sink(PhaseEvent("preflight", f"Checking {plural(len(work), 'lab')}"))
     shared = SharedReads()  # a region's sizes, usages and images, read once for the class
 
-    def check(w: _Lab) -> str:
+    def check(w: _Lab) -> LabError | None:
         inventory = w.inventory
         assert inventory is not None
         try:
@@ -243,15 +243,14 @@ def labs_preflight(work: list[_Lab], sink: EventSink, clients: Clients) -> dict[
                 w, lambda: preflight(w.settings, w.sink, clients, w.lab_state, inventory, shared)
             )
         except LabError as exc:
-            if len(work) == 1:
-                raise
-            return str(exc)
-        return ""
+            return exc
+        return None
 
-    failed = {w.name: why for w, why in zip(work, _each(check, work), strict=True) if why}
-    if len(failed) == len(work):
+    errors = {w.name: exc for w, exc in zip(work, _each(check, work), strict=True) if exc}
+    if len(errors) == len(work):
         sink(PhaseEvent("preflight", "no lab can be built", done=True, ok=False))
-        raise LabError(next(iter(failed.values())))
+        raise next(iter(errors.values()))
+    failed = {name: str(exc) for name, exc in errors.items()}
     said = (
         f"{len(work) - len(failed)} of {len(work)} labs can be built; left out: {', '.join(failed)}"
         if failed
