@@ -35,7 +35,7 @@ LEARN_AFTER = 1.0
 MIN_REFILL = 0.5
 # A view hears of backing off at most once in this many seconds, however many answers say so.
 SAY_EVERY = 3.0
-# Answers that azure-core's RetryPolicy sends again after a backoff.
+# Answers after which azure-core's RetryPolicy may send a request again (see _resent).
 _RETRIED = {429: "429 Too Many Requests", 500: "500", 502: "502", 503: "503", 504: "504"}
 _ONE = {"reads": "a read", "writes": "a write", "deletes": "a delete"}
 # POSTs that ARM counts as reads: list actions and name checks.
@@ -276,10 +276,7 @@ class BudgetPolicy(HTTPPolicy[Any, Any]):
         except BaseException as exc:
             self.budget.answered(kind, None, None)
             if not isinstance(exc, KeyboardInterrupt):
-                # azure-core sends no POST again whose connection dropped, but for the read
-                # POSTs coreos-lab allows it (azure/preflight/reads.READ_POST).
-                resent = http.method.upper() != "POST" or kind == "reads"
-                self.budget.trouble(kind, None, None, resent=resent)
+                self.budget.trouble(kind, None, None, resent=_resent(http.method, kind, None))
             raise
         headers = response.http_response.headers
         left = headers.get(HEADER + kind)
@@ -294,10 +291,23 @@ class BudgetPolicy(HTTPPolicy[Any, Any]):
         status = response.http_response.status_code
         if status in _RETRIED:
             mine = status == 429 and remaining is not None
-            self.budget.trouble(kind, _RETRIED[status], retry_after, subscription=mine)
+            self.budget.trouble(
+                kind,
+                _RETRIED[status],
+                retry_after,
+                subscription=mine,
+                resent=_resent(http.method, kind, status),
+            )
         elif status < 400:
             self.budget.recovered()
         return response
+
+
+def _resent(method: str, kind: str, status: int | None) -> bool:
+    """Whether azure-core's RetryPolicy sends the request again: a POST only after 500, 503
+    or 504, unless it is one of the read POSTs coreos-lab lets it resend (READ_POST in
+    azure/preflight/reads.py)."""
+    return method.upper() != "POST" or kind == "reads" or status in (500, 503, 504)
 
 
 class PacedPolling(ARMPolling):

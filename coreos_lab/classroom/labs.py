@@ -58,7 +58,7 @@ def class_labs(roster: Roster, base: LabSettings, prefix: str, key_dir: Path) ->
     mistakes: list[str] = []
     for student in roster.students:
         name = lab_name(prefix, student.name)
-        where = f"{roster.source}:{student.line}"
+        where = student.where
         if len(name) > _MAX_LAB_NAME:
             mistakes.append(
                 f"{where}: the lab name '{name}' is longer than {_MAX_LAB_NAME} characters; "

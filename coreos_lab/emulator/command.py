@@ -122,14 +122,11 @@ def emulator(
         dropped=fault_dropped,
         lro_failed=fault_lro_failed,
     )
-    answered = rates.throttled + rates.server_error + rates.unavailable + rates.dropped
-    if answered > 1:
-        typer.echo(
-            f"error: the request fault rates add up to {answered:g}, more than every request; "
-            "keep --fault-rate (or the --fault-* shares and --fault-dropped) at most 1 in all.",
-            err=True,
-        )
-        raise typer.Exit(2)
+    try:
+        rates.check()
+    except ValueError as exc:
+        typer.echo(f"error: {exc} (--fault-rate, --fault-* and --fault-dropped).", err=True)
+        raise typer.Exit(2) from None
     try:
         settings = load_config_file(config) if config else {}
     except ValueError as exc:

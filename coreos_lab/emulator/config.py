@@ -127,11 +127,7 @@ class EmulatorSettings:
         if "faults" in changes:
             rates = {**self.faults.rates.as_dict(), **changes["faults"]}
             parsed = FaultRates(**{k: float(v) for k, v in rates.items()})
-            shares = parsed.as_dict()
-            if any(not 0 <= v <= 1 for v in shares.values()):
-                raise ValueError("every fault rate is a share from 0 to 1")
-            if sum(v for k, v in shares.items() if k != "lro_failed") > 1:
-                raise ValueError("the request fault rates add up to more than 1")
+            parsed.check()
             self.faults.rates = parsed
         if "seed" in changes:
             self.faults.reseed(int(changes["seed"]))

@@ -23,6 +23,17 @@ class FaultRates:
     def as_dict(self) -> dict[str, float]:
         return asdict(self)
 
+    def check(self) -> None:
+        """ValueError unless every rate is a share and the request faults fit in one roll."""
+        if any(not 0 <= v <= 1 for v in self.as_dict().values()):
+            raise ValueError("every fault rate is a share from 0 to 1")
+        answered = sum(getattr(self, name) for name in REQUEST_FAULTS)
+        if answered > 1:
+            raise ValueError(
+                f"the request fault rates add up to {answered:g}, more than every request; "
+                "keep them at most 1 in all"
+            )
+
 
 class FaultInjector:
     def __init__(self, rates: FaultRates | None = None, seed: int = 0) -> None:
